@@ -1,0 +1,207 @@
+"""The shared connector core: a source is a declaration plus a pure parser.
+
+A connector module declares one or more `SourceSpec`s and a parser
+`parse(raw: bytes, location: str) -> Batch`. The same parser serves the live API
+mode (bytes fetched by `connectors.http`) and the file mode (bytes read from
+`../shared/opendata`). The core validates a batch against the declared table
+columns and types and merges it into the store inside the writer's transaction,
+with a `source` row for provenance.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+import duckdb
+import pandas as pd
+
+from connectors.errors import IngestError
+
+# Declared columns of every table a connector may write, and their kinds.
+# 'str', 'float', 'int', 'date', 'ts', 'bool', 'list' (list of str).
+TABLE_COLUMNS: dict[str, dict[str, str]] = {
+    "station": {
+        "station_id": "str", "network": "str", "name": "str", "name_en": "str",
+        "city_id": "str", "lat": "float", "lon": "float", "kind": "str",
+    },
+    "series": {
+        "series_id": "str", "indicator_id": "str", "city_id": "str", "entity_id": "str",
+        "grain": "str", "unit": "str",
+    },
+    "observation": {"series_id": "str", "ts": "ts", "value": "float"},
+    "indicator_value": {
+        "indicator_id": "str", "city_id": "str", "grain": "str", "period_start": "date",
+        "value": "float", "coverage": "float", "n_points": "int",
+    },
+    "milestone": {
+        "milestone_id": "str", "project_id": "str", "as_of": "str", "as_of_date": "date",
+        "metric": "str", "value": "float", "unit": "str", "value_as_reported": "str",
+        "lower_bound": "bool", "reported_by": "str", "url": "str", "note": "str",
+    },
+}
+TABLE_KEYS: dict[str, list[str]] = {
+    "station": ["station_id"],
+    "series": ["series_id"],
+    "observation": ["series_id", "ts"],
+    "indicator_value": ["indicator_id", "city_id", "grain", "period_start"],
+    "milestone": ["milestone_id"],
+}
+# Columns that must never be null in a loaded row.
+REQUIRED: dict[str, list[str]] = {
+    "station": ["station_id", "network", "name"],
+    "series": ["series_id", "indicator_id", "city_id", "entity_id", "grain", "unit"],
+    "observation": ["series_id", "ts"],
+    "indicator_value": ["indicator_id", "city_id", "grain", "period_start"],
+    "milestone": ["milestone_id", "project_id", "as_of", "as_of_date", "metric", "url"],
+}
+
+
+@dataclass
+class Batch:
+    """What a parser returns: frames by target table, plus the period they cover."""
+
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def add(self, table: str, frame: pd.DataFrame) -> None:
+        if table in self.tables:
+            frame = pd.concat([self.tables[table], frame], ignore_index=True)
+        self.tables[table] = frame
+
+    def rows(self) -> int:
+        return sum(len(f) for f in self.tables.values())
+
+
+Parser = Callable[[bytes, str], Batch]
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """Everything the core needs to know about one source; no code beyond the parser."""
+
+    source_id: str
+    connector: str
+    publisher: str
+    title: str
+    licence: str
+    attribution: str
+    parse: Parser
+    url: str | None = None            # public page or API endpoint
+    files: tuple[str, ...] = ()       # paths relative to the opendata folder (file mode)
+    kind: str = "file"                # 'file' | 'reported' (news figures)
+    third_party: bool = False
+    live: bool = False                # has a live API fetcher in connectors.http
+    key_env: str | None = None        # environment variable holding an API key
+    note: str | None = None
+
+
+def sha256_bytes(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def _coerce(source_id: str, location: str, table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Check a frame against the declared columns and types; never guess a value."""
+    declared = TABLE_COLUMNS.get(table)
+    if declared is None:
+        raise IngestError(source_id, location, f"unknown target table {table!r}")
+    extra = [c for c in frame.columns if c not in declared]
+    if extra:
+        raise IngestError(source_id, location, f"{table}: unexpected column(s) {', '.join(extra)}")
+    missing = [c for c in REQUIRED[table] if c not in frame.columns]
+    if missing:
+        raise IngestError(source_id, location, f"{table}: missing column(s) {', '.join(missing)}")
+    out = pd.DataFrame(index=frame.index)
+    for col, kind in declared.items():
+        if col not in frame.columns:
+            out[col] = None
+            continue
+        s = frame[col]
+        try:
+            if kind == "float":
+                out[col] = pd.to_numeric(s, errors="raise").astype("float64")
+            elif kind == "int":
+                out[col] = pd.to_numeric(s, errors="raise").astype("Int64")
+            elif kind == "ts":
+                out[col] = pd.to_datetime(s, errors="raise")
+            elif kind == "date":
+                out[col] = pd.to_datetime(s, errors="raise").dt.date
+            elif kind == "bool":
+                out[col] = s.astype(bool)
+            else:
+                out[col] = s.astype("string").astype(object).where(s.notna(), None)
+        except (ValueError, TypeError) as exc:
+            raise IngestError(
+                source_id, location, f"{table}.{col}: expected {kind}, got {str(exc)[:120]}"
+            ) from None
+    for col in REQUIRED[table]:
+        if out[col].isna().any():
+            n = int(out[col].isna().sum())
+            raise IngestError(source_id, location, f"{table}.{col}: {n} empty value(s)")
+    keys = TABLE_KEYS[table]
+    dup = out.duplicated(subset=keys, keep=False)
+    if dup.any():
+        first = out.loc[dup, keys].iloc[0].tolist()
+        raise IngestError(
+            source_id, location, f"{table}: duplicate key {first} ({int(dup.sum())} rows)"
+        )
+    return out
+
+
+def load_batch(
+    con: duckdb.DuckDBPyConnection,
+    spec: SourceSpec,
+    batch: Batch,
+    *,
+    location: str,
+    sha256: str,
+    kind: str | None = None,
+    retrieved_at: datetime | None = None,
+) -> int:
+    """Validate every table of the batch, then merge it on the key with provenance.
+
+    Rows this source loaded before and no longer sends are replaced: the source's
+    rows in each target table are deleted and the new ones inserted, so loading
+    the same input twice leaves identical tables.
+    """
+    checked = {t: _coerce(spec.source_id, location, t, f) for t, f in batch.tables.items()}
+    for table, frame in checked.items():
+        con.execute(f"DELETE FROM {table} WHERE source_id = ?", [spec.source_id])  # noqa: S608
+        if frame.empty:
+            continue
+        frame = frame.assign(source_id=spec.source_id)
+        con.register("_incoming", frame)
+        cols = ", ".join(frame.columns)
+        con.execute(
+            f"INSERT OR REPLACE INTO {table} ({cols}) SELECT {cols} FROM _incoming"  # noqa: S608
+        )
+        con.unregister("_incoming")
+    period = _period(checked)
+    con.execute(
+        """
+        INSERT OR REPLACE INTO source (source_id, connector, publisher, title, url, location,
+            licence, attribution, kind, third_party, retrieved_at, sha256, rows,
+            period_start, period_end, note)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+        [
+            spec.source_id, spec.connector, spec.publisher, spec.title, spec.url, location,
+            spec.licence, spec.attribution, kind or spec.kind, spec.third_party,
+            retrieved_at or datetime.now(UTC).replace(tzinfo=None), sha256,
+            sum(len(f) for f in checked.values()), period[0], period[1], spec.note,
+        ],
+    )
+    return sum(len(f) for f in checked.values())
+
+
+def _period(tables: dict[str, pd.DataFrame]) -> tuple[date | None, date | None]:
+    starts, ends = [], []
+    for table, col in (("observation", "ts"), ("indicator_value", "period_start"),
+                       ("milestone", "as_of_date")):
+        f = tables.get(table)
+        if f is not None and not f.empty:
+            s = pd.to_datetime(f[col])
+            starts.append(s.min().date())
+            ends.append(s.max().date())
+    return (min(starts) if starts else None, max(ends) if ends else None)

@@ -1,0 +1,102 @@
+"""The DuckDB store: read-only readers, and one writer that swaps a new file in atomically.
+
+DuckDB allows one writing process or many readers, not both. A write therefore
+works on a copy next to the live file and `os.replace`s it in at the end, so a
+reader never sees half a load and a crash at any moment leaves the old file whole.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from gosmart.paths import db_path, read_sql
+
+
+class StoreError(RuntimeError):
+    """A store-level failure with a message fit for the command line."""
+
+
+def connect_read(path: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the store read-only; writes through this connection raise."""
+    path = Path(path or db_path())
+    if not path.exists():
+        raise StoreError(f"no database at {path}: run `gosmart snapshot load` or `gosmart ingest`")
+    return duckdb.connect(str(path), read_only=True)
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every table (idempotent)."""
+    con.execute(read_sql("schema.sql"))
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> str:
+    """The version stamp written by the last successful write ('' for an empty store)."""
+    row = con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+    return row[0] if row else ""
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def write_lock(path: Path) -> Iterator[None]:
+    """Serialise writers on one store (a second writer waits)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(path.suffix + ".lock"), "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def writing(path: Path | None = None, *, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Yield a connection to a private copy of the store inside one transaction.
+
+    On normal exit the transaction commits, a new data version is stamped and the
+    copy replaces the live file atomically. On any exception the copy is deleted
+    and the live file is untouched. `fresh=True` starts from an empty store.
+    """
+    path = Path(path or db_path())
+    with write_lock(path):
+        tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+        if path.exists() and not fresh:
+            shutil.copyfile(path, tmp)
+        con = duckdb.connect(str(tmp))
+        try:
+            create_schema(con)
+            con.execute("BEGIN TRANSACTION")
+            yield con
+            stamp = f"{datetime.now(UTC):%Y%m%dT%H%M%S.%fZ}-{uuid.uuid4().hex[:6]}"
+            con.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('data_version', ?)", [stamp]
+            )
+            con.execute("COMMIT")
+            con.execute("CHECKPOINT")
+            con.close()
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+            _fsync_dir(path.parent)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                con.close()
+            for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+                with contextlib.suppress(FileNotFoundError):
+                    leftover.unlink()
+            raise

@@ -1,0 +1,27 @@
+"""Shared fixtures: a real DuckDB file in a temp dir, never a mock."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gosmart.paths import opendata_dir
+
+
+@pytest.fixture
+def db_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Path of a not-yet-created store in a temp dir; GOSMART_DB points at it."""
+    path = tmp_path / "store" / "gosmart.duckdb"
+    monkeypatch.setenv("GOSMART_DB", str(path))
+    return path
+
+
+@pytest.fixture(scope="session")
+def opendata() -> Path:
+    """The shared open-data folder; tests that need it skip, saying why, where it is absent."""
+    path = opendata_dir()
+    if path is None:
+        pytest.skip("../shared/opendata is not on this machine (CI has it); "
+                    "set GOSMART_OPENDATA to run tests on the real files")
+    return path
