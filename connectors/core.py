@@ -14,6 +14,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -75,6 +76,9 @@ class Batch:
 
 
 Parser = Callable[[bytes, str], Batch]
+# A live fetcher gets the shared HTTP session and returns (raw bytes, URL without secrets)
+# pairs, each of which goes through the same parser as the file mode.
+Fetcher = Callable[[Any], list[tuple[bytes, str]]]
 
 
 @dataclass(frozen=True)
@@ -92,8 +96,8 @@ class SourceSpec:
     files: tuple[str, ...] = ()       # paths relative to the opendata folder (file mode)
     kind: str = "file"                # 'file' | 'reported' (news figures)
     third_party: bool = False
-    live: bool = False                # has a live API fetcher in connectors.http
     key_env: str | None = None        # environment variable holding an API key
+    fetch: Fetcher | None = None      # live mode; None for file-only sources
     note: str | None = None
 
 

@@ -1,0 +1,1 @@
+"""One module per source family; each defines `SPECS: list[SourceSpec]`."""
