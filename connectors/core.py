@@ -25,22 +25,46 @@ from connectors.errors import IngestError
 # 'str', 'float', 'int', 'date', 'ts', 'bool', 'list' (list of str).
 TABLE_COLUMNS: dict[str, dict[str, str]] = {
     "station": {
-        "station_id": "str", "network": "str", "name": "str", "name_en": "str",
-        "city_id": "str", "lat": "float", "lon": "float", "kind": "str",
+        "station_id": "str",
+        "network": "str",
+        "name": "str",
+        "name_en": "str",
+        "city_id": "str",
+        "lat": "float",
+        "lon": "float",
+        "kind": "str",
     },
     "series": {
-        "series_id": "str", "indicator_id": "str", "city_id": "str", "entity_id": "str",
-        "grain": "str", "unit": "str",
+        "series_id": "str",
+        "indicator_id": "str",
+        "city_id": "str",
+        "entity_id": "str",
+        "grain": "str",
+        "unit": "str",
     },
     "observation": {"series_id": "str", "ts": "ts", "value": "float"},
     "indicator_value": {
-        "indicator_id": "str", "city_id": "str", "grain": "str", "period_start": "date",
-        "value": "float", "coverage": "float", "n_points": "int",
+        "indicator_id": "str",
+        "city_id": "str",
+        "grain": "str",
+        "period_start": "date",
+        "value": "float",
+        "coverage": "float",
+        "n_points": "int",
     },
     "milestone": {
-        "milestone_id": "str", "project_id": "str", "as_of": "str", "as_of_date": "date",
-        "metric": "str", "value": "float", "unit": "str", "value_as_reported": "str",
-        "lower_bound": "bool", "reported_by": "str", "url": "str", "note": "str",
+        "milestone_id": "str",
+        "project_id": "str",
+        "as_of": "str",
+        "as_of_date": "date",
+        "metric": "str",
+        "value": "float",
+        "unit": "str",
+        "value_as_reported": "str",
+        "lower_bound": "bool",
+        "reported_by": "str",
+        "url": "str",
+        "note": "str",
     },
 }
 TABLE_KEYS: dict[str, list[str]] = {
@@ -92,12 +116,12 @@ class SourceSpec:
     licence: str
     attribution: str
     parse: Parser
-    url: str | None = None            # public page or API endpoint
-    files: tuple[str, ...] = ()       # paths relative to the opendata folder (file mode)
-    kind: str = "file"                # 'file' | 'reported' (news figures)
+    url: str | None = None  # public page or API endpoint
+    files: tuple[str, ...] = ()  # paths relative to the opendata folder (file mode)
+    kind: str = "file"  # 'file' | 'reported' (news figures)
     third_party: bool = False
-    key_env: str | None = None        # environment variable holding an API key
-    fetch: Fetcher | None = None      # live mode; None for file-only sources
+    key_env: str | None = None  # environment variable holding an API key
+    fetch: Fetcher | None = None  # live mode; None for file-only sources
     note: str | None = None
 
 
@@ -190,10 +214,22 @@ def load_batch(
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
         [
-            spec.source_id, spec.connector, spec.publisher, spec.title, spec.url, location,
-            spec.licence, spec.attribution, kind or spec.kind, spec.third_party,
-            retrieved_at or datetime.now(UTC).replace(tzinfo=None), sha256,
-            sum(len(f) for f in checked.values()), period[0], period[1], spec.note,
+            spec.source_id,
+            spec.connector,
+            spec.publisher,
+            spec.title,
+            spec.url,
+            location,
+            spec.licence,
+            spec.attribution,
+            kind or spec.kind,
+            spec.third_party,
+            retrieved_at or datetime.now(UTC).replace(tzinfo=None),
+            sha256,
+            sum(len(f) for f in checked.values()),
+            period[0],
+            period[1],
+            spec.note,
         ],
     )
     return sum(len(f) for f in checked.values())
@@ -201,8 +237,11 @@ def load_batch(
 
 def _period(tables: dict[str, pd.DataFrame]) -> tuple[date | None, date | None]:
     starts, ends = [], []
-    for table, col in (("observation", "ts"), ("indicator_value", "period_start"),
-                       ("milestone", "as_of_date")):
+    for table, col in (
+        ("observation", "ts"),
+        ("indicator_value", "period_start"),
+        ("milestone", "as_of_date"),
+    ):
         f = tables.get(table)
         if f is not None and not f.empty:
             s = pd.to_datetime(f[col])

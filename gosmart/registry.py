@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 
 from gosmart.paths import REGISTRY_DIR
+from gosmart.store import insert_rows
 
 
 class RegistryError(ValueError):
@@ -33,12 +34,32 @@ def _none(value: str) -> str | None:
 
 
 CITY_COLUMNS = [
-    "city_id", "country", "level", "name_en", "name_zh", "name_local",
-    "official_code", "parent_id", "geo_file", "geo_id", "lat", "lon",
+    "city_id",
+    "country",
+    "level",
+    "name_en",
+    "name_zh",
+    "name_local",
+    "official_code",
+    "parent_id",
+    "geo_file",
+    "geo_id",
+    "lat",
+    "lon",
 ]
 INDICATOR_COLUMNS = [
-    "indicator_id", "name_en", "name_zh", "unit", "unit_zh", "direction", "native_grain",
-    "aggregation", "per_capita_scale", "iso37120", "third_party", "description_en",
+    "indicator_id",
+    "name_en",
+    "name_zh",
+    "unit",
+    "unit_zh",
+    "direction",
+    "native_grain",
+    "aggregation",
+    "per_capita_scale",
+    "iso37120",
+    "third_party",
+    "description_en",
     "description_zh",
 ]
 
@@ -46,22 +67,19 @@ INDICATOR_COLUMNS = [
 def load_cities(con: duckdb.DuckDBPyConnection, registry: Path = REGISTRY_DIR) -> int:
     rows = read_csv_rows(registry / "cities.csv", CITY_COLUMNS)
     con.execute("DELETE FROM city")
-    con.executemany(
-        f"INSERT INTO city VALUES ({', '.join('?' * len(CITY_COLUMNS))})",
-        [[_none(r[c]) for c in CITY_COLUMNS] for r in rows],
-    )
+    insert_rows(con, "city", CITY_COLUMNS, [[_none(r[c]) for c in CITY_COLUMNS] for r in rows])
     return len(rows)
 
 
 def load_indicators(con: duckdb.DuckDBPyConnection, registry: Path = REGISTRY_DIR) -> int:
     rows = read_csv_rows(registry / "indicators.csv", INDICATOR_COLUMNS)
     con.execute("DELETE FROM indicator")
+    values = []
     for r in rows:
-        values = [_none(r[c]) for c in INDICATOR_COLUMNS]
-        values[INDICATOR_COLUMNS.index("third_party")] = r["third_party"].lower() == "true"
-        con.execute(
-            f"INSERT INTO indicator VALUES ({', '.join('?' * len(INDICATOR_COLUMNS))})", values
-        )
+        row = [_none(r[c]) for c in INDICATOR_COLUMNS]
+        row[INDICATOR_COLUMNS.index("third_party")] = r["third_party"].lower() == "true"
+        values.append(row)
+    insert_rows(con, "indicator", INDICATOR_COLUMNS, values)
     return len(rows)
 
 

@@ -65,7 +65,9 @@ def write_lock(path: Path) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def writing(path: Path | None = None, *, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+def writing(
+    path: Path | None = None, *, fresh: bool = False
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """Yield a connection to a private copy of the store inside one transaction.
 
     On normal exit the transaction commits, a new data version is stamped and the
@@ -83,9 +85,7 @@ def writing(path: Path | None = None, *, fresh: bool = False) -> Iterator[duckdb
             con.execute("BEGIN TRANSACTION")
             yield con
             stamp = f"{datetime.now(UTC):%Y%m%dT%H%M%S.%fZ}-{uuid.uuid4().hex[:6]}"
-            con.execute(
-                "INSERT OR REPLACE INTO meta VALUES ('data_version', ?)", [stamp]
-            )
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('data_version', ?)", [stamp])
             con.execute("COMMIT")
             con.execute("CHECKPOINT")
             con.close()
@@ -100,3 +100,14 @@ def writing(path: Path | None = None, *, fresh: bool = False) -> Iterator[duckdb
                 with contextlib.suppress(FileNotFoundError):
                     leftover.unlink()
             raise
+
+
+def insert_rows(
+    con: duckdb.DuckDBPyConnection, table: str, columns: list[str], rows: list[list]
+) -> None:
+    """Insert rows with bound values; table and column names come from code, never input."""
+    if not rows:
+        return
+    cols, marks = ", ".join(columns), ", ".join("?" * len(columns))
+    sql = f"INSERT INTO {table} ({cols}) VALUES ({marks})"  # noqa: S608 - identifiers from code
+    con.executemany(sql, rows)

@@ -22,6 +22,8 @@ def opendata() -> Path:
     """The shared open-data folder; tests that need it skip, saying why, where it is absent."""
     path = opendata_dir()
     if path is None:
-        pytest.skip("../shared/opendata is not on this machine (CI has it); "
-                    "set GOSMART_OPENDATA to run tests on the real files")
+        pytest.skip(
+            "../shared/opendata is not on this machine (CI has it); "
+            "set GOSMART_OPENDATA to run tests on the real files"
+        )
     return path

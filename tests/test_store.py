@@ -26,7 +26,10 @@ def test_failed_write_leaves_previous_state(db_file):
     con = connect_read(db_file)
     assert con.execute("SELECT value FROM meta WHERE key='k'").fetchone() == ("v1",)
     assert data_version(con) == before
-    assert sorted(p.name for p in db_file.parent.iterdir()) == ["gosmart.duckdb", "gosmart.duckdb.lock"]
+    assert sorted(p.name for p in db_file.parent.iterdir()) == [
+        "gosmart.duckdb",
+        "gosmart.duckdb.lock",
+    ]
 
 
 def test_reader_cannot_write(db_file):
