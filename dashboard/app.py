@@ -1,0 +1,183 @@
+"""The Dash app: page shell, language toggle, security headers. Pages live in dashboard/pages/."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dash
+from dash import Dash, Input, Output, dcc, html
+from flask import Response, redirect, request
+
+import dashboard.theme  # noqa: F401 - registers the Plotly template
+from dashboard import queries
+from dashboard.i18n import normalise_lang, t
+from dashboard.urlstate import parse_query
+from gosmart.paths import ASSETS_DIR
+
+PAGES_DIR = Path(__file__).resolve().parent / "pages"
+NAV = [
+    ("/", "common.nav_showcase"),
+    ("/compare", "common.nav_compare"),
+    ("/map", "common.nav_map"),
+    ("/sources", "common.nav_sources"),
+    ("/about", "common.nav_about"),
+    ("/kiosk", "common.nav_kiosk"),
+]
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
+        "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
+        "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    ),
+}
+EMBED_PREFIX = "/embed"
+
+
+def _shell() -> html.Div:
+    return html.Div(
+        [
+            html.A("Skip to content", href="#main", className="skip-link"),
+            html.Header(
+                [
+                    dcc.Link(t("common.app_title"), href="/", id="app-title", className="brand"),
+                    html.Nav(
+                        [
+                            dcc.Link(t(key), href=path, id=f"nav-{i}")
+                            for i, (path, key) in enumerate(NAV)
+                        ],
+                        className="nav",
+                        **{"aria-label": "Main"},
+                    ),
+                    html.A(
+                        t("common.switch_lang"),
+                        href="/?lang=zh",
+                        id="lang-toggle",
+                        className="lang-toggle",
+                        lang="zh-Hant",
+                    ),
+                ],
+                id="app-header",
+                className="app-header",
+            ),
+            html.Main(dash.page_container, id="main", tabIndex="-1"),
+            html.Footer(
+                [
+                    html.Span(t("common.footer"), id="footer-text"),
+                    html.Span("", id="footer-version", className="muted"),
+                ],
+                id="app-footer",
+                className="app-footer",
+            ),
+        ],
+        className="app-shell",
+    )
+
+
+def _register_shell_callbacks(app: Dash) -> None:
+    outputs = [Output(f"nav-{i}", "children") for i in range(len(NAV))]
+    outputs += [Output(f"nav-{i}", "href") for i in range(len(NAV))]
+
+    @app.callback(
+        [
+            Output("lang-toggle", "href"),
+            Output("lang-toggle", "children"),
+            Output("app-title", "children"),
+            Output("app-title", "href"),
+            Output("footer-text", "children"),
+            Output("footer-version", "children"),
+            Output("app-header", "className"),
+            Output("app-footer", "className"),
+            *outputs,
+        ],
+        Input("_pages_location", "pathname"),
+        Input("_pages_location", "search"),
+    )
+    def shell_text(pathname: str | None, search: str | None) -> list:
+        query = parse_query(search)
+        lang = normalise_lang(query.get("lang"))
+        other = "zh" if lang == "en" else "en"
+        toggled = {**query, "lang": other}
+        from urllib.parse import urlencode
+
+        toggle_href = f"{pathname or '/'}?{urlencode(toggled, safe=',')}"
+        suffix = "" if lang == "en" else "?lang=zh"
+        try:
+            version = t("common.data_version", lang, version=queries.data_version()[:15])
+        except Exception:
+            version = ""
+        hidden = (pathname or "").startswith("/kiosk")
+        header_cls = "app-header hidden" if hidden else "app-header"
+        footer_cls = "app-footer hidden" if hidden else "app-footer"
+        return [
+            toggle_href,
+            t("common.switch_lang", lang),
+            t("common.app_title", lang),
+            "/" + suffix,
+            t("common.footer", lang),
+            version,
+            header_cls,
+            footer_cls,
+            *[t(key, lang) for _, key in NAV],
+            *[path + suffix for path, _ in NAV],
+        ]
+
+
+def _add_headers(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.path.startswith(EMBED_PREFIX):
+        response.headers.pop("X-Frame-Options", None)
+        response.headers["Content-Security-Policy"] = SECURITY_HEADERS[
+            "Content-Security-Policy"
+        ].replace("frame-ancestors 'none'", "frame-ancestors *")
+    return response
+
+
+def create_app(kiosk: bool | None = None) -> Dash:
+    """Build the app. `kiosk=True` sends the root URL to the kiosk loop."""
+    kiosk = os.environ.get("GOSMART_KIOSK") == "1" if kiosk is None else kiosk
+    app = Dash(
+        __name__,
+        use_pages=True,
+        pages_folder=str(PAGES_DIR),
+        assets_folder=str(ASSETS_DIR),
+        title="GO SMART Evidence",
+        update_title=None,
+        suppress_callback_exceptions=True,
+        serve_locally=True,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    app.layout = _shell
+    _register_shell_callbacks(app)
+    server = app.server
+    server.after_request(_add_headers)
+    try:
+        from dashboard.api import register_api
+    except ImportError:
+        register_api = None
+    if register_api is not None:
+        register_api(server)
+    if kiosk:
+
+        @server.before_request
+        def _kiosk_root():  # noqa: ANN202 - Flask hook
+            if request.path == "/" and not request.args:
+                return redirect("/kiosk")
+            return None
+
+    return app
+
+
+def run_server(
+    host: str = "127.0.0.1", port: int = 8050, kiosk: bool = False, debug: bool = False
+) -> None:
+    """Serve the app (development server; see README for the production command)."""
+    app = create_app(kiosk=kiosk)
+    print(f"GO SMART Evidence on http://{host}:{port}/" + ("kiosk" if kiosk else ""), flush=True)
+    app.run(host=host, port=port, debug=debug)

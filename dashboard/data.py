@@ -1,0 +1,91 @@
+"""The dashboard's only door to DuckDB: read-only, named SQL files, bound parameters, a row cap.
+
+The store file is replaced atomically by each ingest; every call checks the file's
+identity and reopens when it changed, so the next request sees the new data and
+no request fails during a swap. Results are cached on (query, parameters, data version).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from gosmart.paths import db_path
+from gosmart.store import connect_read, data_version
+
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+MAX_ROWS = 50_000
+CACHE_ENTRIES = 512
+
+
+@cache
+def sql_text(name: str) -> str:
+    """Text of `dashboard/sql/<name>.sql` (names come from code, never from input)."""
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8").strip().rstrip(";")
+
+
+class ReadOnlyStore:
+    """A read-only view of the store that follows atomic file swaps."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = Path(path or db_path())
+        self._lock = threading.Lock()
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._identity: tuple[int, int, int] | None = None
+        self._version = ""
+        self._cache: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+
+    def _connection(self) -> duckdb.DuckDBPyConnection:
+        st = os.stat(self.path)
+        identity = (st.st_ino, st.st_mtime_ns, st.st_size)
+        if identity != self._identity:
+            with self._lock:
+                if identity != self._identity:
+                    con = connect_read(self.path)
+                    self._version = data_version(con)
+                    self._con, self._identity = con, identity
+        assert self._con is not None
+        return self._con
+
+    @property
+    def version(self) -> str:
+        self._connection()
+        return self._version
+
+    def query(self, name: str, params: list | tuple = ()) -> pd.DataFrame:
+        """Rows of a named query with bound parameters, at most MAX_ROWS of them."""
+        con = self._connection()
+        key = (name, tuple(tuple(p) if isinstance(p, list) else p for p in params), self._version)
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        sql = f"SELECT * FROM ({sql_text(name)}) AS q LIMIT {MAX_ROWS}"  # noqa: S608 - named file
+        frame = con.cursor().execute(sql, list(params)).df()
+        with self._lock:
+            self._cache[key] = frame
+            while len(self._cache) > CACHE_ENTRIES:
+                self._cache.popitem(last=False)
+        return frame
+
+
+_STORE: ReadOnlyStore | None = None
+
+
+def store() -> ReadOnlyStore:
+    """The process-wide store (path from GOSMART_DB at first use)."""
+    global _STORE
+    if _STORE is None or _STORE.path != Path(db_path()):
+        _STORE = ReadOnlyStore()
+    return _STORE
+
+
+def query(name: str, params: list | tuple = ()) -> pd.DataFrame:
+    """Shorthand for `store().query(...)`."""
+    return store().query(name, params)

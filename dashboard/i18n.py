@@ -1,0 +1,43 @@
+"""Message catalogues: `dashboard/locales/<lang>/<namespace>.json`, one namespace per page.
+
+Keys are '<namespace>.<key>'. A missing key in a shipped language is a test failure
+(tests/test_i18n.py), so `t` falls back to English only as a last resort at run time.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+LOCALES_DIR = Path(__file__).resolve().parent / "locales"
+LANGS = ("en", "zh")
+DEFAULT_LANG = "en"
+LANG_LABELS = {"en": "English", "zh": "繁體中文"}
+
+
+@cache
+def catalogue(lang: str) -> dict[str, str]:
+    """Every message of one language, keyed '<namespace>.<key>'."""
+    messages: dict[str, str] = {}
+    for path in sorted((LOCALES_DIR / lang).glob("*.json")):
+        for key, text in json.loads(path.read_text(encoding="utf-8")).items():
+            messages[f"{path.stem}.{key}"] = text
+    return messages
+
+
+def normalise_lang(lang: object) -> str:
+    """A supported language code, or the default for anything else."""
+    return lang if isinstance(lang, str) and lang in LANGS else DEFAULT_LANG
+
+
+def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
+    """The message for `key` in `lang`, with `{name}` placeholders filled."""
+    text = catalogue(normalise_lang(lang)).get(key) or catalogue(DEFAULT_LANG).get(key) or key
+    return text.format(**values) if values else text
+
+
+def pick(row: dict, field: str, lang: str) -> str:
+    """A bilingual registry field: `<field>_zh` in Chinese when present, else `<field>_en`."""
+    lang = normalise_lang(lang)
+    return row.get(f"{field}_{lang}") or row.get(f"{field}_en") or ""

@@ -1,0 +1,3 @@
+SELECT *
+FROM project
+ORDER BY award_year DESC, project_id

@@ -1,0 +1,32 @@
+"""Colours and the Plotly template: Okabe-Ito (colour-blind safe), large readable type."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+# Okabe & Ito (2008) palette; the project's city is always the first colour.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+TREATED = PALETTE[0]
+COUNTERFACTUAL = "#555555"
+BAND = "rgba(85, 85, 85, 0.18)"
+EVENT = "#D55E00"
+LAUNCH = "#000000"
+FONT_FAMILY = "'Noto Sans TC', 'Noto Sans CJK TC', 'Microsoft JhengHei', system-ui, sans-serif"
+
+TEMPLATE = go.layout.Template(
+    layout=go.Layout(
+        colorway=PALETTE,
+        font={"family": FONT_FAMILY, "size": 15, "color": "#1a1a1a"},
+        title={"font": {"size": 19}},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        xaxis={"gridcolor": "#e6e6e6", "linecolor": "#888", "zeroline": False},
+        yaxis={"gridcolor": "#e6e6e6", "linecolor": "#888", "zeroline": False},
+        legend={"orientation": "h", "y": -0.18},
+        margin={"l": 60, "r": 20, "t": 60, "b": 60},
+        hoverlabel={"font": {"family": FONT_FAMILY}},
+    )
+)
+pio.templates["gosmart"] = TEMPLATE
+pio.templates.default = "gosmart"
