@@ -7,10 +7,10 @@ from pathlib import Path
 
 import dash
 from dash import Dash, Input, Output, dcc, html
-from flask import Response, redirect, request
+from flask import redirect, request
 
 import dashboard.theme  # noqa: F401 - registers the Plotly template
-from dashboard import queries
+from dashboard import queries, security
 from dashboard.i18n import normalise_lang, t
 from dashboard.urlstate import parse_query
 from gosmart.paths import ASSETS_DIR
@@ -24,19 +24,6 @@ NAV = [
     ("/about", "common.nav_about"),
     ("/kiosk", "common.nav_kiosk"),
 ]
-
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "strict-origin-when-cross-origin",
-    "X-Frame-Options": "DENY",
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
-        "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
-        "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
-        "frame-ancestors 'none'"
-    ),
-}
-EMBED_PREFIX = "/embed"
 
 
 def _shell() -> html.Div:
@@ -128,17 +115,6 @@ def _register_shell_callbacks(app: Dash) -> None:
         ]
 
 
-def _add_headers(response: Response) -> Response:
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    if request.path.startswith(EMBED_PREFIX):
-        response.headers.pop("X-Frame-Options", None)
-        response.headers["Content-Security-Policy"] = SECURITY_HEADERS[
-            "Content-Security-Policy"
-        ].replace("frame-ancestors 'none'", "frame-ancestors *")
-    return response
-
-
 def create_app(kiosk: bool | None = None) -> Dash:
     """Build the app. `kiosk=True` sends the root URL to the kiosk loop."""
     kiosk = os.environ.get("GOSMART_KIOSK") == "1" if kiosk is None else kiosk
@@ -156,7 +132,7 @@ def create_app(kiosk: bool | None = None) -> Dash:
     app.layout = _shell
     _register_shell_callbacks(app)
     server = app.server
-    server.after_request(_add_headers)
+    security.install(server)
     try:
         from dashboard.api import register_api
     except ImportError:
