@@ -86,7 +86,10 @@ CREATE TABLE IF NOT EXISTS project (
     launch_date_max DATE,               -- latest date the sources allow
     launch_confidence VARCHAR,          -- plain-language note on how sure we are
     evidence_note_en VARCHAR,
-    evidence_note_zh VARCHAR
+    evidence_note_zh VARCHAR,
+    data_status      VARCHAR,           -- 'evidence' | 'reported_only' | 'award_only'
+    headline_metric  VARCHAR,           -- milestone.metric used as headline when no official series
+    milestone_groups VARCHAR[]          -- extra milestone.project_id values giving context
 );
 
 CREATE TABLE IF NOT EXISTS project_date (
@@ -105,9 +108,11 @@ CREATE TABLE IF NOT EXISTS project_indicator (
     project_id         VARCHAR NOT NULL,
     indicator_id       VARCHAR NOT NULL,
     role               VARCHAR NOT NULL, -- 'headline' | 'target' | 'context'
-    expected_direction VARCHAR NOT NULL, -- 'up' | 'down' | 'ambiguous'
+    expected_direction VARCHAR NOT NULL, -- 'up' | 'down' | 'ambiguous' | 'none' (context only)
     comparison_cities  VARCHAR[],
     grain              VARCHAR NOT NULL, -- grain the evidence engine uses
+    per_capita         BOOLEAN NOT NULL DEFAULT FALSE,
+    note               VARCHAR,
     PRIMARY KEY (project_id, indicator_id)
 );
 
