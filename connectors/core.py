@@ -100,6 +100,9 @@ class Batch:
 
 
 Parser = Callable[[bytes, str], Batch]
+# Some sources are several files that only make sense together (readings plus the
+# table of where each sensor stands): they parse the whole set at once, by file name.
+SetParser = Callable[[dict[str, bytes]], Batch]
 # A live fetcher gets the shared HTTP session and returns (raw bytes, URL without secrets)
 # pairs, each of which goes through the same parser as the file mode.
 Fetcher = Callable[[Any], list[tuple[bytes, str]]]
@@ -123,6 +126,7 @@ class SourceSpec:
     key_env: str | None = None  # environment variable holding an API key
     fetch: Fetcher | None = None  # live mode; None for file-only sources
     note: str | None = None
+    parse_set: SetParser | None = None  # file mode: all `files` at once instead of one by one
 
 
 def sha256_bytes(raw: bytes) -> str:

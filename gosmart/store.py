@@ -30,7 +30,22 @@ def connect_read(path: Path | None = None) -> duckdb.DuckDBPyConnection:
     path = Path(path or db_path())
     if not path.exists():
         raise StoreError(f"no database at {path}: run `gosmart snapshot load` or `gosmart ingest`")
-    return duckdb.connect(str(path), read_only=True)
+    con = duckdb.connect(":memory:")
+    con.execute("ATTACH ? AS store (READ_ONLY)", [str(path)])
+    con.execute("USE store")
+    return con
+
+
+def connect_sandboxed(path: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """A read-only connection that also cannot read or write any other file.
+
+    Each call opens the file anew through ATTACH on a private in-memory instance, so a
+    reopen after an atomic swap sees the new file, never DuckDB's cached old instance.
+    """
+    con = connect_read(path)
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+    return con
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:

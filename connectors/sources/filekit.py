@@ -48,7 +48,9 @@ def read_parquet(raw: bytes, source_id: str, location: str, required: list[str])
     return table.to_pandas()
 
 
-def require_columns(frame: pd.DataFrame, source_id: str, location: str, required: list[str]) -> None:
+def require_columns(
+    frame: pd.DataFrame, source_id: str, location: str, required: list[str]
+) -> None:
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise IngestError(source_id, location, f"missing column(s) {', '.join(missing)}")
@@ -58,6 +60,13 @@ def numbers(
     values: pd.Series, source_id: str, location: str, column: str, *, allow_empty: bool = False
 ) -> pd.Series:
     """Numbers from text (thousands commas removed); a non-numeric cell is an error naming it."""
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        out = values.astype("float64")
+        if out.isna().any() and not allow_empty:
+            raise IngestError(
+                source_id, location, f"column {column}: {int(out.isna().sum())} empty cell(s)"
+            )
+        return out
     text = values.astype("string").str.strip().str.replace(",", "", regex=False)
     empty = text.isna() | (text == "")
     out = pd.to_numeric(text.where(~empty), errors="coerce")
@@ -81,9 +90,14 @@ def years(values: pd.Series, source_id: str, location: str, column: str) -> pd.S
     return out.astype(int)
 
 
-def dates(values: pd.Series, source_id: str, location: str, column: str) -> pd.Series:
+def dates(
+    values: pd.Series, source_id: str, location: str, column: str, fmt: str | None = None
+) -> pd.Series:
     """Timestamps from text or datetime values; an unparseable cell is an error naming it."""
-    out = pd.to_datetime(values, errors="coerce")
+    if pd.api.types.is_datetime64_any_dtype(values):
+        out = values
+    else:
+        out = pd.to_datetime(values, errors="coerce", format=fmt)
     bad = out.isna()
     if bad.any():
         raise IngestError(

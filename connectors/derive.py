@@ -1,0 +1,23 @@
+"""City-level `indicator_value` and station-level `station_value` from every observation.
+
+Runs inside the ingest transaction after all sources are loaded, from one SQL file
+(`connectors/sql/derive.sql`, which states the rules). It recomputes everything it
+derived before, so running it twice leaves identical tables.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+DERIVE_SQL = Path(__file__).resolve().parent / "sql" / "derive.sql"
+
+
+def derive(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Recompute derived period values; returns row counts of the two tables."""
+    con.execute(DERIVE_SQL.read_text(encoding="utf-8"))
+    return {
+        table: con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
+        for table in ("indicator_value", "station_value")
+    }

@@ -1,0 +1,219 @@
+"""Metro ridership files: Kaohsiung MRT (KRTC) daily and per station, Taipei Metro (TRTC).
+
+Kaohsiung light rail is another connector's (kcg.py); the light-rail column of the
+KRTC daily file is therefore not read here.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from connectors.core import Batch, SourceSpec
+from connectors.sources.filekit import (
+    city_series,
+    dates,
+    numbers,
+    observations,
+    read_csv,
+    read_parquet,
+    years,
+)
+
+OGDL = "Open Government Data License, version 1.0 (Taiwan)"
+UNLICENSED = "none stated (public repository without a licence)"
+KHH, TPE = "TW-KHH", "TW-TPE"
+
+
+def _krtc_id(code: pd.Series) -> pd.Series:
+    """KRTC station codes as one id: interchanges are 'O5/R10' in one file and 'O5-R10' in another."""
+    return "krtc:" + code.str.strip().str.replace("/", "-", regex=False)
+
+
+def parse_krtc_daily(raw: bytes, location: str) -> Batch:
+    """KRTC system riders per day; the file's trailing calendar placeholders are skipped."""
+    sid = "krtc_daily_ridership"
+    f = read_csv(raw, sid, location, ["日期", "捷運總運量"])
+    value = numbers(f["捷運總運量"], sid, location, "捷運總運量", allow_empty=True)
+    ts = dates(f["日期"], sid, location, "日期")
+    keep = value.notna()
+    series = city_series("metro_ridership", pd.Series([KHH]), "daily", "riders/day")
+    batch = Batch()
+    batch.add("series", series)
+    batch.add(
+        "observation", observations(series["series_id"].repeat(keep.sum()), ts[keep], value[keep])
+    )
+    return batch
+
+
+def parse_krtc_station_monthly(raw: bytes, location: str) -> Batch:
+    """Average daily entries per KRTC station per month; station names from the latest month."""
+    sid = "krtc_station_monthly"
+    f = read_csv(raw, sid, location, ["stationId", "stationName", "period", "passengers"])
+    value = numbers(f["passengers"], sid, location, "passengers")
+    ts = dates(f["period"] + "-01", sid, location, "period")
+    station = _krtc_id(f["stationId"])
+    series = city_series(
+        "metro_station_entries", pd.Series([KHH] * len(f)), "monthly", "riders/day", station
+    )
+    # TDX (tdx.py) is the register of KRTC stations, with coordinates; it lists an
+    # interchange as two stations, so only the joint interchange ids are declared here.
+    latest = f.assign(station_id=station, ts=ts).sort_values("ts").groupby("station_id").tail(1)
+    latest = latest[latest["station_id"].str.contains("-", regex=False)]
+    stations = pd.DataFrame(
+        {
+            "station_id": latest["station_id"],
+            "network": "krtc",
+            "name": latest["stationName"].str.strip(),
+            "city_id": KHH,
+            "kind": "metro interchange",
+        }
+    )
+    batch = Batch()
+    batch.add("station", stations.sort_values("station_id").reset_index(drop=True))
+    batch.add("series", series)
+    batch.add(
+        "observation", observations("metro_station_entries|" + KHH + "|" + station, ts, value)
+    )
+    return batch
+
+
+def parse_krtc_station_annual(raw: bytes, location: str) -> Batch:
+    """Annual entries per KRTC station, stated as average entries per day (entries / days in year)."""
+    sid = "krtc_station_annual"
+    f = read_csv(raw, sid, location, ["stationId", "period", "passengers"])
+    entries = numbers(f["passengers"], sid, location, "passengers")
+    year = years(f["period"], sid, location, "period")
+    ts = pd.to_datetime(year.astype(str) + "-01-01")
+    days = ts.dt.is_leap_year.map({True: 366, False: 365})
+    station = _krtc_id(f["stationId"])
+    series = city_series(
+        "metro_station_entries", pd.Series([KHH] * len(f)), "annual", "riders/day", station
+    )
+    series["series_id"] = series["series_id"] + "|annual"
+    batch = Batch()
+    batch.add("series", series)
+    batch.add(
+        "observation",
+        observations(
+            "metro_station_entries|" + KHH + "|" + station + "|annual", ts, entries / days
+        ),
+    )
+    return batch
+
+
+def parse_trtc_daily_totals(raw: bytes, location: str) -> Batch:
+    """Taipei Metro system entries per day."""
+    sid = "trtc_daily_totals"
+    f = read_csv(raw, sid, location, ["date", "entries"])
+    value = numbers(f["entries"], sid, location, "entries")
+    ts = dates(f["date"], sid, location, "date")
+    series = city_series("metro_ridership", pd.Series([TPE]), "daily", "riders/day")
+    batch = Batch()
+    batch.add("series", series)
+    batch.add("observation", observations(series["series_id"].repeat(len(f)), ts, value))
+    return batch
+
+
+def parse_trtc_station_daily(raw: bytes, location: str) -> Batch:
+    """Taipei Metro entries per station per day (exits are not loaded; empty cells are skipped)."""
+    sid = "trtc_station_daily"
+    f = read_parquet(raw, sid, location, ["date", "station", "direction", "count"])
+    f = f[f["direction"] == "entries"]
+    value = numbers(f["count"], sid, location, "count", allow_empty=True)
+    keep = value.notna()
+    f, value = f[keep], value[keep]
+    ts = dates(f["date"], sid, location, "date", fmt="%Y-%m-%d")
+    label = f["station"].astype(str).str.strip()
+    names = pd.Series(sorted(label.unique()))
+    stations = pd.DataFrame(
+        {
+            "station_id": "trtc:" + names,
+            "network": "trtc",
+            "name": names,
+            "city_id": TPE,
+            "kind": "metro",
+        }
+    )
+    batch = Batch()
+    batch.add("station", stations)
+    batch.add(
+        "series",
+        city_series(
+            "metro_station_entries",
+            pd.Series([TPE] * len(names)),
+            "daily",
+            "riders/day",
+            stations["station_id"],
+        ),
+    )
+    batch.add(
+        "observation", observations("metro_station_entries|" + TPE + "|trtc:" + label, ts, value)
+    )
+    return batch
+
+
+SPECS = [
+    SourceSpec(
+        source_id="krtc_daily_ridership",
+        connector="transit",
+        publisher="Kaohsiung Rapid Transit Corporation (compiled by Liu-Chao-Tang)",
+        title="Kaohsiung MRT daily ridership 2020–2025",
+        url="https://github.com/Liu-Chao-Tang/Kaohsiung-Metro-Ridership-forecast-module",
+        licence=UNLICENSED,
+        attribution="高雄捷運公司 (KRTC) figures, compiled in Liu-Chao-Tang/Kaohsiung-Metro-Ridership-forecast-module",
+        parse=parse_krtc_daily,
+        files=("transit/krtc_daily_ridership_2020_2025.csv",),
+        note="Secondary compilation of KRTC figures (upstream file not named). MRT total (捷運總運量) "
+        "only; days after 2025-06-22 are empty in the source and skipped.",
+    ),
+    SourceSpec(
+        source_id="krtc_station_monthly",
+        connector="transit",
+        publisher="Kaohsiung Rapid Transit Corporation (reposted on PTT MRT board)",
+        title="KRTC average daily entries per station per month 2010–2026",
+        url="https://github.com/Hmingsheng/kcg-metro-ridership",
+        licence=UNLICENSED,
+        attribution="高雄捷運公司 monthly figures as reposted in PTT MRT 「高雄捷運各站旅運量」 threads",
+        parse=parse_krtc_station_monthly,
+        files=("transit/krtc_station_monthly_avg_daily_entries_2010_2026.csv",),
+        note="Secondary source: PTT reposts (each row keeps its post URL in the raw file). "
+        "No posts for 2021-01 … 2021-10.",
+    ),
+    SourceSpec(
+        source_id="krtc_station_annual",
+        connector="transit",
+        publisher="Kaohsiung City Government open data",
+        title="KRTC station entries per year 2011–2024 (高雄都會區大眾捷運系統各站旅運量入站)",
+        url="https://openapi.kcg.gov.tw/Api/Service/Get/1e595d78-2f73-4edd-9c17-7cce8c2d7ce9",
+        licence=OGDL,
+        attribution="高雄市政府 open data, via Hmingsheng/kcg-metro-ridership",
+        parse=parse_krtc_station_annual,
+        files=("transit/krtc_station_annual_entries_2011_2024.csv",),
+        note="Annual entries divided by the days in the year to give average entries per day.",
+    ),
+    SourceSpec(
+        source_id="trtc_daily_totals",
+        connector="transit",
+        publisher="Taipei Rapid Transit Corporation",
+        title="Taipei Metro daily system entries 2019–2023",
+        url="https://github.com/dlm589/taipei-mrt-ridership",
+        licence=OGDL,
+        attribution="臺北大眾捷運股份有限公司 (data.taipei), via dlm589/taipei-mrt-ridership",
+        parse=parse_trtc_daily_totals,
+        files=("transit/trtc_daily_system_totals_2019_2023.csv",),
+        note="Sum of all station entries per day (computed in ../opendata from the station file).",
+    ),
+    SourceSpec(
+        source_id="trtc_station_daily",
+        connector="transit",
+        publisher="Taipei Rapid Transit Corporation",
+        title="Taipei Metro daily entries per station 2019–2023",
+        url="https://github.com/dlm589/taipei-mrt-ridership",
+        licence=OGDL,
+        attribution="臺北大眾捷運股份有限公司 (data.taipei), via dlm589/taipei-mrt-ridership",
+        parse=parse_trtc_station_daily,
+        files=("transit/trtc_daily_station_entries_exits_2019_2023.parquet",),
+        note="Entries only; empty cells are missing days. Station labels as in the source "
+        "(板橋 in 2019 becomes BL板橋/Y板橋 from 2020).",
+    ),
+]

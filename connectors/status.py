@@ -1,0 +1,87 @@
+"""`gosmart status`: every source, who publishes it, its licence, and how fresh the store's copy is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+from rich.console import Console
+from rich.table import Table
+
+from connectors.catalog import all_specs
+from gosmart.store import connect_read, data_version
+
+STATUS_SQL = """
+WITH last_ok AS (
+    SELECT connector AS source_id, max(ended_at) AS loaded_at
+    FROM ingest_run WHERE status = 'ok' GROUP BY 1
+), last_run AS (
+    SELECT connector AS source_id, status, error
+    FROM ingest_run
+    QUALIFY row_number() OVER (PARTITION BY connector ORDER BY started_at DESC) = 1
+)
+SELECT s.source_id, s.publisher, s.licence, s.kind, s.third_party,
+       coalesce(o.loaded_at, s.retrieved_at) AS loaded_at, s.rows, s.period_start, s.period_end,
+       r.status, r.error
+FROM source s
+LEFT JOIN last_ok o USING (source_id)
+LEFT JOIN last_run r USING (source_id)
+ORDER BY s.source_id
+"""
+
+
+def status_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """One dict per source in the store, plus catalogued sources never loaded."""
+    cur = con.execute(STATUS_SQL)
+    names = [d[0] for d in cur.description]
+    rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    origin = con.execute("SELECT value FROM meta WHERE key = 'origin'").fetchone()
+    for r in rows:
+        r["feed"] = f"snapshot ({r['kind']})" if origin and origin[0] == "snapshot" else r["kind"]
+    loaded = {r["source_id"] for r in rows}
+    for sid, spec in all_specs().items():
+        if sid not in loaded:
+            rows.append(
+                {
+                    "source_id": sid,
+                    "publisher": spec.publisher,
+                    "licence": spec.licence,
+                    "feed": "live" if spec.fetch and not spec.files else spec.kind,
+                    "third_party": spec.third_party,
+                    "loaded_at": None,
+                    "rows": None,
+                    "period_start": None,
+                    "period_end": None,
+                    "status": "never loaded",
+                    "error": None,
+                }
+            )
+    return rows
+
+
+def print_status(db: Path) -> int:
+    """Print the source table; 1 if the last run of any source failed."""
+    con = connect_read(db)
+    rows = status_rows(con)
+    version = data_version(con)
+    con.close()
+    console = Console()
+    if not console.is_terminal:
+        console.width = max(console.width, 180)
+    table = Table(title=f"gosmart status — {db} (data version {version or '-'})")
+    for col in ("source", "publisher", "licence", "feed", "last successful load", "rows", "period"):
+        table.add_column(col, justify="right" if col == "rows" else "left", overflow="fold")
+    failed = False
+    for r in rows:
+        feed = r["feed"] + (" · third-party" if r["third_party"] else "")
+        loaded = f"{r['loaded_at']:%Y-%m-%d %H:%M}" if r["loaded_at"] else "-"
+        if r["status"] == "failed":
+            failed = True
+            loaded += f"\n[red]last run failed: {r['error']}"
+        elif r["status"] == "never loaded":
+            loaded = "[dim]never loaded"
+        period = f"{r['period_start']} … {r['period_end']}" if r["period_start"] else "-"
+        rows_text = f"{r['rows']:,}" if r["rows"] is not None else "-"
+        table.add_row(r["source_id"], r["publisher"], r["licence"], feed, loaded, rows_text, period)
+    console.print(table)
+    return 1 if failed else 0

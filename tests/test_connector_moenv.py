@@ -1,0 +1,193 @@
+"""MOENV air quality: every field generation, missing tokens, schema drift, both modes."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from functools import partial
+
+import duckdb
+import pytest
+
+from connectors.catalog import get_spec
+from connectors.errors import IngestError
+from connectors.sources import moenv
+from tests.faultserver import (
+    FaultServer,
+    dump_tables,
+    fixture_bytes,
+    ingest_live,
+    json_reply,
+    quick_session,
+)
+
+
+def _obs(batch, indicator="pm25"):
+    frame = batch.tables["observation"]
+    frame = frame[frame["series_id"].str.startswith(indicator + "|")]
+    return {(r.series_id, str(r.ts)): r.value for r in frame.itertuples()}
+
+
+def test_v2_records_missing_tokens_are_left_out_never_zero():
+    batch = moenv.parse_hourly(fixture_bytes("moenv/aqx_p_432_v2.json"), "v2")
+    assert _obs(batch) == {
+        ("pm25|TW-KEE|moenv:1", "2023-02-07 18:00:00"): 10.0,
+        ("pm25|TW-TXG|moenv:28", "2023-02-07 18:00:00"): 12.0,
+    }  # site 2 sent "" for pm2.5
+    assert ("aqi|TW-TXG|moenv:28", "2023-02-07 18:00:00") not in _obs(batch, "aqi")  # "-"
+    stations = batch.tables["station"].set_index("station_id")
+    assert stations.loc["moenv:28", "city_id"] == "TW-TXG"  # '台中市' folded to 臺中市
+    assert stations.loc["moenv:1", "lat"] == pytest.approx(25.129167)
+    assert set(batch.tables["series"]["unit"]) == {"µg/m³", "index"}
+
+
+def test_v1_pascal_case_and_legacy_time_format():
+    v1 = moenv.parse_hourly(fixture_bytes("moenv/aqx_p_432_v1.json"), "v1")
+    assert _obs(v1)[("pm25|TW-KHH|moenv:58", "2021-03-01 10:00:00")] == 19.0
+    legacy = moenv.parse_hourly(fixture_bytes("moenv/aqx_p_432_legacy.json"), "legacy")
+    assert _obs(legacy) == {("pm25|TW-NWT|moenv:68", "2019-11-02 16:00:00"): 14.0}
+    assert _obs(legacy, "aqi")[("aqi|TW-TXG|moenv:35", "2019-11-02 16:00:00")] == 52.0
+
+
+def test_newer_schema_with_datacreationdate():
+    batch = moenv.parse_hourly(fixture_bytes("moenv/aqx_p_488_newer.json"), "newer")
+    assert _obs(batch) == {
+        ("pm25|TW-TPE|moenv:12", "2024-01-01 01:00:00"): 8.0,
+        ("pm25|TW-TPE|moenv:12", "2024-01-01 02:00:00"): 9.0,
+    }
+
+
+def _v2_with(change) -> bytes:
+    doc = json.loads(fixture_bytes("moenv/aqx_p_432_v2.json"))
+    change(doc["records"])
+    return json.dumps(doc, ensure_ascii=False).encode()
+
+
+def test_a_non_numeric_token_is_refused_naming_field_and_value():
+    raw = _v2_with(lambda rs: rs[0].update({"pm2.5": "ND"}))
+    with pytest.raises(IngestError, match=r"^moenv_aqx_p_432: loc: pm25: not a number: 'ND'$"):
+        moenv.parse_hourly(raw, "loc")
+
+
+def test_an_unknown_schema_is_refused_naming_the_keys_seen():
+    raw = json.dumps({"records": [{"station": "x", "value": "1"}]}).encode()
+    with pytest.raises(IngestError, match=r"unknown MOENV schema; keys seen: station, value$"):
+        moenv.parse_hourly(raw, "loc")
+
+
+def test_a_renamed_field_is_refused_naming_the_spellings_wanted():
+    def rename(records):
+        for r in records:
+            r["pm25"] = r.pop("pm2.5")
+
+    with pytest.raises(
+        IngestError, match=r"missing field\(s\) pm25 \(one of pm2.5, PM2.5, pm2_5\)"
+    ):
+        moenv.parse_hourly(_v2_with(rename), "loc")
+
+
+def test_a_record_losing_a_field_midway_is_refused():
+    raw = _v2_with(lambda rs: rs[1].pop("county"))
+    with pytest.raises(IngestError, match=r"record 1 has different fields .*missing: county"):
+        moenv.parse_hourly(raw, "loc")
+
+
+def test_numbers_as_json_numbers_are_accepted_but_objects_refused():
+    raw = _v2_with(lambda rs: rs[0].update({"pm2.5": 10, "siteid": 1}))
+    assert (
+        _obs(moenv.parse_hourly(raw, "loc"))[("pm25|TW-KEE|moenv:1", "2023-02-07 18:00:00")] == 10
+    )
+    raw = _v2_with(lambda rs: rs[0].update({"pm2.5": {"value": "10"}}))
+    with pytest.raises(IngestError, match="pm25: expected a number, got dict"):
+        moenv.parse_hourly(raw, "loc")
+
+
+def test_duplicates_identical_are_merged_and_conflicting_refused():
+    raw = _v2_with(lambda rs: rs.append(dict(rs[0])))
+    assert len(_obs(moenv.parse_hourly(raw, "loc"))) == 2
+    raw = _v2_with(lambda rs: rs.append({**rs[0], "pm2.5": "99"}))
+    with pytest.raises(IngestError, match="2 records for station 1 at 2023-02-07 18:00 disagree"):
+        moenv.parse_hourly(raw, "loc")
+
+
+def test_an_unknown_county_is_refused():
+    raw = _v2_with(lambda rs: rs[0].update({"county": "火星市"}))
+    with pytest.raises(IngestError, match="county '火星市' is not in the city registry"):
+        moenv.parse_hourly(raw, "loc")
+
+
+def test_station_register_json():
+    batch = moenv.parse_stations(fixture_bytes("moenv/aqx_p_07_v2.json"), "reg")
+    rows = batch.tables["station"].set_index("station_id")
+    assert rows.loc["moenv:28", "name_en"] == "Xitun"
+    assert rows.loc["moenv:28", "city_id"] == "TW-TXG"
+    assert rows.loc["moenv:1", "kind"] == "一般站"
+
+
+def test_live_fetch_pages_and_never_stores_the_key(db_file, monkeypatch):
+    monkeypatch.setenv("MOENV_API_KEY", "moenv-secret-key-42")
+    doc = json.loads(fixture_bytes("moenv/aqx_p_432_v2.json"))
+    first = {**doc, "total": "3", "records": doc["records"][:2]}
+    second = {**doc, "total": "3", "records": doc["records"][2:]}
+    with FaultServer() as srv:
+        srv.route("/api/v2/aqx_p_432", json_reply(json.dumps(first)), query={"offset": "0"})
+        srv.route("/api/v2/aqx_p_432", json_reply(json.dumps(second)), query={"offset": "2"})
+        spec = replace(
+            get_spec("moenv_aqx_p_432"),
+            fetch=partial(
+                moenv.fetch_dataset, dataset="aqx_p_432", base=f"{srv.url}/api/v2", limit=2
+            ),
+        )
+        rows = ingest_live(spec, quick_session(), db_file)
+        assert [h.query["api_key"] for h in srv.hits("/api/v2/aqx_p_432")] == [
+            "moenv-secret-key-42"
+        ] * 2
+    assert rows == 3 + 6 + 4  # stations, series, 6 observations less the two missing
+    con = duckdb.connect(str(db_file), read_only=True)
+    location, kind = con.execute("SELECT location, kind FROM source").fetchone()
+    assert location == f"{srv.url}/api/v2/aqx_p_432?format=JSON&sort=ImportDate+desc"
+    assert kind == "live"
+    con.close()
+    assert "moenv-secret-key-42" not in repr(dump_tables(db_file))
+
+
+def test_missing_key_is_one_clear_error(monkeypatch):
+    monkeypatch.delenv("MOENV_API_KEY", raising=False)
+    with pytest.raises(IngestError, match="environment variable MOENV_API_KEY is not set$"):
+        moenv.fetch_dataset(quick_session(), "aqx_p_432", base="http://127.0.0.1:9")
+
+
+@pytest.mark.opendata
+def test_recorded_v2_response_replays_through_the_live_path(opendata, db_file, monkeypatch):
+    monkeypatch.setenv("MOENV_API_KEY", "k")
+    raw = (opendata / "air/api_samples/moenv/aqx_p_432_v2_2023-02-07T18.json").read_bytes()
+    with FaultServer() as srv:
+        srv.route("/api/v2/aqx_p_432", json_reply(raw))
+        spec = replace(
+            get_spec("moenv_aqx_p_432"),
+            fetch=partial(moenv.fetch_dataset, dataset="aqx_p_432", base=f"{srv.url}/api/v2"),
+        )
+        ingest_live(spec, quick_session(), db_file)
+    con = duckdb.connect(str(db_file), read_only=True)
+    n_station, n_city = con.execute(
+        "SELECT count(*), count(DISTINCT city_id) FROM station"
+    ).fetchone()
+    assert n_station == 85 and n_city == 22
+    keelung = con.execute(
+        "SELECT value FROM observation WHERE series_id = 'pm25|TW-KEE|moenv:1'"
+    ).fetchall()
+    assert keelung == [(10.0,)]
+    con.close()
+
+
+@pytest.mark.opendata
+def test_file_mode_reads_the_crawler_parquet_and_the_register(opendata):
+    spec = get_spec("moenv_aqx_p_432")
+    (name,) = spec.files
+    batch = spec.parse((opendata / name).read_bytes(), name)
+    assert len(batch.tables["station"]) == 84
+    assert batch.tables["observation"]["ts"].min().isoformat() == "2026-07-03T22:00:00"
+    assert not (batch.tables["observation"]["value"].isna()).any()
+    reg = get_spec("moenv_aqx_p_07")
+    stations = reg.parse((opendata / reg.files[0]).read_bytes(), reg.files[0]).tables["station"]
+    assert len(stations) == 80 and stations["name_en"].notna().all()

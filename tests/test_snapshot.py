@@ -1,0 +1,84 @@
+"""The bundled snapshot: build -> load gives the same city-level values; tampering is refused."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import connectors.runner as runner
+from connectors.catalog import all_specs
+from connectors.snapshot import build_snapshot, load_snapshot
+from gosmart.cli import main
+from gosmart.store import StoreError, connect_read
+
+FIX = Path(__file__).parent / "fixtures" / "files" / "opendata"
+MINE = ("transit", "welfare", "population", "jabar", "air_files")
+SOURCES = [s.source_id for s in all_specs().values() if s.connector in MINE]
+VALUES = "SELECT * FROM indicator_value ORDER BY ALL"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("snap")
+    db = root / "src.duckdb"
+    folder = root / "opendata"
+    shutil.copytree(FIX, folder)
+    assert runner.run_ingest(db, sources=SOURCES, from_dir=folder) == 0
+    out = root / "snapshot"
+    build_snapshot(db, out)
+    return db, out
+
+
+def test_round_trip_keeps_city_level_values(built, tmp_path):
+    db, out = built
+    fresh = tmp_path / "fresh.duckdb"
+    load_snapshot(out, fresh)
+    a, b = connect_read(db), connect_read(fresh)
+    assert b.execute(VALUES).fetchall() == a.execute(VALUES).fetchall()
+    assert b.execute("SELECT count(*) FROM station_value").fetchone()[0] > 0
+    assert b.execute("SELECT value FROM meta WHERE key = 'origin'").fetchone() == ("snapshot",)
+    assert b.execute("SELECT count(*) FROM observation").fetchone() == (0,)
+
+
+def test_manifest_names_sources_licences_and_checksums(built):
+    _, out = built
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["data_version"] and manifest["code_version"]
+    iv = manifest["files"]["indicator_value.parquet"]
+    assert "mohw_child_protection_2019_2023" in iv["source_ids"]
+    assert iv["licence"] and iv["attribution"] and iv["derivation"] and iv["rows"] > 0
+    assert "observation.parquet" not in manifest["files"]
+    assert sorted(p.name for p in out.iterdir()) == sorted([*manifest["files"], "manifest.json"])
+
+
+def test_rebuild_of_unchanged_store_is_byte_identical(built, tmp_path):
+    db, out = built
+    again = tmp_path / "again"
+    build_snapshot(db, again)
+    for name in json.loads((out / "manifest.json").read_text())["files"]:
+        assert (again / name).read_bytes() == (out / name).read_bytes(), name
+
+
+def test_tampered_file_is_refused_and_store_untouched(built, tmp_path):
+    _, out = built
+    copy = tmp_path / "snap"
+    shutil.copytree(out, copy)
+    target = copy / "indicator_value.parquet"
+    target.write_bytes(target.read_bytes()[:-10])
+    db = tmp_path / "x.duckdb"
+    with pytest.raises(StoreError, match="sha256"):
+        load_snapshot(copy, db)
+    assert not db.exists()
+    with pytest.raises(StoreError, match="no snapshot"):
+        load_snapshot(tmp_path / "nowhere", db)
+
+
+def test_cli_snapshot_load(built, tmp_path, monkeypatch):
+    _, out = built
+    db = tmp_path / "cli.duckdb"
+    monkeypatch.setenv("GOSMART_DB", str(db))
+    assert main(["snapshot", "load", "--dir", str(out)]) == 0
+    assert connect_read(db).execute("SELECT count(*) FROM indicator_value").fetchone()[0] > 0

@@ -1,0 +1,53 @@
+"""`gosmart status` on an ingested store and on a store built from the snapshot."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import connectors.runner as runner
+from connectors.snapshot import build_snapshot, load_snapshot
+from connectors.status import print_status, status_rows
+from gosmart.cli import main
+from gosmart.store import connect_read
+
+FIX = Path(__file__).parent / "fixtures" / "files" / "opendata"
+SOURCES = ["mohw_child_protection_2019_2023", "tw_household_population", "iqair_pm25_annual"]
+
+
+def test_status_lists_loaded_and_unloaded_sources(db_file, tmp_path, capsys):
+    folder = tmp_path / "opendata"
+    shutil.copytree(FIX, folder)
+    assert runner.run_ingest(db_file, sources=SOURCES, from_dir=folder) == 0
+    capsys.readouterr()
+    assert print_status(db_file) == 0
+    out = capsys.readouterr().out
+    assert "mohw_child_protection_2019_2023" in out and "Open Government Data License" in out
+    rows = {r["source_id"]: r for r in status_rows(connect_read(db_file))}
+    assert rows["iqair_pm25_annual"]["third_party"] is True
+    assert rows["iqair_pm25_annual"]["feed"] == "file"
+    assert rows["krtc_daily_ridership"]["status"] == "never loaded"
+
+    snap, fresh = tmp_path / "snap", tmp_path / "fresh.duckdb"
+    build_snapshot(db_file, snap)
+    load_snapshot(snap, fresh)
+    rows = {r["source_id"]: r for r in status_rows(connect_read(fresh))}
+    assert rows["tw_household_population"]["feed"] == "snapshot (file)"
+    assert rows["tw_household_population"]["loaded_at"] is not None
+    assert main(["--db", str(fresh), "status"]) == 0
+
+
+def test_status_reports_a_failed_last_run(db_file, tmp_path, capsys):
+    folder = tmp_path / "opendata"
+    shutil.copytree(FIX, folder)
+    assert runner.run_ingest(db_file, sources=SOURCES, from_dir=folder) == 0
+    (folder / "air/history/iqair_taiwan_cities_pm25_2017-2021.csv").write_text("nonsense\n1\n")
+    assert runner.run_ingest(db_file, sources=SOURCES, from_dir=folder) == 1
+    capsys.readouterr()
+    assert print_status(db_file) == 1
+    assert "last run failed" in capsys.readouterr().out
+
+
+def test_status_without_store_is_one_clear_line(tmp_path, capsys):
+    assert main(["--db", str(tmp_path / "none.duckdb"), "status"]) == 1
+    assert "no database" in capsys.readouterr().err
