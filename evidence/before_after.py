@@ -1,0 +1,63 @@
+"""Before/after comparison of the city's own series: the weakest design (level 1).
+
+Used only when nothing stronger can run. The difference of post and pre means
+with a Welch t interval; it attributes every change after launch to the project.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from evidence.panel import NotEstimable, Panel, own_window
+from evidence.result import MethodResult, finite, not_estimable, window_bounds
+
+METHOD = "before_after"
+MIN_EACH_SIDE = 2
+
+
+def before_after(panel: Panel, *, inference: bool = True) -> MethodResult:
+    """Mean after launch minus mean before, with a Welch interval."""
+    try:
+        ys = own_window(panel, min_pre=MIN_EACH_SIDE, min_post=MIN_EACH_SIDE)
+    except NotEstimable as exc:
+        return not_estimable(METHOD, f"not estimable because {exc}")
+    y = ys.to_numpy(dtype=float)
+    ok = np.isfinite(y)
+    post = np.asarray(ys.index >= panel.launch)
+    pre_v, post_v = y[ok & ~post], y[ok & post]
+    diff = float(post_v.mean() - pre_v.mean())
+    test = stats.ttest_ind(post_v, pre_v, equal_var=False)
+    ci = test.confidence_interval(0.95)
+    n_post = len(post_v)
+    cf = np.full(len(y), pre_v.mean())
+    cf_sum = float(pre_v.mean() * n_post)
+    half_pre = float(stats.t.ppf(0.975, len(pre_v) - 1) * pre_v.std(ddof=1))
+    result = MethodResult(
+        method=METHOD,
+        estimable=True,
+        reason=(
+            f"mean of {n_post} post-launch periods minus mean of {len(pre_v)} pre-launch "
+            "periods; no comparison and no trend, so any change is attributed to the project"
+        ),
+        effect_avg=finite(diff),
+        effect_avg_lo=finite(ci.low),
+        effect_avg_hi=finite(ci.high),
+        effect_cum=finite(diff * n_post),
+        effect_cum_lo=finite(ci.low * n_post),
+        effect_cum_hi=finite(ci.high * n_post),
+        effect_rel=finite(diff * n_post / cf_sum) if cf_sum else None,
+        effect_rel_lo=finite(ci.low * n_post / cf_sum) if cf_sum else None,
+        effect_rel_hi=finite(ci.high * n_post / cf_sum) if cf_sum else None,
+        p_value=finite(test.pvalue),
+        p_value_kind="Welch two-sample t-test, post vs pre means",
+        pre_rmspe=finite(np.sqrt(np.mean((pre_v - pre_v.mean()) ** 2))),
+        details={"n_pre": len(pre_v), "n_post": n_post},
+        **window_bounds(ys.index, post, ok),
+    )
+    result.path = pd.DataFrame(
+        {"observed": y, "counterfactual": cf, "lo": cf - half_pre, "hi": cf + half_pre},
+        index=ys.index,
+    )
+    return result

@@ -1,0 +1,199 @@
+"""Run every design the data allow for one project × indicator and pick the strongest.
+
+Order of preference: synthetic control, difference-in-differences, interrupted
+time series, before/after (only when nothing else can run). Each estimable method
+gets placebos in time and an evidence level; the primary result is the one with
+the highest level (ties go to the earlier method in that order), and only it gets
+the launch-date sensitivity. No exception escapes: a failure becomes a
+"not estimable because ..." result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from evidence.before_after import before_after
+from evidence.did import difference_in_differences, pretrend_test
+from evidence.its import MIN_PRE as ITS_MIN_PRE
+from evidence.its import interrupted_time_series
+from evidence.panel import Panel
+from evidence.placebo import launch_dates, launch_sensitivity, time_placebos
+from evidence.result import MethodResult, finite, not_estimable
+from evidence.strength import agreement, cap_for_break_at_launch, evidence_level
+from evidence.synth import synthetic_control
+
+COMPARISON_METHODS = [
+    ("synthetic_control", synthetic_control, 3),
+    ("did", difference_in_differences, 2),
+]
+
+
+@dataclass
+class Evaluation:
+    results: list[MethodResult]
+    primary: MethodResult | None
+    levels: dict[str, tuple[int, str]] = field(default_factory=dict)
+    agreement: str = ""
+    # when nothing runs at the default date: the best design at each date the sources allow
+    fallback_sensitivity: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _safe(method: str, fn, panel: Panel) -> MethodResult:
+    try:
+        return fn(panel)
+    except (ValueError, np.linalg.LinAlgError, ZeroDivisionError) as exc:
+        return not_estimable(method, f"not estimable because the computation failed: {exc}")
+
+
+def to_levels(result: MethodResult) -> None:
+    """Turn a log-scale result back into the indicator's units (in place)."""
+    if not result.estimable or result.path is None:
+        return
+    p = result.path
+    post = np.asarray(p.index >= result.post_start) if result.post_start is not None else None
+    log_avg = (result.effect_avg_lo, result.effect_avg, result.effect_avg_hi)
+    result.path = np.exp(p)
+    obs, cf = result.path["observed"].to_numpy(), result.path["counterfactual"].to_numpy()
+    ok = post & np.isfinite(obs) & np.isfinite(cf)
+    gaps = obs[ok] - cf[ok]
+    cf_sum, cf_mean = float(cf[ok].sum()), float(cf[ok].mean())
+    result.effect_avg, result.effect_cum = finite(gaps.mean()), finite(gaps.sum())
+    result.effect_rel = finite(gaps.sum() / cf_sum)
+    lo, _, hi = log_avg
+    if lo is not None and hi is not None:
+        rel_lo, rel_hi = float(np.expm1(lo)), float(np.expm1(hi))
+        result.effect_rel_lo, result.effect_rel_hi = finite(rel_lo), finite(rel_hi)
+        result.effect_avg_lo, result.effect_avg_hi = (
+            finite(rel_lo * cf_mean),
+            finite(rel_hi * cf_mean),
+        )
+        result.effect_cum_lo, result.effect_cum_hi = (
+            finite(rel_lo * cf_sum),
+            finite(rel_hi * cf_sum),
+        )
+    result.pre_rmspe = None if result.pre_rmspe is None else result.pre_rmspe
+    result.details["scale"] = "log"
+    result.details["scale_note"] = (
+        "fitted on the log scale because a data break lies in the window; paths and effects "
+        "are shown back in the indicator's units, intervals converted from the log-scale "
+        "average (relative interval × counterfactual); pre-RMSPE and placebo effects are in "
+        "log points"
+    )
+
+
+def _add_sc_pretrend(result: MethodResult, panel: Panel) -> None:
+    p = result.path
+    gap = (p["observed"] - p["counterfactual"]).to_numpy()
+    ok = np.isfinite(gap)
+    post = np.asarray(p.index >= panel.launch)
+    result.details["pretrend"] = pretrend_test(gap, post, ok, panel.grain)
+
+
+def _own_series(fn, end: pd.Timestamp | None):
+    """An own-series method whose post-period stops where a shared shock begins."""
+    if end is None:
+        return fn
+
+    def run(p: Panel, **kw) -> MethodResult:
+        res = fn(p.truncated(end) if end > p.launch else p, **kw)
+        if res.estimable and end > p.launch:
+            res.details["post_window_end"] = pd.Timestamp(end).date().isoformat()
+            res.details["post_window_note"] = (
+                "post-period stops before a shock that hit every city (no comparison "
+                "series here to difference it out)"
+            )
+        return res
+
+    return run
+
+
+def evaluate(
+    panel: Panel,
+    launch_min: pd.Timestamp | None = None,
+    launch_max: pd.Timestamp | None = None,
+    own_series_end: pd.Timestamp | None = None,
+    break_at_launch: bool = False,
+) -> Evaluation:
+    """All designs for one panel, their placebos and levels, and the primary choice.
+
+    `own_series_end` cuts the post-period of the designs without a comparison
+    group (ITS, before/after) at the first shared shock after launch.
+    """
+    methods = list(COMPARISON_METHODS) + [
+        (
+            "its",
+            _own_series(interrupted_time_series, own_series_end),
+            ITS_MIN_PRE.get(panel.grain, 6),
+        )
+    ]
+    results: list[MethodResult] = []
+    levels: dict[str, tuple[int, str]] = {}
+    fns = {}
+    for name, fn, min_pre in methods:
+        fns[name] = fn
+        res = _safe(name, fn, panel)
+        if res.estimable:
+            if name == "synthetic_control":
+                _add_sc_pretrend(res, panel)
+            runs, summary = time_placebos(panel, lambda p, f=fn, n=name: _safe(n, f, p), min_pre)
+            res.placebos.extend(runs)
+            res.details["time_placebo"] = summary
+            levels[name] = evidence_level(res, summary)
+            if break_at_launch:
+                levels[name] = cap_for_break_at_launch(levels[name])
+        results.append(res)
+    if not any(r.estimable for r in results):
+        fns["before_after"] = _own_series(before_after, own_series_end)
+        res = _safe("before_after", fns["before_after"], panel)
+        if res.estimable:
+            levels["before_after"] = evidence_level(res, None)
+        results.append(res)
+    order = [r.method for r in results]
+    estimable = [r for r in results if r.estimable]
+    primary = None
+    if estimable:
+        primary = max(estimable, key=lambda r: (levels[r.method][0], -order.index(r.method)))
+        if launch_min is not None and launch_max is not None and launch_min != launch_max:
+            fn = fns[primary.method]
+            runs, table = launch_sensitivity(
+                panel, lambda p, f=fn, n=primary.method: _safe(n, f, p), launch_min, launch_max
+            )
+            primary.placebos.extend(runs)
+            primary.details["launch_sensitivity"] = table
+    if panel.scale == "log":
+        for r in results:
+            to_levels(r)
+    ev = Evaluation(results=results, primary=primary, levels=levels, agreement=agreement(results))
+    if primary is None and launch_min is not None and launch_max is not None:
+        ev.fallback_sensitivity = _best_design_by_date(
+            panel, launch_min, launch_max, own_series_end
+        )
+    return ev
+
+
+def _best_design_by_date(
+    panel: Panel, lo: pd.Timestamp, hi: pd.Timestamp, own_series_end: pd.Timestamp | None
+) -> list[dict[str, Any]]:
+    table = []
+    for date in launch_dates(lo, hi, panel.grain):
+        ev = evaluate(panel.with_launch(date), own_series_end=own_series_end)
+        row: dict[str, Any] = {
+            "launch": date.date().isoformat(),
+            "estimable": ev.primary is not None,
+        }
+        if ev.primary is not None:
+            p = ev.primary
+            row.update(
+                method=p.method,
+                effect_avg=p.effect_avg,
+                lo=p.effect_avg_lo,
+                hi=p.effect_avg_hi,
+                p_value=p.p_value,
+                evidence_level=ev.levels[p.method][0],
+            )
+        table.append(row)
+    return table

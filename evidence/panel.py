@@ -1,0 +1,186 @@
+"""The unit-by-period table every method works on, and how it is cut into windows.
+
+A `Panel` holds one indicator for a treated city and its candidate comparison
+cities on a complete period index (missing periods are NaN, never filled). The
+period that contains the launch date is the first post period.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+FREQ = {"annual": "YS", "monthly": "MS", "daily": "D", "quarterly": "QS"}
+PERIODS_PER_YEAR = {"annual": 1, "quarterly": 4, "monthly": 12, "daily": 365}
+
+
+class NotEstimable(ValueError):
+    """A method cannot give an honest number on this panel; the message says why."""
+
+
+def period_floor(ts: pd.Timestamp, grain: str) -> pd.Timestamp:
+    """Start of the period of `grain` that contains `ts`."""
+    ts = pd.Timestamp(ts)
+    if grain == "annual":
+        return pd.Timestamp(ts.year, 1, 1)
+    if grain == "quarterly":
+        return pd.Timestamp(ts.year, 3 * ((ts.month - 1) // 3) + 1, 1)
+    if grain == "monthly":
+        return pd.Timestamp(ts.year, ts.month, 1)
+    return ts.normalize()
+
+
+@dataclass
+class Panel:
+    """Outcome values (index: period start, columns: city ids) around one launch date."""
+
+    values: pd.DataFrame
+    treated: str
+    launch: pd.Timestamp
+    grain: str
+    scale: str = "level"  # 'level' or 'log' (values already log-transformed)
+    notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.launch = period_floor(self.launch, self.grain)
+        if self.treated not in self.values.columns:
+            raise NotEstimable(f"no series for the treated city {self.treated}")
+        self.values = self.values.sort_index()
+
+    @property
+    def donors(self) -> list[str]:
+        return [c for c in self.values.columns if c != self.treated]
+
+    @property
+    def y(self) -> pd.Series:
+        return self.values[self.treated]
+
+    @property
+    def post_mask(self) -> np.ndarray:
+        return np.asarray(self.values.index >= self.launch)
+
+    def with_launch(self, launch: pd.Timestamp) -> Panel:
+        return Panel(self.values, self.treated, launch, self.grain, self.scale, list(self.notes))
+
+    def truncated(self, end: pd.Timestamp) -> Panel:
+        """The panel restricted to periods before `end` (for placebos in time)."""
+        return Panel(
+            self.values[self.values.index < end],
+            self.treated,
+            self.launch,
+            self.grain,
+            self.scale,
+            list(self.notes),
+        )
+
+
+def complete_index(frame: pd.DataFrame, grain: str) -> pd.DataFrame:
+    """Reindex to every period between the first and last, so gaps show as NaN."""
+    if frame.empty:
+        return frame
+    full = pd.date_range(frame.index.min(), frame.index.max(), freq=FREQ[grain])
+    return frame.reindex(full)
+
+
+def own_window(panel: Panel, min_pre: int, min_post: int = 1) -> pd.Series:
+    """The treated series over its own observed span, checked for enough pre and post."""
+    y = panel.y
+    valid = y.dropna()
+    if valid.empty:
+        raise NotEstimable(f"the series of {panel.treated} has no values")
+    y = y.loc[valid.index.min() : valid.index.max()]
+    post = y.index >= panel.launch
+    n_pre, n_post = int(y[~post].notna().sum()), int(y[post].notna().sum())
+    if n_pre < min_pre:
+        raise NotEstimable(
+            f"only {n_pre} pre-launch period(s) of {panel.treated} (need at least {min_pre})"
+        )
+    if n_post < min_post:
+        raise NotEstimable(
+            f"only {n_post} post-launch period(s) of {panel.treated} (need at least {min_post})"
+        )
+    pre_vals = y[~post].dropna()
+    if np.nanstd(pre_vals.to_numpy()) == 0:
+        raise NotEstimable(
+            f"the series of {panel.treated} is constant before launch: nothing to fit"
+        )
+    return y
+
+
+@dataclass
+class ComparisonWindow:
+    """Treated and donor values over the periods all kept units share."""
+
+    y: pd.Series  # treated (may hold NaN in periods the treated city did not report)
+    donors: pd.DataFrame  # complete over the periods where y is present
+    post: np.ndarray
+    dropped: dict[str, str]
+
+    @property
+    def fit_rows(self) -> np.ndarray:
+        return np.asarray(self.y.notna())
+
+
+def comparison_window(panel: Panel, min_pre: int, min_donors: int = 1) -> ComparisonWindow:
+    """Choose the longest window in which enough donors are complete.
+
+    Donors with a gap where the treated city has a value are dropped (and said so)
+    rather than filled; the window starts late enough that at least half of the
+    usable donors cover it.
+    """
+    y_all = own_window(panel, min_pre=min_pre)
+    donors = panel.values[panel.donors].loc[y_all.index]
+    have = y_all.notna().to_numpy()
+    is_post = np.asarray(y_all.index >= panel.launch)
+    present = donors.notna().to_numpy()
+    names = list(donors.columns)
+    dropped: dict[str, str] = {}
+    usable = []
+    for j, d in enumerate(names):
+        if (
+            not (present[:, j] & have & ~is_post).any()
+            or not (present[:, j] & have & is_post).any()
+        ):
+            dropped[d] = "no values before or after launch"
+        else:
+            usable.append(j)
+    if len(usable) < min_donors:
+        raise NotEstimable(
+            f"{len(usable)} comparison cit{'y' if len(usable) == 1 else 'ies'} with data "
+            f"before and after launch (need at least {min_donors})"
+        )
+    first_rows = sorted({int(np.argmax(present[:, j])) for j in usable})
+    need = max(min_donors, int(np.ceil(len(usable) / 2)))
+    chosen_start, chosen = None, []
+    for first in first_rows:
+        rows = have.copy()
+        rows[:first] = False
+        complete = [j for j in usable if present[rows, j].all()]
+        if len(complete) >= need:
+            chosen_start, chosen = y_all.index[first], [names[j] for j in complete]
+            break
+    if chosen_start is None:
+        raise NotEstimable(
+            "no window in which enough comparison cities have a value in every period "
+            "the treated city reports (NaN in donors)"
+        )
+    for j in usable:
+        if names[j] not in chosen:
+            dropped[names[j]] = "missing values inside the comparison window"
+    y = y_all[y_all.index >= chosen_start]
+    post = np.asarray(y.index >= panel.launch)
+    n_pre = int(y[~post].notna().sum())
+    if n_pre < min_pre:
+        raise NotEstimable(
+            f"the common window with comparison cities has only {n_pre} pre-launch "
+            f"period(s) (need at least {min_pre})"
+        )
+    d = donors.loc[y.index, chosen]
+    return ComparisonWindow(y=y, donors=d, post=post, dropped=dropped)
+
+
+def n_periods_label(n: int, grain: str) -> str:
+    unit = {"annual": "year", "monthly": "month", "daily": "day", "quarterly": "quarter"}[grain]
+    return f"{n} {unit}{'' if n == 1 else 's'}"

@@ -1,0 +1,412 @@
+"""From registry rows to effect rows: one project × indicator at a time.
+
+Builds the panel (treated city, comparison cities, grain, scale), runs the
+engine, and assembles what the `effect`, `effect_path` and `placebo` tables hold,
+with design reasons, caveats and provenance. Projects with no target indicator
+series get a descriptive result that says plainly that only reported figures exist.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from evidence.caveats import (
+    breaks_need_log,
+    coverage_caveats,
+    relevant_events,
+    window_caveats,
+)
+from evidence.engine import Evaluation, evaluate
+from evidence.inputs import Inputs, wide_values
+from evidence.panel import NotEstimable, Panel, complete_index, n_periods_label
+from evidence.result import MethodResult, finite
+
+SEED = 0
+REPORTED_INDICATOR = "reported_figures"
+
+
+@dataclass
+class Rows:
+    effect: list[list[Any]] = field(default_factory=list)
+    effect_path: list[list[Any]] = field(default_factory=list)
+    placebo: list[list[Any]] = field(default_factory=list)
+
+
+EFFECT_COLUMNS = [
+    "project_id", "indicator_id", "method", "is_primary", "estimable", "reason",
+    "effect_avg", "effect_avg_lo", "effect_avg_hi", "effect_rel", "effect_rel_lo",
+    "effect_rel_hi", "effect_cum", "effect_cum_lo", "effect_cum_hi", "p_value",
+    "p_value_kind", "pre_rmspe", "pre_fit_r2", "evidence_level", "evidence_reason",
+    "agreement", "details", "launch_date", "pre_start", "pre_end", "post_start",
+    "post_end", "seed", "data_version", "code_version", "computed_at",
+]  # fmt: skip
+PATH_COLUMNS = [
+    "project_id", "indicator_id", "method", "period_start", "observed", "counterfactual",
+    "lo", "hi",
+]  # fmt: skip
+PLACEBO_COLUMNS = [
+    "project_id", "indicator_id", "method", "kind", "unit", "effect_avg", "post_pre_ratio",
+    "pre_rmspe", "path",
+]  # fmt: skip
+
+
+@dataclass
+class Context:
+    inputs: Inputs
+    code_version: str
+    computed_at: datetime = field(default_factory=lambda: datetime.now(UTC).replace(tzinfo=None))
+
+
+def _date(x: Any) -> Any:
+    return None if x is None or pd.isna(x) else pd.Timestamp(x).date()
+
+
+def _json(obj: Any) -> str:
+    def default(o: Any) -> Any:
+        if isinstance(o, pd.Timestamp | datetime):
+            return o.isoformat()
+        if hasattr(o, "isoformat"):
+            return o.isoformat()
+        if isinstance(o, np.integer):
+            return int(o)
+        if isinstance(o, np.floating):
+            return finite(o)
+        if isinstance(o, np.bool_):
+            return bool(o)
+        return str(o)
+
+    return json.dumps(obj, default=default, ensure_ascii=False, allow_nan=False)
+
+
+def _clean(obj: Any) -> Any:
+    """Replace NaN/inf with None anywhere in a details structure."""
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_clean(v) for v in obj]
+    if isinstance(obj, float | np.floating):
+        return finite(obj)
+    return obj
+
+
+def milestone_rows(ctx: Context, project_id: str) -> list[dict[str, Any]]:
+    return [m for m in ctx.inputs.milestones if m["project_id"] == project_id]
+
+
+def descriptive(
+    ctx: Context,
+    project: dict[str, Any],
+    indicator_id: str,
+    why: str,
+    rows: Rows,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """Reported figures only: no effect, no fake number, and a plain statement of why."""
+    ms = milestone_rows(ctx, project["project_id"])
+    if ms:
+        what = (
+            f"Reported figures only: {len(ms)} figure(s) from news and press releases, "
+            "shown as reported, not as an effect"
+        )
+    else:
+        what = "No reported figures in the store either"
+    details = {
+        "design": "descriptive",
+        "why": why,
+        "milestones": [
+            {
+                "as_of": m["as_of"],
+                "metric": m["metric"],
+                "value": finite(m["value"]) if m["value"] is not None else None,
+                "unit": m["unit"],
+                "lower_bound": bool(m["lower_bound"]),
+                "url": m["url"],
+            }
+            for m in ms
+        ],
+        **(extra or {}),
+    }
+    rows.effect.append(
+        _effect_row(
+            ctx,
+            project,
+            indicator_id,
+            "descriptive",
+            primary=True,
+            estimable=False,
+            reason=f"No effect can be estimated because {why}. {what}.",
+            level=(1, "reported figures only: no before/after series, no comparison"),
+            agreement="no method could run",
+            details=details,
+        )
+    )
+
+
+def _effect_row(
+    ctx: Context,
+    project: dict[str, Any],
+    indicator_id: str,
+    method: str,
+    *,
+    primary: bool,
+    estimable: bool,
+    reason: str,
+    level: tuple[int, str] | None,
+    agreement: str,
+    details: dict[str, Any],
+    result: MethodResult | None = None,
+) -> list[Any]:
+    r = result
+
+    def num(name: str) -> Any:
+        return getattr(r, name) if r is not None and r.estimable else None
+
+    return [
+        project["project_id"],
+        indicator_id,
+        method,
+        primary,
+        estimable,
+        reason,
+        *(
+            finite(num(n))
+            for n in (
+                "effect_avg",
+                "effect_avg_lo",
+                "effect_avg_hi",
+                "effect_rel",
+                "effect_rel_lo",
+                "effect_rel_hi",
+                "effect_cum",
+                "effect_cum_lo",
+                "effect_cum_hi",
+                "p_value",
+            )
+        ),  # fmt: skip
+        num("p_value_kind"),
+        finite(num("pre_rmspe")),
+        finite(num("pre_fit_r2")),
+        level[0] if level else None,
+        level[1] if level else None,
+        agreement,
+        _json(_clean(details)),
+        _date(project.get("launch_date")),
+        _date(num("pre_start")),
+        _date(num("pre_end")),
+        _date(num("post_start")),
+        _date(num("post_end")),
+        SEED,
+        ctx.inputs.data_version or "unversioned",
+        ctx.code_version,
+        ctx.computed_at,
+    ]
+
+
+def build_panel(
+    ctx: Context, project: dict[str, Any], pi: dict[str, Any]
+) -> tuple[Panel, pd.DataFrame, dict[str, Any]]:
+    """The panel for one target indicator, or NotEstimable saying what is missing."""
+    city = project["city_id"]
+    if project.get("launch_date") is None:
+        raise NotEstimable("the registry gives no launch date")
+    frame = ctx.inputs.values.get(pi["indicator_id"])
+    if frame is None or frame.empty:
+        raise NotEstimable(f"the store holds no values of {pi['indicator_id']}")
+    grain = pi["grain"]
+    country = ctx.inputs.countries.get(city)
+    comparison = list(pi.get("comparison_cities") or [])
+    if not comparison:
+        comparison = sorted(
+            c for c in frame["city_id"].unique() if c != city and frame_country(frame, c) == country
+        )
+    subset = frame[frame["city_id"].isin([city, *comparison])]
+    values, coverage, info = wide_values(
+        subset, grain, city, per_capita=pi.get("per_capita_scale") is not None
+    )
+    if city not in values.columns or values[city].notna().sum() == 0:
+        raise NotEstimable(f"the store holds no {grain} values of {pi['indicator_id']} for {city}")
+    values = complete_index(values, grain)
+    info["comparison_pool"] = [c for c in comparison if c in values.columns]
+    info["comparison_source"] = (
+        "registry" if pi.get("comparison_cities") else (f"every {country} city with data")
+    )
+    return Panel(values, city, pd.Timestamp(project["launch_date"]), grain), coverage, info
+
+
+def shared_shock_after(
+    events: list[dict[str, Any]], launch: pd.Timestamp, country: str
+) -> pd.Timestamp | None:
+    """Start of the first country-wide or global confounder after launch (e.g. COVID-19)."""
+    starts = [
+        pd.Timestamp(e["date_start"])
+        for e in events
+        if e["kind"] == "confounder"
+        and e["scope"] in (country, "global")
+        and pd.Timestamp(e["date_start"]) > launch
+    ]
+    return min(starts) if starts else None
+
+
+def frame_country(frame: pd.DataFrame, city: str) -> str | None:
+    rows = frame.loc[frame["city_id"] == city, "country"]
+    return rows.iloc[0] if len(rows) else None
+
+
+def _design_reason(ev: Evaluation, panel: Panel) -> str:
+    p = ev.primary
+    n_pre = p.details.get("n_pre")
+    n_post = p.details.get("n_post")
+    span = ""
+    if n_pre is not None and n_post is not None:
+        span = (
+            f" ({n_periods_label(n_pre, panel.grain)} before launch, "
+            f"{n_periods_label(n_post, panel.grain)} after)"
+        )
+    skipped = [r for r in ev.results if not r.estimable]
+    why_not = "; ".join(f"{r.method}: {r.reason}" for r in skipped)
+    return f"chosen: {p.reason}{span}" + (f". Not used — {why_not}" if why_not else "")
+
+
+def evaluate_indicator(
+    ctx: Context, project: dict[str, Any], pi: dict[str, Any], rows: Rows
+) -> None:
+    """Every method for one project × indicator, appended to `rows`."""
+    pid, iid = project["project_id"], pi["indicator_id"]
+    try:
+        panel, coverage, info = build_panel(ctx, project, pi)
+    except NotEstimable as exc:
+        descriptive(ctx, project, iid, str(exc), rows)
+        return
+    city, country = project["city_id"], ctx.inputs.countries.get(project["city_id"], "")
+    events = relevant_events(ctx.inputs.events, pid, iid, city, country)
+    first, last = panel.values.index.min(), panel.values.index.max()
+    cav = window_caveats(events, first, last, panel.launch, panel.grain)
+    raw_values = panel.values
+    if breaks_need_log(cav["data_breaks"], panel.values):
+        panel = Panel(np.log(panel.values), panel.treated, panel.launch, panel.grain, "log")
+    lo, hi = project.get("launch_date_min"), project.get("launch_date_max")
+    ev = evaluate(
+        panel,
+        pd.Timestamp(lo) if lo is not None else None,
+        pd.Timestamp(hi) if hi is not None else None,
+        own_series_end=shared_shock_after(events, panel.launch, country),
+        break_at_launch=any(b["when"] == "at launch" for b in cav["data_breaks"]),
+    )
+    if ev.primary is None:
+        reasons = "; ".join(f"{r.method}: {r.reason}" for r in ev.results)
+        extra = {"input": info}
+        if ev.fallback_sensitivity:
+            extra["launch_sensitivity"] = ev.fallback_sensitivity
+            extra["launch_sensitivity_note"] = (
+                "nothing runs at the default launch date; the best design at each other date "
+                "the sources allow is shown for context, not as the estimate"
+            )
+            for row in ev.fallback_sensitivity:
+                if row["estimable"]:
+                    rows.placebo.append(
+                        [pid, iid, "descriptive", "launch_sensitivity", row["launch"],
+                         finite(row["effect_avg"]), None, None, None]
+                    )  # fmt: skip
+        descriptive(
+            ctx,
+            project,
+            iid,
+            f"no design could run at the default launch date ({reasons})",
+            rows,
+            extra,
+        )
+        for r in ev.results:
+            rows.effect.append(
+                _effect_row(
+                    ctx,
+                    project,
+                    iid,
+                    r.method,
+                    primary=False,
+                    estimable=False,
+                    reason=r.reason,
+                    level=None,
+                    agreement=ev.agreement,
+                    details=r.details,
+                )  # fmt: skip
+            )
+        return
+    for r in ev.results:
+        is_primary = r is ev.primary
+        details = dict(r.details)
+        details.update(input=info, launch_confidence=project.get("launch_confidence"))
+        if r.estimable:
+            units = [city, *(details.get("donors") or details.get("comparison_cities") or [])]
+            cav_r = window_caveats(events, r.pre_start, r.post_end, panel.launch, panel.grain)
+            if any(b["when"] == "at launch" for b in cav_r["data_breaks"]):
+                cav_r["break_at_launch"] = (
+                    "a data break falls in the launch period: a jump at launch cannot be told "
+                    "apart from the break on the city's own series; comparison designs remove it "
+                    "only if it hit every city alike"
+                    + (
+                        " (estimated on the log scale for that reason)"
+                        if panel.scale == "log"
+                        else ""
+                    )
+                )
+            cav_r["coverage"] = coverage_caveats(
+                raw_values, coverage, units, r.pre_start, r.post_end
+            )
+            details["caveats"] = cav_r
+        if is_primary:
+            details["design_reason"] = _design_reason(ev, panel)
+        reason = details.get("design_reason", r.reason) if is_primary else r.reason
+        rows.effect.append(
+            _effect_row(
+                ctx,
+                project,
+                iid,
+                r.method,
+                primary=is_primary,
+                estimable=r.estimable,
+                reason=reason,
+                level=ev.levels.get(r.method),
+                agreement=ev.agreement,
+                details=details,
+                result=r,
+            )  # fmt: skip
+        )
+        if not r.estimable:
+            continue
+        for t, row in r.path.iterrows():
+            rows.effect_path.append(
+                [pid, iid, r.method, pd.Timestamp(t).date(), finite(row["observed"]),
+                 finite(row["counterfactual"]), finite(row["lo"]), finite(row["hi"])]
+            )  # fmt: skip
+        seen = set()
+        for pl in r.placebos:
+            key = (pl.kind, pl.unit)
+            if key in seen:
+                continue
+            seen.add(key)
+            rows.placebo.append(
+                [pid, iid, r.method, pl.kind, pl.unit, finite(pl.effect_avg),
+                 finite(pl.post_pre_ratio), finite(pl.pre_rmspe),
+                 _json(pl.path) if pl.path is not None else None]
+            )  # fmt: skip
+
+
+def evaluate_project(ctx: Context, project: dict[str, Any]) -> Rows:
+    """All target indicators of one project (a descriptive row when there are none)."""
+    rows = Rows()
+    pis = [p for p in ctx.inputs.project_indicators if p["project_id"] == project["project_id"]]
+    pis = [p for p in pis if p["role"] != "context"]
+    if not pis:
+        descriptive(
+            ctx, project, REPORTED_INDICATOR, "the registry names no target indicator", rows
+        )
+        return rows
+    for pi in pis:
+        evaluate_indicator(ctx, project, pi, rows)
+    return rows

@@ -1,0 +1,101 @@
+"""What one method returns: an effect row, its path and its placebos, or why not.
+
+Effects are stored in the indicator's own units. Relative effects are fractions
+of the counterfactual. A method that cannot give an honest number returns
+`estimable=False` with a reason and no figures at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass
+class PlaceboRun:
+    """One placebo: a donor treated in turn, a fake date, a dropped donor or a tried date."""
+
+    kind: str  # 'space' | 'time' | 'leave_one_out' | 'launch_sensitivity'
+    unit: str
+    effect_avg: float | None
+    post_pre_ratio: float | None = None
+    pre_rmspe: float | None = None
+    path: list[list[Any]] | None = None  # [[period_start iso, gap], ...]
+
+
+@dataclass
+class MethodResult:
+    method: str
+    estimable: bool
+    reason: str
+    effect_avg: float | None = None
+    effect_avg_lo: float | None = None
+    effect_avg_hi: float | None = None
+    effect_rel: float | None = None
+    effect_rel_lo: float | None = None
+    effect_rel_hi: float | None = None
+    effect_cum: float | None = None
+    effect_cum_lo: float | None = None
+    effect_cum_hi: float | None = None
+    p_value: float | None = None
+    p_value_kind: str | None = None
+    pre_rmspe: float | None = None
+    pre_fit_r2: float | None = None
+    path: pd.DataFrame | None = None  # index period; observed, counterfactual, lo, hi
+    placebos: list[PlaceboRun] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+    pre_start: pd.Timestamp | None = None
+    pre_end: pd.Timestamp | None = None
+    post_start: pd.Timestamp | None = None
+    post_end: pd.Timestamp | None = None
+
+    def interval_excludes_zero(self) -> bool:
+        lo, hi = self.effect_avg_lo, self.effect_avg_hi
+        return lo is not None and hi is not None and (lo > 0 or hi < 0)
+
+
+def not_estimable(method: str, reason: str, **details: Any) -> MethodResult:
+    """The honest answer when a method cannot run: no numbers, one reason."""
+    return MethodResult(method=method, estimable=False, reason=reason, details=dict(details))
+
+
+def finite(x: Any) -> float | None:
+    """A plain float, or None for NaN/inf/None (never store a fake number)."""
+    if x is None:
+        return None
+    x = float(x)
+    return x if np.isfinite(x) else None
+
+
+def gap_path(index: pd.Index, gaps: np.ndarray) -> list[list[Any]]:
+    return [
+        [pd.Timestamp(t).date().isoformat(), finite(g)] for t, g in zip(index, gaps, strict=True)
+    ]
+
+
+def window_bounds(index: pd.Index, post: np.ndarray, present: np.ndarray) -> dict[str, Any]:
+    """First and last pre and post periods that hold a value."""
+    pre_idx = index[(~post) & present]
+    post_idx = index[post & present]
+    return {
+        "pre_start": pre_idx.min() if len(pre_idx) else None,
+        "pre_end": pre_idx.max() if len(pre_idx) else None,
+        "post_start": post_idx.min() if len(post_idx) else None,
+        "post_end": post_idx.max() if len(post_idx) else None,
+    }
+
+
+def summarise_gaps(
+    observed: np.ndarray, counterfactual: np.ndarray, post: np.ndarray
+) -> tuple[float, float, float]:
+    """Average and cumulative post-period gap, and the gap relative to the counterfactual."""
+    ok = post & np.isfinite(observed) & np.isfinite(counterfactual)
+    gaps = observed[ok] - counterfactual[ok]
+    avg = float(np.mean(gaps))
+    cum = float(np.sum(gaps))
+    denom = float(np.sum(counterfactual[ok]))
+    rel = cum / denom if denom != 0 else float("nan")
+    return avg, cum, rel

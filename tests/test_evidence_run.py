@@ -1,0 +1,80 @@
+"""`gosmart evidence` end to end on a real DuckDB file filled with synthetic panels."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pytest
+
+from evidence.run import run_evidence
+from gosmart.cli import main
+from tests.fixtures.evidence.store import build_store
+
+
+@pytest.fixture
+def store(db_file):
+    build_store(db_file, effect=5.0)
+    return db_file
+
+
+def _rows(path, sql: str, params: list | None = None) -> list[dict]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        cur = con.execute(sql, params or [])
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+    finally:
+        con.close()
+
+
+def test_cli_writes_effects_paths_and_placebos(store, capsys) -> None:
+    assert main(["--db", str(store), "evidence", "--project", "hrf", "--project", "metro"]) == 0
+    out = capsys.readouterr().out
+    assert "hrf × child_protection_records" in out
+    effects = _rows(store, "SELECT * FROM effect ORDER BY project_id, method")
+    primary = {(e["project_id"], e["indicator_id"]): e for e in effects if e["is_primary"]}
+    hrf = primary[("hrf", "child_protection_records")]
+    assert hrf["method"] == "synthetic_control"
+    assert hrf["effect_avg_lo"] <= 5.0 <= hrf["effect_avg_hi"]
+    assert 1 <= hrf["evidence_level"] <= 4 and hrf["evidence_reason"]
+    assert hrf["data_version"] and hrf["code_version"].startswith("0.1.0")
+    details = json.loads(hrf["details"])
+    assert details["scale"] == "log"  # the registered 2019 data break is in the window
+    assert details["caveats"]["data_breaks"][0]["when"] == "at launch"
+    assert any(c["event_id"] == "covid" for c in details["caveats"]["confounders"])
+    assert details["launch_sensitivity"]
+    metro = primary[("metro", "metro_ridership")]
+    assert metro["estimable"] and metro["evidence_level"] <= 3
+    kinds = {r["kind"] for r in _rows(store, "SELECT DISTINCT kind FROM placebo")}
+    assert kinds >= {"space", "time", "leave_one_out", "launch_sensitivity"}
+    path = _rows(store, "SELECT * FROM effect_path WHERE project_id = ? AND method = ?",
+                 ["hrf", "synthetic_control"])  # fmt: skip
+    assert len(path) == 10 and all(p["lo"] <= p["hi"] for p in path)
+
+
+def test_reported_figures_only_is_descriptive(store) -> None:
+    assert run_evidence(store, ["pay"]) == 0
+    (row,) = _rows(store, "SELECT * FROM effect WHERE project_id = 'pay'")
+    assert row["method"] == "descriptive" and not row["estimable"]
+    assert row["reason"].startswith("No effect can be estimated because the registry names no")
+    assert "Reported figures only: 1 figure(s)" in row["reason"]
+    assert row["effect_avg"] is None and row["p_value"] is None
+    assert json.loads(row["details"])["milestones"][0]["url"] == "https://example.org/pay"
+
+
+def test_rerun_replaces_rather_than_duplicates(store) -> None:
+    assert run_evidence(store, ["hrf"]) == 0
+    first = _rows(store, "SELECT count(*) AS n FROM placebo")[0]["n"]
+    assert run_evidence(store, ["hrf"]) == 0
+    assert _rows(store, "SELECT count(*) AS n FROM placebo")[0]["n"] == first
+
+
+def test_unknown_project_is_one_clear_error(store, capsys) -> None:
+    assert run_evidence(store, ["nope"]) == 2
+    assert "unknown project(s): nope" in capsys.readouterr().err
+
+
+def test_missing_store_is_one_clear_error(tmp_path, capsys) -> None:
+    assert main(["--db", str(tmp_path / "none.duckdb"), "evidence"]) == 1
+    assert "no database" in capsys.readouterr().err
