@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from gosmart.paths import db_path
-from gosmart.store import connect_read, data_version
+from gosmart.store import connect_sandboxed, data_version
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 MAX_ROWS = 50_000
@@ -47,11 +47,17 @@ class ReadOnlyStore:
         if identity != self._identity:
             with self._lock:
                 if identity != self._identity:
-                    con = connect_read(self.path)
+                    con = connect_sandboxed(self.path)
                     self._version = data_version(con)
                     self._con, self._identity = con, identity
         assert self._con is not None
         return self._con
+
+    def cursor(self, con: duckdb.DuckDBPyConnection | None = None) -> duckdb.DuckDBPyConnection:
+        """A thread's own cursor on the attached read-only store."""
+        cursor = (con or self._connection()).cursor()
+        cursor.execute("USE store")
+        return cursor
 
     @property
     def version(self) -> str:
@@ -67,7 +73,7 @@ class ReadOnlyStore:
                 self._cache.move_to_end(key)
                 return self._cache[key]
         sql = f"SELECT * FROM ({sql_text(name)}) AS q LIMIT {MAX_ROWS}"  # noqa: S608 - named file
-        frame = con.cursor().execute(sql, list(params)).df()
+        frame = self.cursor(con).execute(sql, list(params)).df()
         with self._lock:
             self._cache[key] = frame
             while len(self._cache) > CACHE_ENTRIES:

@@ -27,3 +27,7 @@ def opendata() -> Path:
             "set GOSMART_OPENDATA to run tests on the real files"
         )
     return path
+
+
+# The project-page fixture store (real DuckDB, synthetic rows labelled as such), for every test module.
+from tests.test_project_fixture_store import fixture_store, fixture_store_file  # noqa: E402, F401

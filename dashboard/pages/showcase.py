@@ -1,17 +1,164 @@
-"""Showcase placeholder (replaced by the showcase page)."""
+"""Showcase: the award year's projects as cards, each with its headline indicator,
+the launch marked, and what the evidence says (or that only reported figures exist)."""
 
 from __future__ import annotations
 
+import logging
+import re
+from typing import Any
+
 import dash
-from dash import html
+from dash import dcc, html
 
-from dashboard.i18n import normalise_lang, t
+from dashboard import queries_project
+from dashboard.figures.showcase import effect_direction, effect_size_text, sparkline
+from dashboard.i18n import pick, t
+from dashboard.urlstate import Field, decode, href, register_view
 
-dash.register_page(__name__, path="/")
+dash.register_page(__name__, path="/", title="GO SMART Evidence")
+log = logging.getLogger(__name__)
+DEFAULT_YEAR = "2023"
 
 
-def layout(lang: str = "en", **_: object) -> html.Div:
-    lang = normalise_lang(lang)
-    return html.Div(
-        [html.H1(t("common.app_title", lang)), html.P(t("common.tagline", lang))], className="page"
+def _years() -> list[str]:
+    try:
+        return [str(y) for y in queries_project.award_years()]
+    except Exception:
+        return [DEFAULT_YEAR]
+
+
+register_view("showcase", [Field("year", "choice", DEFAULT_YEAR, _years)])
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a summary (English or Chinese punctuation)."""
+    match = re.match(r"(.+?(?:[.!?](?=\s|$)|[。！？]))", text.strip(), flags=re.S)
+    return match.group(1) if match else text.strip()
+
+
+def ordered_years(years: list[str]) -> list[str]:
+    """2023 first (the edition the app is about), then the others newest first."""
+    rest = sorted((y for y in years if y != DEFAULT_YEAR), reverse=True)
+    return ([DEFAULT_YEAR] if DEFAULT_YEAR in years else []) + rest
+
+
+def _year_nav(years: list[str], current: str, lang: str) -> html.Nav:
+    links = [
+        dcc.Link(
+            year,
+            href=href("/", "showcase", {"lang": lang, "year": year}),
+            className="pill current" if year == current else "pill",
+            id=f"showcase-year-{year}",
+        )
+        for year in ordered_years(years)
+    ]
+    return html.Nav(
+        [html.Span(t("showcase.award_year", lang), className="muted"), *links],
+        className="pills",
+        **{"aria-label": t("showcase.award_year", lang)},
     )
+
+
+def effect_badge(card: dict[str, Any], lang: str) -> html.Div:
+    """Direction, size and evidence level, or the honest 'reported figures only'."""
+    if queries_project.is_reported_only(card):
+        return html.Div(
+            html.Span(t("common.reported_only", lang), className="badge reported"),
+            className="effect-badge",
+        )
+    direction = effect_direction(card)
+    level = card.get("evidence_level")
+    return html.Div(
+        [
+            html.Span(
+                t(f"showcase.direction_{direction}", lang), className=f"direction {direction}"
+            ),
+            html.Span(effect_size_text(card, lang), className="effect-size"),
+            html.Span(
+                t("common.evidence_level", lang, level=level), className=f"badge level-{level}"
+            )
+            if level
+            else None,
+        ],
+        className="effect-badge",
+    )
+
+
+def project_card(card: dict[str, Any], values, lang: str) -> html.Article:
+    """One project: city, agency, one sentence, sparkline, effect badge, link to the evidence."""
+    link = href(f"/project/{card['project_id']}", "project", {"lang": lang})
+    if values is not None and len(values):
+        chart: Any = dcc.Graph(
+            figure=sparkline(values, card, lang),
+            config={"displayModeBar": False, "responsive": True},
+            className="sparkline",
+            style={"height": "120px"},
+        )
+    else:
+        chart = html.P(t("showcase.no_series", lang), className="muted sparkline-empty")
+    indicator = pick(card, "indicator_name", lang)
+    return html.Article(
+        [
+            html.H2(dcc.Link(pick(card, "name", lang), href=link)),
+            html.P(
+                [html.Strong(pick(card, "city_name", lang)), " · ", pick(card, "agency", lang)],
+                className="muted",
+            ),
+            html.P(first_sentence(pick(card, "summary", lang))),
+            html.P(indicator, className="indicator-name") if indicator else None,
+            chart,
+            effect_badge(card, lang),
+            dcc.Link(
+                t("showcase.see_evidence", lang),
+                href=link,
+                className="button",
+                id=f"showcase-open-{card['project_id']}",
+            ),
+        ],
+        className="card project-card",
+        id=f"showcase-card-{card['project_id']}",
+    )
+
+
+def layout(**query: Any) -> html.Div:
+    """The award year's cards; any failure shows a notice, never a traceback."""
+    state, notices = decode("showcase", query)
+    try:
+        return _layout(state, notices)
+    except Exception:
+        log.exception("showcase failed")
+        return html.Div(
+            [html.P(t("common.error_panel", state["lang"]), className="notice")], className="page"
+        )
+
+
+def _layout(state: dict[str, Any], notices: list[str]) -> html.Div:
+    lang, year = state["lang"], state["year"]
+    head = [html.H1(t("showcase.title", lang)), html.P(t("common.tagline", lang), className="lead")]
+    if notices:
+        head.append(
+            html.Div(
+                t("common.notice_fallback", lang, fields=", ".join(notices)), className="notice"
+            )
+        )
+    try:
+        cards = queries_project.showcase_projects(int(year))
+        sparks = queries_project.showcase_sparklines(int(year))
+        years = _years()
+    except Exception:
+        log.exception("showcase could not be read")
+        return html.Div(
+            [*head, html.P(t("showcase.store_unavailable", lang), className="notice")],
+            className="page",
+        )
+    body: list[Any] = [_year_nav(years, year, lang)]
+    if not cards:
+        body.append(html.P(t("showcase.no_projects", lang, year=year), className="notice"))
+    body.append(
+        html.Div(
+            [project_card(c, sparks.get(c["project_id"]), lang) for c in cards],
+            className="grid showcase-grid",
+        )
+    )
+    body.append(html.P(t("showcase.footnote", lang), className="muted small"))
+    return html.Div([*head, *body], className="page showcase-page", id="showcase")

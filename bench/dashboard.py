@@ -1,0 +1,439 @@
+"""Dashboard benchmark: callback server time on a 50-million-row synthetic observation table.
+
+    python bench/dashboard.py                 # 50,000,000 rows (about 2 min to build)
+    python bench/dashboard.py --rows 2000000  # quick check
+
+Builds a throwaway store in a temp dir whose observation table holds --rows
+clearly synthetic hourly values (generated in DuckDB with range()/random(),
+sorted by series_id, ts so zone maps prune), under an indicator named
+'SYNTHETIC benchmark'. Nothing here is real data and it is never shown as such.
+
+Then it calls every compare/map/sources callback and the data API directly, many
+times with varied inputs and the result cache cleared before each call, and
+prints p50/p95 server time, the figure payload (len(fig.to_json())), and the
+same compare views computed with pandas on in-memory frames, side by side, with
+the ratio. Targets: p95 < 50 ms, >= 20x pandas, payload < 300 KB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from gosmart.registry import load_registry  # noqa: E402
+from gosmart.store import create_schema  # noqa: E402
+
+IND = "bench_synthetic"
+SOURCE = "bench_synthetic_source"
+START = datetime(2019, 1, 1)
+STATIONS_PER_CITY = 20
+GRAIN_FREQ = {"daily": "D", "weekly": "W-SUN", "monthly": "MS", "annual": "YS"}
+
+OBSERVATION_NO_KEY = """
+CREATE TABLE observation (
+    series_id VARCHAR NOT NULL, ts TIMESTAMP NOT NULL, value DOUBLE, source_id VARCHAR NOT NULL
+)"""
+INSERT_CITY = """
+INSERT INTO observation
+SELECT s.series_id,
+       TIMESTAMP '2019-01-01' + to_hours(h.range) AS ts,
+       round(25 + 12 * sin(h.range / 24 * 2 * pi()) + 6 * random() + s.k, 2) AS value,
+       ? AS source_id
+FROM (SELECT series_id, row_number() OVER (ORDER BY series_id) % 7 AS k
+      FROM series WHERE city_id = ?) AS s
+CROSS JOIN range(?) AS h
+ORDER BY s.series_id, ts
+"""
+
+
+def build_store(path: Path, rows: int) -> tuple[list[str], int]:
+    """Write the synthetic store; returns (city ids, hours per series)."""
+    con = duckdb.connect(str(path))
+    create_schema(con)
+    load_registry(con)
+    # Reads never use the primary-key index; a 50M-key ART would only slow the build.
+    con.execute("DROP TABLE observation")
+    con.execute(OBSERVATION_NO_KEY)
+    cities = [
+        r[0]
+        for r in con.execute(
+            "SELECT city_id FROM city WHERE level <> 'province' ORDER BY city_id"
+        ).fetchall()
+    ]
+    hours = max(24, rows // (len(cities) * STATIONS_PER_CITY))
+    con.execute(
+        "INSERT INTO indicator (indicator_id, name_en, name_zh, unit, direction, native_grain, aggregation, per_capita_scale, third_party) "
+        "VALUES (?, 'SYNTHETIC benchmark indicator (not real data)', '合成基準測試指標（非真實資料）', 'units', 'none', 'hourly', 'mean', 1000, false)",
+        [IND],
+    )
+    con.execute(
+        "INSERT INTO source (source_id, connector, publisher, title, licence, kind, retrieved_at, period_start, period_end) "
+        "VALUES (?, 'bench', 'SYNTHETIC (bench/dashboard.py)', 'Synthetic benchmark values - not real data', 'none', 'file', now(), ?, ?)",
+        [SOURCE, START.date(), (pd.Timestamp(START) + pd.Timedelta(hours=hours)).date()],
+    )
+    con.execute(
+        "INSERT INTO series SELECT ? || '|' || c.city_id || '|s' || lpad(CAST(i.range AS VARCHAR), 2, '0'), ?, c.city_id, "
+        "'s' || i.range, 'hourly', 'units', ? FROM city c CROSS JOIN range(?) i WHERE c.level <> 'province'",
+        [IND, IND, SOURCE, STATIONS_PER_CITY],
+    )
+    con.execute(
+        "INSERT INTO indicator_value (indicator_id, city_id, grain, period_start, value, source_id) "
+        "SELECT 'population', c.city_id, 'annual', make_date(y.range, 1, 1), 200000 + 50000 * (hash(c.city_id) % 60), ? "
+        "FROM city c CROSS JOIN range(2014, 2026) y WHERE c.level <> 'province'",
+        [SOURCE],
+    )
+    for i, city in enumerate(cities):
+        con.execute(INSERT_CITY, [SOURCE, city, hours])
+        print(
+            f"\r  building synthetic observations: city {i + 1}/{len(cities)}", end="", flush=True
+        )
+    print()
+    stamp = f"bench-{datetime.now():%Y%m%dT%H%M%S}"
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('data_version', ?)", [stamp])
+    con.execute("CHECKPOINT")
+    con.close()
+    return cities, hours
+
+
+def percentiles(times: list[float]) -> tuple[float, float]:
+    ordered = sorted(times)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return statistics.median(ordered) * 1000, p95 * 1000
+
+
+def clear_cache() -> None:
+    from dashboard.data import store
+
+    store()._cache.clear()  # every call pays for its query: the worst case
+
+
+def timed(fn: Callable[[], object], n: int) -> tuple[list[float], object]:
+    times, out = [], None
+    for _ in range(n):
+        clear_cache()
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return times, out
+
+
+def random_selection(rng: random.Random, cities: list[str], last_year: int) -> dict:
+    """A compare URL state: 1-6 cities, a period, a grain, raw/per-capita, aligned or not."""
+    grain = rng.choice(["auto", "daily", "weekly", "monthly", "annual"])
+    first = rng.randint(2019, last_year)
+    end = rng.randint(first, last_year)
+    return {
+        "ind": IND,
+        "cities": ",".join(rng.sample(cities, rng.randint(1, 6))),
+        "from": str(first),
+        "to": str(end),
+        "grain": grain,
+        "pc": rng.choice(["0", "1"]),
+    }
+
+
+def figure_of(component: object) -> object | None:
+    """The first dcc.Graph figure inside a rendered layout."""
+    stack = [component]
+    while stack:
+        node = stack.pop()
+        figure = getattr(node, "figure", None)
+        if figure is not None:
+            return figure
+        children = getattr(node, "children", None)
+        if isinstance(children, list | tuple):
+            stack.extend(children)
+        elif children is not None and not isinstance(children, str):
+            stack.append(children)
+    return None
+
+
+def load_frames(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The pandas baseline's in-memory frames (series_id categorical, the kindest layout)."""
+    con = duckdb.connect(str(path), read_only=True)
+    series = con.execute("SELECT * FROM series ORDER BY series_id").df()
+    codes = con.execute(
+        "SELECT CAST(i.idx AS SMALLINT) AS code, o.ts, o.value FROM observation o "
+        "JOIN (SELECT series_id, row_number() OVER (ORDER BY series_id) - 1 AS idx FROM series) i USING (series_id)"
+    ).df()
+    pop = con.execute(
+        "SELECT city_id, period_start, value FROM indicator_value WHERE indicator_id = 'population'"
+    ).df()
+    con.close()
+    obs = pd.DataFrame(
+        {
+            "series_id": pd.Categorical.from_codes(
+                codes["code"].to_numpy(), categories=series["series_id"]
+            ),
+            "ts": codes["ts"],
+            "value": codes["value"],
+        }
+    )
+    return obs, series, pop
+
+
+def pandas_compare(
+    obs: pd.DataFrame, series: pd.DataFrame, pop: pd.DataFrame, sel, grain: str
+) -> pd.DataFrame:
+    """The compare chart's numbers computed with pandas: same buckets, same city combination."""
+    chosen = series[
+        (series["indicator_id"] == sel.indicator_id) & series["city_id"].isin(sel.cities)
+    ]
+    start, end = pd.Timestamp(sel.start_year, 1, 1), pd.Timestamp(sel.end_year + 1, 1, 1)
+    rows = obs[
+        obs["series_id"].isin(chosen["series_id"]) & (obs["ts"] >= start) & (obs["ts"] < end)
+    ]
+    part = {"daily": "D", "weekly": "W", "monthly": "M", "annual": "Y"}[grain]
+    bucket = rows["ts"].dt.to_period(part).dt.start_time
+    per_series = (
+        rows.assign(bucket=bucket)
+        .groupby(["series_id", "bucket"], observed=True)["value"]
+        .agg(["mean", "count"])
+        .reset_index()
+        .merge(chosen[["series_id", "city_id"]], on="series_id")
+    )
+    per_city = (
+        per_series.groupby(["city_id", "bucket"])
+        .agg(value=("mean", "mean"), n_points=("count", "sum"))
+        .reset_index()
+    )
+    pop = pop.assign(yr=pd.to_datetime(pop["period_start"]).dt.year)
+    per_city["yr"] = per_city["bucket"].dt.year
+    per_city = per_city.merge(
+        pop[["city_id", "yr", "value"]].rename(columns={"value": "population"}),
+        on=["city_id", "yr"],
+        how="left",
+    )
+    per_city["value_per_capita"] = per_city["value"] / per_city["population"] * 1000
+    return per_city.rename(columns={"bucket": "period_start"})
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rows", type=int, default=50_000_000)
+    parser.add_argument("--iterations", type=int, default=60, help="calls per callback")
+    parser.add_argument("--baseline-iterations", type=int, default=12)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--keep", help="build the store here and keep it (default: temp dir, removed)"
+    )
+    args = parser.parse_args(argv)
+
+    workdir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="gosmart-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    path = workdir / "bench.duckdb"
+    try:
+        t0 = time.perf_counter()
+        if path.exists():
+            con = duckdb.connect(str(path), read_only=True)
+            cities = [
+                r[0]
+                for r in con.execute("SELECT DISTINCT city_id FROM series ORDER BY 1").fetchall()
+            ]
+            hours = con.execute("SELECT count(*) FROM observation").fetchone()[0] // (
+                len(cities) * STATIONS_PER_CITY
+            )
+            con.close()
+        else:
+            cities, hours = build_store(path, args.rows)
+        con = duckdb.connect(str(path), read_only=True)
+        n_obs = con.execute("SELECT count(*) FROM observation").fetchone()[0]
+        con.close()
+        print(
+            f"SYNTHETIC store: {n_obs:,} observation rows, {len(cities)} cities x {STATIONS_PER_CITY} series, "
+            f"{hours:,} hours each ({path.stat().st_size / 2**20:,.0f} MiB, built in {time.perf_counter() - t0:,.1f} s)"
+        )
+        return run(path, cities, hours, args)
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def run(path: Path, cities: list[str], hours: int, args: argparse.Namespace) -> int:
+    os.environ["GOSMART_DB"] = str(path)
+    import dash
+
+    dash.Dash(__name__, use_pages=True, pages_folder="")  # lets the page modules register
+    from flask import Flask
+
+    from dashboard import queries_compare as qc
+    from dashboard.api import api
+    from dashboard.figures import compare as figs
+    from dashboard.pages import compare, sources
+    from dashboard.pages import map as map_page
+    from dashboard.urlstate import decode, encode
+
+    last_year = (pd.Timestamp(START) + pd.Timedelta(hours=hours)).year
+    rng = random.Random(args.seed)
+    n = args.iterations
+    selections = [random_selection(rng, cities, last_year) for _ in range(n)]
+    picks = iter(range(10**9))
+
+    def next_sel() -> dict:
+        return selections[next(picks) % n]
+
+    server = Flask(__name__)
+    server.register_blueprint(api)
+    client = server.test_client()
+    results: list[tuple[str, list[float], int | None, list[float] | None]] = []
+    compare.layout(**selections[0])  # warm imports and metadata queries once
+
+    for tab in ("chart", "map", "table"):
+        payloads: list[int] = []
+
+        def render(tab: str = tab, payloads: list[int] = payloads) -> object:
+            out = compare.layout(**{**next_sel(), "tab": tab})
+            fig = figure_of(out)
+            if fig is not None:
+                payloads.append(len(fig.to_json()))
+            return out
+
+        times, _ = timed(render, n)
+        results.append(
+            (f"compare.layout tab={tab}", times, max(payloads) if payloads else None, None)
+        )
+
+    def sync() -> object:
+        s = next_sel()
+        return compare.state_from_controls(
+            "?" + "&".join(f"{k}={v}" for k, v in s.items()),
+            IND,
+            s["cities"].split(",")[:3],
+            [int(s["from"]), int(s["to"])],
+            "monthly",
+            ["pc"],
+            "table",
+            "compare-years",
+        )
+
+    results.append(("compare.sync_url", timed(sync, n)[0], None, None))
+    results.append(
+        (
+            "compare.download_csv",
+            timed(lambda: compare.csv_for(encode("compare", decode("compare", next_sel())[0])), n)[
+                0
+            ],
+            None,
+            None,
+        )
+    )
+    years = [str(y) for y in range(2014, 2026)]
+    results.append(
+        (
+            "map.layout (population)",
+            timed(lambda: map_page.layout(ind="population", year=rng.choice(years), pc="0"), n)[0],
+            len(map_page.map_view(decode("map", {"ind": "population"})[0])["figure"].to_json()),
+            None,
+        )
+    )
+    results.append(
+        (
+            "map.sync_map_url",
+            timed(
+                lambda: map_page.map_state(
+                    "?ind=population", "population", 2020, ["pc"], "map-year"
+                ),
+                n,
+            )[0],
+            None,
+            None,
+        )
+    )
+    sources_times, sources_out = timed(lambda: sources.layout(), max(10, n // 3))
+    sources_fig = figure_of(sources_out)
+    results.append(
+        (
+            "sources.layout",
+            sources_times,
+            len(sources_fig.to_json()) if sources_fig is not None else None,
+            None,
+        )
+    )
+
+    def api_call() -> object:
+        s = next_sel()
+        query = "&".join(f"{k}={v}" for k, v in s.items() if k != "ind")
+        response = client.get(f"/api/v1/indicator/{IND}.csv?{query}")
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return response
+
+    results.append(("api indicator.csv", timed(api_call, n)[0], None, None))
+
+    print("loading the pandas baseline's in-memory frames ...", flush=True)
+    t0 = time.perf_counter()
+    obs, series, pop = load_frames(path)
+    print(
+        f"  {len(obs):,} rows in memory ({obs.memory_usage(deep=True).sum() / 2**20:,.0f} MiB) in {time.perf_counter() - t0:,.1f} s"
+    )
+    duck_times, pandas_times, mismatch = [], [], 0.0
+    for s in selections[: args.baseline_iterations]:
+        state, _ = decode("compare", s)
+        sel = qc.selection_from_state(state)
+        clear_cache()
+        t0 = time.perf_counter()
+        data = qc.compare_data(sel)
+        fig = figs.line_figure(data, qc.city_rows(), "en").to_json()
+        duck_times.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        frame = pandas_compare(obs, series, pop, sel, data.grain)
+        frame["shown"] = (
+            frame["value_per_capita"] if data.measure == "per_capita" else frame["value"]
+        )
+        frame["x"] = frame["period_start"]
+        baseline = qc.CompareData(sel, data.indicator, data.grain, frame, data.years, data.measure)
+        figs.line_figure(baseline, qc.city_rows(), "en").to_json()
+        pandas_times.append(time.perf_counter() - t0)
+        got = data.frame.sort_values(["city_id", "period_start"])["shown"].to_numpy(dtype="float64")
+        want = frame.sort_values(["city_id", "period_start"])["shown"].to_numpy(dtype="float64")
+        if len(got) != len(want):
+            mismatch = float("inf")
+        elif len(got):
+            mismatch = max(
+                mismatch, float(np.nanmax(np.abs(got - want))) if np.isfinite(got).any() else 0.0
+            )
+        del fig
+    d50, d95 = percentiles(duck_times)
+    p50, p95 = percentiles(pandas_times)
+
+    print()
+    print(
+        f"{'callback (server time, cache cleared each call)':52s} {'p50 ms':>8s} {'p95 ms':>8s} {'payload KB':>11s}"
+    )
+    ok = True
+    for name, times, payload, _ in results:
+        a, b = percentiles(times)
+        ok &= b < 50 and (payload or 0) < 300 * 1024
+        kb = f"{payload / 1024:,.0f}" if payload else "-"
+        print(f"{name:52s} {a:8.1f} {b:8.1f} {kb:>11s}")
+    print()
+    print("compare chart view (data + figure JSON), same selections, one run:")
+    print(f"  DuckDB SQL aggregation  p50 {d50:8.1f} ms   p95 {d95:8.1f} ms")
+    print(f"  pandas in-memory frames p50 {p50:8.1f} ms   p95 {p95:8.1f} ms")
+    print(
+        f"  ratio (pandas / DuckDB) p50 {p50 / d50:8.1f}x   p95 {p95 / d95:8.1f}x   max |difference| {mismatch:.2e}"
+    )
+    ok &= p50 / d50 >= 20
+    print()
+    print("targets: p95 < 50 ms, >= 20x pandas, payload < 300 KB ->", "MET" if ok else "NOT MET")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,209 @@
+"""Compare figures and table rows: pure functions of CompareData (no store access)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import pandas as pd
+import plotly.io as pio
+
+from dashboard.i18n import pick, t
+from dashboard.queries_compare import CompareData
+from dashboard.theme import LAUNCH, PALETTE
+
+X_OFFSET_KEY = {
+    "annual": "compare.x_years_since",
+    "monthly": "compare.x_months_since",
+    "weekly": "compare.x_weeks_since",
+    "daily": "compare.x_days_since",
+}
+
+
+@cache
+def template() -> dict:
+    """The 'gosmart' Plotly template as plain JSON (dict figures do not pick up defaults)."""
+    return pio.templates["gosmart"].to_plotly_json()
+
+
+def figure_json(figure: dict) -> str:
+    """The JSON a figure travels as (its payload size is what the benchmark reports)."""
+    return pio.to_json(figure, validate=False)
+
+
+def indicator_name(data: CompareData, lang: str) -> str:
+    return pick(data.indicator, "name", lang) or data.selection.indicator_id
+
+
+def unit_label(data: CompareData, lang: str) -> str:
+    """What the y values are: the unit, per N residents, or an index."""
+    unit = (data.indicator.get("unit_zh") if lang == "zh" else None) or data.indicator.get(
+        "unit", ""
+    )
+    if data.measure.startswith("index"):
+        return t("compare.unit_index", lang)
+    if data.measure == "per_capita":
+        scale = int(data.indicator.get("per_capita_scale") or 0)
+        return t("compare.unit_per_capita", lang, unit=unit, scale=f"{scale:,}")
+    return unit
+
+
+def city_label(city_id: str, cities: dict[str, dict], lang: str) -> str:
+    row = cities.get(city_id)
+    return pick(row, "name", lang) if row else city_id
+
+
+def _x_values(rows: pd.DataFrame, aligned: bool) -> list:
+    if aligned:
+        return rows["x"].astype("int64").tolist()
+    return pd.to_datetime(rows["period_start"]).dt.strftime("%Y-%m-%d").tolist()
+
+
+def _y_values(rows: pd.DataFrame) -> list:
+    """Six significant digits, gaps as null: compact JSON whatever the data size."""
+    values = rows["shown"].astype("float64").to_numpy()
+    return [None if not np.isfinite(v) else float(f"{v:.6g}") for v in values]
+
+
+def _vline(x: object, dash: str) -> dict:
+    return {
+        "type": "line",
+        "xref": "x",
+        "yref": "paper",
+        "x0": x,
+        "x1": x,
+        "y0": 0,
+        "y1": 1,
+        "line": {"color": LAUNCH, "dash": dash, "width": 1.3},
+    }
+
+
+def _label(x: object, text: str) -> dict:
+    return {
+        "x": x,
+        "y": 1,
+        "xref": "x",
+        "yref": "paper",
+        "text": text,
+        "showarrow": False,
+        "xanchor": "left",
+        "yanchor": "bottom",
+        "font": {"size": 12},
+    }
+
+
+def line_figure(data: CompareData, cities: dict[str, dict], lang: str) -> dict:
+    """One line per city; launches marked; event time when aligned.
+
+    Built as a plain figure dict (what dcc.Graph sends anyway): constructing
+    graph_objects validates every property and costs more than the query.
+    """
+    aligned = data.measure.startswith("index")
+    frame = data.frame
+    unit = unit_label(data, lang)
+    traces, shapes, notes = [], [], []
+    for i, city_id in enumerate(data.selection.cities):
+        rows = frame[frame["city_id"] == city_id]
+        if rows.empty:
+            continue
+        name = city_label(city_id, cities, lang)
+        traces.append(
+            {
+                "type": "scatter",
+                "x": _x_values(rows, aligned),
+                "y": _y_values(rows),
+                "name": name,
+                "mode": "lines+markers" if len(rows) <= 40 else "lines",
+                "line": {"color": PALETTE[i % len(PALETTE)], "width": 2.5},
+                "hovertemplate": f"{name}<br>%{{x}}: %{{y:,.4~r}} {unit}<extra></extra>",
+                "connectgaps": False,
+            }
+        )
+    if aligned:
+        shapes.append(_vline(0, "dash"))
+        shapes.append(
+            {
+                "type": "line",
+                "xref": "paper",
+                "yref": "y",
+                "x0": 0,
+                "x1": 1,
+                "y0": 100,
+                "y1": 100,
+                "line": {"color": "#888", "width": 1},
+            }
+        )
+        notes.append(_label(0, t("compare.project_start", lang)))
+    else:
+        for city_id, launch in data.launches.items():
+            if frame[frame["city_id"] == city_id].empty:
+                continue
+            when = pd.Timestamp(launch["launch_date"]).strftime("%Y-%m-%d")
+            shapes.append(_vline(when, "dot"))
+            notes.append(
+                _label(when, t("compare.launch_of", lang, city=city_label(city_id, cities, lang)))
+            )
+    x_title = (
+        t(X_OFFSET_KEY.get(data.grain or "annual", "compare.x_years_since"), lang)
+        if aligned
+        else None
+    )
+    layout = {
+        "template": template(),
+        "title": {"text": indicator_name(data, lang)},
+        "xaxis": {"title": {"text": x_title}} if x_title else {},
+        "yaxis": {"title": {"text": unit}},
+        "legend": {"orientation": "h", "y": -0.22 if aligned else -0.12},
+        "hovermode": "x unified",
+        "height": 460,
+        "margin": {"t": 70},
+        "shapes": shapes,
+        "annotations": notes,
+    }
+    return {"data": traces, "layout": layout}
+
+
+TABLE_COLUMNS = ["city_id", "city", "period", "value", "unit", "coverage", "n_points", "source_id"]
+
+
+def table_rows(data: CompareData, cities: dict[str, dict], lang: str) -> pd.DataFrame:
+    """The table tab, the CSV download and the API CSV: the same rows as the chart."""
+    frame = data.frame
+    if frame.empty:
+        return pd.DataFrame(columns=TABLE_COLUMNS)
+    aligned = data.measure.startswith("index")
+    period = (
+        frame["x"].astype("int64").astype(str)
+        if aligned
+        else pd.to_datetime(frame["period_start"]).dt.strftime("%Y-%m-%d")
+    )
+    out = pd.DataFrame(
+        {
+            "city_id": frame["city_id"].to_numpy(),
+            "city": [city_label(c, cities, lang) for c in frame["city_id"]],
+            "period": period.to_numpy(),
+            "value": frame["shown"].astype("float64").round(6).to_numpy(),
+            "unit": unit_label(data, lang),
+            "coverage": frame["coverage"].astype("float64").round(4).to_numpy(),
+            "n_points": frame["n_points"].astype("Int64").to_numpy(),
+            "source_id": frame["source_id"].to_numpy(),
+        }
+    )
+    return out
+
+
+def table_header(lang: str, aligned: bool) -> dict[str, str]:
+    """Column id -> translated header (the period column says what it counts)."""
+    keys = {c: f"compare.col_{c}" for c in TABLE_COLUMNS}
+    if aligned:
+        keys["period"] = "compare.col_offset"
+    return {c: t(k, lang) for c, k in keys.items()}
+
+
+def period_means(data: CompareData) -> pd.DataFrame:
+    """City -> mean of the values shown over the period (what the compare map colours)."""
+    frame = data.frame
+    if frame.empty:
+        return pd.DataFrame(columns=["city_id", "shown", "n_periods"])
+    grouped = frame.groupby("city_id", sort=False)["shown"]
+    return pd.DataFrame({"shown": grouped.mean(), "n_periods": grouped.count()}).reset_index()

@@ -1,0 +1,93 @@
+"""Showcase card pieces: the headline sparkline with its launch, and the effect badge text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.figures.project import LAUNCH_RANGE, _day
+from dashboard.i18n import normalise_lang, t
+from dashboard.theme import LAUNCH, TREATED
+
+
+def sparkline(values: pd.DataFrame, card: dict[str, Any], lang: str) -> go.Figure:
+    """A small line of the headline indicator, launch drawn as a line (uncertain: shaded range)."""
+    lang = normalise_lang(lang)
+    fig = go.Figure(
+        go.Scatter(
+            x=values["period_start"],
+            y=values["value"],
+            mode="lines+markers" if len(values) < 20 else "lines",
+            line={"color": TREATED, "width": 2.5},
+            marker={"size": 5},
+            hovertemplate="%{x|%Y-%m}: %{y:,.4~g}<extra></extra>",
+            name=t("showcase.sparkline_name", lang),
+        )
+    )
+    lo, hi, launch = (
+        _day(card.get("launch_date_min")),
+        _day(card.get("launch_date_max")),
+        _day(card.get("launch_date")),
+    )
+    if lo and hi and lo < hi:
+        fig.add_vrect(x0=lo, x1=hi, fillcolor=LAUNCH_RANGE, line_width=0, layer="below")
+    if launch:
+        fig.add_shape(
+            type="line",
+            x0=launch,
+            x1=launch,
+            y0=0,
+            y1=1,
+            yref="paper",
+            line={"color": LAUNCH, "width": 2},
+        )
+        fig.add_annotation(
+            x=launch,
+            y=1,
+            yref="paper",
+            yanchor="bottom",
+            text=t("showcase.launch_mark", lang),
+            showarrow=False,
+            font={"size": 11},
+        )
+    fig.update_layout(
+        height=120,
+        margin={"l": 8, "r": 8, "t": 18, "b": 20},
+        showlegend=False,
+        xaxis={"showgrid": False, "tickformat": "%Y", "nticks": 4, "tickfont": {"size": 11}},
+        yaxis={"visible": False},
+    )
+    return fig
+
+
+def _number(value: float) -> str:
+    return f"{value:+,.3g}" if abs(value) < 1000 else f"{value:+,.0f}"
+
+
+def effect_size_text(card: dict[str, Any], lang: str) -> str:
+    """'+4.1% (95% CI +2.5% to +5.7%)', or in units when no relative effect is stored."""
+    lang = normalise_lang(lang)
+    if card.get("effect_rel") is not None:
+        main = f"{card['effect_rel'] * 100:+.1f}%"
+        lo, hi = card.get("effect_rel_lo"), card.get("effect_rel_hi")
+        if lo is not None and hi is not None:
+            return t(
+                "showcase.size_ci", lang, value=main, lo=f"{lo * 100:+.1f}%", hi=f"{hi * 100:+.1f}%"
+            )
+        return main
+    unit = (card.get("unit_zh") if lang == "zh" else None) or card.get("unit") or ""
+    main = f"{_number(card['effect_avg'])} {unit}".strip()
+    lo, hi = card.get("effect_avg_lo"), card.get("effect_avg_hi")
+    if lo is not None and hi is not None:
+        return t("showcase.size_ci", lang, value=main, lo=_number(lo), hi=_number(hi))
+    return main
+
+
+def effect_direction(card: dict[str, Any]) -> str:
+    """'up', 'down' or 'unclear' (the 95% interval includes zero)."""
+    lo, hi = card.get("effect_avg_lo"), card.get("effect_avg_hi")
+    if lo is not None and hi is not None and lo <= 0 <= hi:
+        return "unclear"
+    return "up" if (card.get("effect_avg") or 0) > 0 else "down"

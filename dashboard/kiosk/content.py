@@ -1,0 +1,351 @@
+"""Slide content: what one slide says, as plain JSON-able data, built from the store.
+
+A project slide takes the first headline candidate and the first chart candidate that
+have data. A number is shown only with the row it came from (an estimate with its
+evidence level, or a reported figure with who reported it and when). When nothing
+is found the slide says so plainly instead of showing a number.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlparse
+
+import pandas as pd
+
+from dashboard.i18n import pick, t
+from dashboard.kiosk import data, figures, format, qr
+from dashboard.kiosk.locator import locate
+from dashboard.kiosk.playlist import Chart, Headline, Playlist, Slide
+
+log = logging.getLogger(__name__)
+KNOWN_METHODS = ("synthetic_control", "did", "its", "descriptive")
+
+
+class SlideUnavailable(RuntimeError):
+    """The slide cannot be shown now (its project is missing or the store is unreadable)."""
+
+
+def _method_name(method: str, lang: str) -> str:
+    return t(f"kiosk.method_{method}", lang) if method in KNOWN_METHODS else method
+
+
+def _host(url: str | None) -> str:
+    host = urlparse(url or "").hostname or ""
+    return host.removeprefix("www.")
+
+
+def _publishers(source_ids: list[str]) -> list[dict[str, Any]]:
+    return data.sources([s for s in source_ids if s])
+
+
+def _source_line(rows: list[dict[str, Any]], lang: str) -> str:
+    if not rows:
+        return ""
+    publishers = ", ".join(dict.fromkeys(r["publisher"] for r in rows if r.get("publisher")))
+    licences = ", ".join(dict.fromkeys(r["licence"] for r in rows if r.get("licence")))
+    return t("kiosk.source_line", lang, publishers=publishers, licence=licences)
+
+
+def _launch(project: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "date": project.get("launch_date"),
+        "min": project.get("launch_date_min"),
+        "max": project.get("launch_date_max"),
+    }
+
+
+def _place(project: Mapping[str, Any], lang: str) -> dict[str, str]:
+    return {
+        "city": pick(dict(project), "city_name", lang),
+        "project": pick(dict(project), "name", lang),
+    }
+
+
+def _try(what: str, fn, *args):  # noqa: ANN001, ANN202 - tiny local helper
+    """A candidate's data, or None when its table is missing or unreadable (logged)."""
+    try:
+        return fn(*args)
+    except Exception as exc:  # a store swapped for one without this table
+        log.warning("kiosk: %s unavailable: %s", what, str(exc).splitlines()[0][:200])
+        return None
+
+
+# -- headline ---------------------------------------------------------------------------------
+
+
+def _effect_headline(h: Headline, project: Mapping[str, Any], lang: str) -> dict | None:
+    row = _try("effect", data.effect, project["project_id"], h.indicator)
+    if not row or row.get(h.measure) is None:
+        return None
+    ind = _try("indicator", data.indicator, h.indicator) or {}
+    lo, hi = row.get(f"{h.measure}_lo"), row.get(f"{h.measure}_hi")
+    if h.measure == "effect_rel":
+        value = format.format_percent(row[h.measure], lang)
+        interval = (format.format_percent(lo, lang), format.format_percent(hi, lang))
+    else:
+        value = format.format_signed(row[h.measure], lang)
+        interval = (
+            (format.format_signed(lo, lang), format.format_signed(hi, lang))
+            if (lo is not None and hi is not None)
+            else None
+        )
+    series = _try("series", data.series, h.indicator, project["city_id"], None)
+    source_ids = [] if series is None else list(series["source_id"].dropna().unique())
+    level = row.get("evidence_level")
+    label = t("common.evidence_level", lang, level=int(level)) if level is not None else ""
+    detail = _method_name(str(row["method"]), lang)
+    if lo is not None and hi is not None and interval:
+        detail += " · " + t("kiosk.interval", lang, lo=interval[0], hi=interval[1])
+    return {
+        "value": value,
+        "unit": pick(ind, "unit", lang) if ind else "",
+        "badge": f"level-{int(level)}" if level is not None else "level-1",
+        "label": label,
+        "detail": detail,
+        "source": _source_line(_try("sources", _publishers, source_ids) or [], lang),
+    }
+
+
+def _milestone_headline(h: Headline, project: Mapping[str, Any], lang: str) -> dict | None:
+    rows = _try("milestone", data.milestones, project["project_id"], h.metric)
+    if rows is None or rows.empty:
+        return None
+    row = rows.iloc[-1].to_dict()
+    value = format.format_number(float(row["value"]), lang)
+    if bool(row.get("lower_bound")):
+        value = t("kiosk.at_least", lang, value=value)
+    who = row.get("reported_by") or _host(row.get("url"))
+    return {
+        "value": value,
+        "unit": row.get("unit") or "",
+        "as_of": format.format_as_of(row.get("as_of"), lang),
+        "badge": "reported",
+        "label": t("common.reported", lang),
+        "detail": t(
+            "kiosk.reported_by", lang, who=who, as_of=format.format_as_of(row.get("as_of"), lang)
+        ),
+        "source": row.get("url") or "",
+    }
+
+
+def _latest_headline(h: Headline, project: Mapping[str, Any], lang: str) -> dict | None:
+    row = _try("latest", data.latest, h.indicator, project["city_id"])
+    if not row:
+        return None
+    ind = _try("indicator", data.indicator, h.indicator) or {}
+    period = pd.Timestamp(row["period_start"]).date().isoformat()
+    as_of = period[:4] if row.get("grain") == "annual" else period[:7]
+    sources = _try("sources", _publishers, [row.get("source_id")]) or []
+    return {
+        "value": format.format_number(float(row["value"]), lang),
+        "unit": pick(ind, "unit", lang) if ind else "",
+        "as_of": format.format_as_of(as_of, lang),
+        "badge": "source",
+        "label": t("kiosk.measured", lang),
+        "detail": t("kiosk.measured_as_of", lang, as_of=format.format_as_of(as_of, lang)),
+        "source": _source_line(sources, lang),
+    }
+
+
+HEADLINE_BUILDERS = {
+    "effect": _effect_headline,
+    "milestone": _milestone_headline,
+    "latest": _latest_headline,
+}
+
+
+def build_headline(slide: Slide, project: Mapping[str, Any], lang: str) -> dict | None:
+    """The first headline candidate with data, its caption filled; None if none has data."""
+    for h in slide.headlines:
+        found = HEADLINE_BUILDERS[h.source](h, project, lang)
+        if found is None:
+            continue
+        values = {
+            **_place(project, lang),
+            "value": found["value"],
+            "unit": found.get("unit", ""),
+            "as_of": found.get("as_of", ""),
+        }
+        found["caption"] = format.fill_caption(h.caption[lang], values)
+        return found
+    return None
+
+
+# -- chart ------------------------------------------------------------------------------------
+
+
+def _chart_labels(lang: str, unit: str, project: Mapping[str, Any]) -> dict[str, str]:
+    return {
+        "unit": unit,
+        "launch": t("kiosk.launch", lang, project=pick(dict(project), "name", lang)),
+        "observed": t("kiosk.observed", lang, city=pick(dict(project), "city_name", lang)),
+        "counterfactual": t("kiosk.counterfactual", lang),
+        "band": t("kiosk.band", lang),
+        "reported": t("kiosk.reported_series", lang),
+        "launch_uncertain": t("kiosk.launch_uncertain", lang),
+    }
+
+
+def _chart_title(
+    c: Chart, ind: Mapping[str, Any] | None, project: Mapping[str, Any], lang: str
+) -> str:
+    if c.title:
+        return c.title[lang]
+    if ind:
+        return t(
+            "kiosk.chart_title",
+            lang,
+            indicator=pick(dict(ind), "name", lang),
+            city=pick(dict(project), "city_name", lang),
+        )
+    return t("kiosk.chart_reported_title", lang, project=pick(dict(project), "name", lang))
+
+
+def _unit(ind: Mapping[str, Any] | None, per_capita: bool, lang: str) -> str:
+    if not ind:
+        return ""
+    unit = pick({"unit_en": ind.get("unit"), "unit_zh": ind.get("unit_zh")}, "unit", lang)
+    scale = ind.get("per_capita_scale")
+    if per_capita and scale:
+        return t(
+            "kiosk.per_capita_unit", lang, unit=unit, scale=format.format_number(float(scale), lang)
+        )
+    return unit
+
+
+def _effect_chart(c: Chart, project: Mapping[str, Any], lang: str) -> dict | None:
+    row = _try("effect", data.effect, project["project_id"], c.indicator)
+    if not row:
+        return None
+    path = _try("effect_path", data.effect_path, project["project_id"], c.indicator, row["method"])
+    if path is None or path.empty or path["observed"].notna().sum() < 2:
+        return None
+    ind = _try("indicator", data.indicator, c.indicator)
+    series = _try("series", data.series, c.indicator, project["city_id"], None)
+    source_ids = [] if series is None else list(series["source_id"].dropna().unique())
+    labels = _chart_labels(lang, _unit(ind, False, lang), project)
+    return {
+        "figure": figures.effect_figure(path, _launch(project), labels),
+        "title": _chart_title(c, ind, project, lang),
+        "source": _source_line(_try("sources", _publishers, source_ids) or [], lang),
+    }
+
+
+def _series_chart(c: Chart, project: Mapping[str, Any], lang: str) -> dict | None:
+    series = _try("series", data.series, c.indicator, project["city_id"], c.grain)
+    column = "value_per_capita" if c.per_capita else "value"
+    if series is None or series.empty or series[column].notna().sum() < 2:
+        return None
+    ind = _try("indicator", data.indicator, c.indicator)
+    labels = _chart_labels(lang, _unit(ind, c.per_capita, lang), project)
+    sources = _try("sources", _publishers, list(series["source_id"].dropna().unique())) or []
+    return {
+        "figure": figures.series_figure(series, _launch(project), labels, per_capita=c.per_capita),
+        "title": _chart_title(c, ind, project, lang),
+        "source": _source_line(sources, lang),
+    }
+
+
+def _milestones_chart(c: Chart, project: Mapping[str, Any], lang: str) -> dict | None:
+    rows = _try("milestone", data.milestones, project["project_id"], c.metric)
+    if rows is None or len(rows) < 2:
+        return None
+    texts = [
+        t("kiosk.at_least", lang, value=format.format_number(v, lang))
+        if bool(b)
+        else format.format_number(v, lang)
+        for v, b in zip(rows["value"], rows["lower_bound"].fillna(False), strict=True)
+    ]
+    labels = _chart_labels(lang, "", project)
+    hosts = ", ".join(dict.fromkeys(_host(u) for u in rows["url"] if u))
+    return {
+        "figure": figures.milestones_figure(rows, _launch(project), labels, texts),
+        "title": _chart_title(c, None, project, lang),
+        "source": t("kiosk.reported_sources", lang, hosts=hosts),
+    }
+
+
+CHART_BUILDERS = {
+    "effect": _effect_chart,
+    "series": _series_chart,
+    "milestones": _milestones_chart,
+}
+
+
+def build_chart(slide: Slide, project: Mapping[str, Any], lang: str) -> dict | None:
+    for c in slide.charts:
+        found = CHART_BUILDERS[c.kind](c, project, lang)
+        if found is not None:
+            return found
+    return None
+
+
+# -- slides -----------------------------------------------------------------------------------
+
+
+def _qr_extra(slide: Slide) -> dict[str, Any]:
+    indicator = next((c.indicator for c in slide.charts if c.indicator), None) or next(
+        (h.indicator for h in slide.headlines if h.indicator), None
+    )
+    return {"ind": indicator, "indicator": indicator}
+
+
+def build_title(playlist: Playlist, slide: Slide, lang: str, base_url: str) -> dict[str, Any]:
+    """The attract slide: award name, the winners (when the store answers), a QR code."""
+    try:
+        frame = data.award_projects(playlist.award_year)
+        items = [
+            f"{pick(r, 'name', lang)} · {pick(r, 'city_name', lang)}"
+            for r in frame.to_dict("records")
+        ]
+    except Exception as exc:  # the title slide never depends on the store
+        log.warning("kiosk: title slide without the project list: %s", str(exc)[:200])
+        items = []
+    url = qr.home_url(base_url, lang)
+    return {
+        "slide_id": slide.slide_id,
+        "kind": "title",
+        "lang": lang,
+        "heading": playlist.title[lang],
+        "subtitle": playlist.subtitle[lang],
+        "items": items,
+        "qr": qr.qr_data_uri(url),
+        "qr_url": url,
+    }
+
+
+def build_project(slide: Slide, lang: str, base_url: str, *, with_map: bool = True) -> dict:
+    """A project slide; raises SlideUnavailable when its project cannot be read."""
+    try:
+        project = data.project(slide.project or "")
+    except Exception as exc:
+        raise SlideUnavailable(f"{slide.slide_id}: store unreadable: {exc}") from exc
+    if project is None:
+        raise SlideUnavailable(f"{slide.slide_id}: project {slide.project!r} not in the store")
+    url = qr.project_url(base_url, project["project_id"], lang, _qr_extra(slide))
+    locator = locate(project) if with_map else None
+    place = _place(project, lang)
+    return {
+        "slide_id": slide.slide_id,
+        "kind": "project",
+        "lang": lang,
+        "heading": place["project"],
+        "kicker": t("kiosk.kicker", lang, year=project.get("award_year") or "", city=place["city"]),
+        "headline": build_headline(slide, project, lang),
+        "chart": build_chart(slide, project, lang),
+        "map": figures.map_figure(locator) if locator else None,
+        "qr": qr.qr_data_uri(url),
+        "qr_url": url,
+    }
+
+
+def build_slide(
+    playlist: Playlist, slide: Slide, lang: str, base_url: str, *, with_map: bool = True
+) -> dict[str, Any]:
+    """Content of any slide in `lang` (raises SlideUnavailable for a project slide)."""
+    if slide.kind == "title":
+        return build_title(playlist, slide, lang, base_url)
+    return build_project(slide, lang, base_url, with_map=with_map)

@@ -1,0 +1,77 @@
+"""Typed accessors the kiosk reads through: named SQL files, bound parameters, read-only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from dashboard import queries
+from dashboard.data import query
+
+
+def _first(frame: pd.DataFrame) -> dict[str, Any] | None:
+    if frame.empty:
+        return None
+    row = frame.iloc[0].to_dict()
+    return {k: (None if _missing(v) else v) for k, v in row.items()}
+
+
+def _missing(value: Any) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def data_version() -> str:
+    return queries.data_version()
+
+
+def project_ids() -> set[str]:
+    return queries.project_ids()
+
+
+def indicator_ids() -> set[str]:
+    return queries.indicator_ids()
+
+
+def project(project_id: str) -> dict[str, Any] | None:
+    return _first(query("kiosk_project", [project_id]))
+
+
+def award_projects(year: int) -> pd.DataFrame:
+    return query("kiosk_projects", [year])
+
+
+def indicator(indicator_id: str) -> dict[str, Any] | None:
+    return _first(query("kiosk_indicator", [indicator_id]))
+
+
+def effect(project_id: str, indicator_id: str) -> dict[str, Any] | None:
+    return _first(query("kiosk_effect", [project_id, indicator_id]))
+
+
+def effect_path(project_id: str, indicator_id: str, method: str) -> pd.DataFrame:
+    return query("kiosk_effect_path", [project_id, indicator_id, method])
+
+
+def series(indicator_id: str, city_id: str, grain: str | None) -> pd.DataFrame:
+    return query("kiosk_series", [indicator_id, city_id, grain])
+
+
+def latest(indicator_id: str, city_id: str) -> dict[str, Any] | None:
+    return _first(query("kiosk_latest", [indicator_id, city_id]))
+
+
+def milestones(project_id: str, metric: str) -> pd.DataFrame:
+    return query("kiosk_milestones", [project_id, metric])
+
+
+def sources(source_ids: list[str]) -> list[dict[str, Any]]:
+    if not source_ids:
+        return []
+    frame = query("kiosk_sources", [sorted(set(source_ids))])
+    return [
+        {k: (None if _missing(v) else v) for k, v in r.items()} for r in frame.to_dict("records")
+    ]

@@ -1,0 +1,62 @@
+"""QR codes that hand a slide over to a visitor's phone: inline SVG, made locally, no network."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urljoin
+
+import segno
+
+from dashboard import urlstate
+
+PUBLIC_URL_ENV = "GOSMART_PUBLIC_URL"
+PROJECT_VIEW = "project"
+
+
+def public_base(request_host_url: str | None) -> str:
+    """The base phones should open: GOSMART_PUBLIC_URL if set, else the host the kiosk uses."""
+    base = os.environ.get(PUBLIC_URL_ENV, "").strip() or (request_host_url or "")
+    if not base.startswith(("http://", "https://")):
+        base = "http://127.0.0.1:8050/"
+    return base if base.endswith("/") else base + "/"
+
+
+def project_state(lang: str, extra: Mapping[str, Any]) -> dict[str, Any]:
+    """The project view's state: `lang` always, plus whichever extra fields the view declares.
+
+    Values the view's own decoder would reject are left out, so the phone never
+    lands on a page with a "settings were reset" notice.
+    """
+    names = {f.name for f in urlstate.fields_of(PROJECT_VIEW)}
+    state: dict[str, Any] = {"lang": lang}
+    for name, value in extra.items():
+        if name not in names or value is None:
+            continue
+        trial = {**state, name: value}
+        decoded, notices = urlstate.decode(
+            PROJECT_VIEW, urlstate.parse_query(urlstate.encode(PROJECT_VIEW, trial))
+        )
+        if not notices and decoded.get(name) == value:
+            state[name] = value
+    return state
+
+
+def project_url(base: str, project_id: str, lang: str, extra: Mapping[str, Any]) -> str:
+    """Absolute link to a project's page in the visitor's language."""
+    relative = urlstate.href(f"/project/{project_id}", PROJECT_VIEW, project_state(lang, extra))
+    return urljoin(base, relative.lstrip("/"))
+
+
+def home_url(base: str, lang: str) -> str:
+    """Absolute link to the showcase in the visitor's language."""
+    return urljoin(base, urlstate.href("/", "showcase", {"lang": lang}).lstrip("/"))
+
+
+@lru_cache(maxsize=256)
+def qr_data_uri(url: str) -> str:
+    """An SVG data URI of a QR code for `url` (black on white, quiet zone kept)."""
+    code = segno.make(url, error="m", micro=False)
+    return code.svg_data_uri(scale=4, border=3, dark="#000000", light="#ffffff")

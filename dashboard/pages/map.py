@@ -1,0 +1,236 @@
+"""Map: one indicator in one year across Taiwan's counties and West Java's kab/kota, plus stations.
+
+Boundaries come from the bundled GeoJSON (no tiles), so it works offline. The
+view lives in the URL like every page: controls write it, `layout` reads it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import dash
+from dash import Input, Output, State, callback, dcc, html, no_update
+
+from dashboard import queries
+from dashboard import queries_compare as qc
+from dashboard.figures.maps import choropleth_figure
+from dashboard.geo import boundaries
+from dashboard.i18n import normalise_lang, pick, t
+from dashboard.urlstate import decode, encode, href, parse_query
+
+dash.register_page(__name__, path="/map", title="Map · GO SMART Evidence")
+log = logging.getLogger(__name__)
+MAP_FILES = ("taiwan_counties.geojson", "west_java_kabkota.geojson", "indonesia_provinces.geojson")
+
+
+def _unit(indicator: dict, lang: str, per_capita: bool) -> str:
+    unit = (indicator.get("unit_zh") if lang == "zh" else None) or indicator.get("unit", "")
+    if per_capita:
+        scale = int(indicator.get("per_capita_scale") or 0)
+        return t("compare.unit_per_capita", lang, unit=unit, scale=f"{scale:,}")
+    return unit
+
+
+def map_view(state: dict) -> dict:
+    """Everything the map shows for a state: figure (or None), notes, the year used."""
+    lang = state["lang"]
+    indicator = qc.indicator_row(state["ind"]) or {}
+    years = qc.map_years(state["ind"]) if indicator else []
+    if not years:
+        return {
+            "figure": None,
+            "years": [],
+            "year": None,
+            "notes": [t("map.no_year", lang)],
+            "cities": [],
+        }
+    year = state["year"] if state["year"] in years else years[-1]
+    scale = indicator.get("per_capita_scale")
+    per_capita = bool(state["pc"]) and scale is not None and scale == scale
+    values, grain = qc.map_values(state["ind"], year, per_capita)
+    stations = qc.map_stations(state["ind"], year)
+    cities = qc.city_rows()
+    files = {cities[c].get("geo_file") for c in values["city_id"] if c in cities}
+    files |= {cities[c].get("geo_file") for c in stations["city_id"].dropna() if c in cities}
+    shapes = {f: g for f in MAP_FILES if f in files and (g := boundaries(f))}
+    notes = []
+    if grain:
+        notes.append(t("map.grain_note", lang, grain=t(f"compare.grain_{grain}", lang), year=year))
+    if not stations.empty:
+        notes.append(t("map.stations_note", lang, n=len(stations), year=year))
+    if files and not shapes:
+        return {
+            "figure": None,
+            "years": years,
+            "year": year,
+            "notes": [t("map.no_boundaries", lang)],
+            "cities": [],
+        }
+    title = t("map.map_title", lang, indicator=pick(indicator, "name", lang), year=year)
+    fig = choropleth_figure(
+        values,
+        cities,
+        shapes,
+        lang,
+        title=title,
+        unit=_unit(indicator, lang, per_capita),
+        stations=stations,
+    )
+    shown = (
+        values.dropna(subset=["shown"]).sort_values("shown", ascending=False)["city_id"].tolist()
+    )
+    return {"figure": fig, "years": years, "year": year, "notes": notes, "cities": shown}
+
+
+def render(state: dict, notices: list[str]) -> html.Div:
+    lang = state["lang"]
+    view = map_view(state)
+    indicator = qc.indicator_row(state["ind"]) or {}
+    scale = indicator.get("per_capita_scale")
+    has_scale = scale is not None and scale == scale
+    compare_state = {"lang": lang, "ind": state["ind"], "cities": view["cities"][:6]}
+    if view["year"]:
+        compare_state.update({"from": view["year"], "to": view["year"]})
+    body = (
+        dcc.Graph(
+            id="map-graph", figure=view["figure"], config={"displaylogo": False, "responsive": True}
+        )
+        if view["figure"] is not None
+        else html.P(view["notes"][0], className="muted empty", id="map-empty")
+    )
+    return html.Div(
+        [
+            dcc.Location(id="map-url", refresh="callback-nav"),
+            html.H1(t("map.title", lang)),
+            html.P(t("map.intro", lang), className="lead"),
+            html.Div(
+                t("common.notice_fallback", lang, fields=", ".join(notices)),
+                className="notice",
+                role="status",
+            )
+            if notices
+            else None,
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.Label(t("map.indicator", lang), htmlFor="map-ind"),
+                            dcc.Dropdown(
+                                id="map-ind",
+                                options=[
+                                    {"label": pick(i, "name", lang), "value": i["indicator_id"]}
+                                    for i in queries.indicators().to_dict("records")
+                                ],
+                                value=state["ind"],
+                                clearable=False,
+                            ),
+                        ],
+                        className="control control-wide",
+                    ),
+                    html.Div(
+                        [
+                            html.Label(t("map.year", lang), htmlFor="map-year"),
+                            dcc.Dropdown(
+                                id="map-year",
+                                options=[{"label": str(y), "value": y} for y in view["years"]],
+                                value=view["year"],
+                                clearable=False,
+                            ),
+                        ],
+                        className="control",
+                    ),
+                    html.Div(
+                        dcc.Checklist(
+                            id="map-options",
+                            options=[
+                                {
+                                    "label": t("map.per_capita", lang),
+                                    "value": "pc",
+                                    "disabled": not has_scale,
+                                }
+                            ],
+                            value=["pc"] if state["pc"] and has_scale else [],
+                            inline=True,
+                        ),
+                        className="control",
+                    ),
+                ],
+                className="card compare-controls",
+            ),
+            html.Div(body, className="card compare-body", id="map-body"),
+            html.Div(
+                [
+                    html.P(n, className="muted")
+                    for n in (view["notes"] if view["figure"] is not None else [])
+                ]
+                + [
+                    html.P(
+                        [
+                            dcc.Link(
+                                t("map.open_compare", lang),
+                                href=href("/compare", qc.COMPARE_VIEW, compare_state),
+                            )
+                            if view["cities"]
+                            else None,
+                            " · ",
+                            html.A(
+                                t("common.sources", lang) + " (JSON)", href="/api/v1/sources.json"
+                            ),
+                        ]
+                    ),
+                    html.P(t("map.boundary_credit", lang), className="muted small"),
+                ],
+                id="map-notes",
+            ),
+        ],
+        className="page map",
+    )
+
+
+def layout(**query: object) -> html.Div:
+    state, notices = decode(qc.MAP_VIEW, query)
+    try:
+        return render(state, notices)
+    except Exception:
+        log.exception("map page failed for %r", state)
+        lang = normalise_lang(state.get("lang"))
+        return html.Div(
+            [
+                dcc.Location(id="map-url", refresh="callback-nav"),
+                html.H1(t("map.title", lang)),
+                html.P(t("common.error_panel", lang), className="notice"),
+            ],
+            className="page map",
+        )
+
+
+def map_state(
+    search: str | None,
+    indicator: str | None,
+    year: int | None,
+    options: list[str] | None,
+    trigger: str | None,
+) -> dict:
+    """The URL state the map controls describe (a new indicator starts at its latest year)."""
+    state, _ = decode(qc.MAP_VIEW, parse_query(search))
+    new_indicator = indicator is not None and indicator != state["ind"]
+    state.update(ind=indicator or state["ind"], pc="pc" in (options or []))
+    state["year"] = None if new_indicator or trigger == "map-ind" else year
+    return state
+
+
+@callback(
+    Output("map-url", "search"),
+    Input("map-ind", "value"),
+    Input("map-year", "value"),
+    Input("map-options", "value"),
+    State("map-url", "search"),
+    prevent_initial_call=True,
+)
+def sync_map_url(indicator, year, options, search):  # noqa: ANN001, ANN201
+    """Controls -> URL; the page redraws from the URL."""
+    from dash import ctx
+
+    state = map_state(search, indicator, year, options, ctx.triggered_id)
+    new = encode(qc.MAP_VIEW, state)
+    return no_update if parse_query(new) == parse_query(search) else new

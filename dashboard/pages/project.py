@@ -1,0 +1,733 @@
+"""Project evidence page: story, indicator with its timeline, effect card, placebos,
+data quality, reported milestones, sources and the evidence bundle download."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import dash
+import pandas as pd
+from dash import Input, Output, State, dcc, html
+
+from dashboard import queries, queries_project
+from dashboard.bundle import BundleError, ProjectView, build_bundle, load_view
+from dashboard.figures import project as figs
+from dashboard.figures.showcase import effect_direction, effect_size_text
+from dashboard.i18n import catalogue, normalise_lang, pick, t
+from dashboard.urlstate import Field, decode, href, register_view
+
+dash.register_page(
+    __name__, path_template="/project/<project_id>", title="GO SMART Evidence - project"
+)
+log = logging.getLogger(__name__)
+
+
+def _indicator_ids() -> list[str]:
+    try:
+        return sorted(queries.indicator_ids())
+    except Exception:
+        return []
+
+
+register_view("project", [Field("ind", "choice", "", _indicator_ids), Field("pc", "bool", False)])
+PLACEBO_ORDER = ("space", "time", "leave_one_out", "launch_sensitivity")
+
+
+def known(prefix: str, value: Any, lang: str) -> str:
+    """A catalogue label for a code value (method, p-value kind...), else the value readable."""
+    key = f"project.{prefix}_{value}"
+    if key in catalogue(normalise_lang(lang)):
+        return t(key, lang)
+    return str(value or "").replace("_", " ")
+
+
+def _graph(fig, graph_id: str) -> dcc.Graph:
+    height = fig.layout.height or 450
+    return dcc.Graph(
+        id=graph_id,
+        figure=fig,
+        config=figs.CHART_CONFIG,
+        className="project-graph",
+        style={"height": f"{height}px"},
+    )
+
+
+def _panel(title: str, body: Callable[[], Any], lang: str, panel_id: str) -> html.Section:
+    """A titled section; a failure inside shows a short notice, never a traceback."""
+    try:
+        content = body()
+    except Exception:
+        log.exception("project panel %s failed", panel_id)
+        content = html.P(t("common.error_panel", lang), className="notice")
+    return html.Section([html.H2(title), content], id=panel_id, className="project-section")
+
+
+def _fmt(value: Any, digits: int = 4) -> str:
+    if value is None:
+        return "–"
+    value = float(value)
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:,.{digits}g}" if value else "0"
+
+
+def _date(value: Any) -> str:
+    return "–" if value is None else f"{pd.Timestamp(value):%Y-%m-%d}"
+
+
+def _link(url: str | None, text: str) -> html.A | str:
+    if not url:
+        return text
+    return html.A(text, href=url, target="_blank", rel="noopener noreferrer")
+
+
+def _selectors(view: ProjectView, state: dict[str, Any], lang: str) -> html.Div:
+    pid = view.project["project_id"]
+    items = []
+    for ind in view.indicators:
+        current = ind["indicator_id"] == view.indicator.get("indicator_id")
+        link_state = {**state, "ind": ind["indicator_id"]}
+        items.append(
+            dcc.Link(
+                pick(ind, "name", lang),
+                href=href(f"/project/{pid}", "project", link_state),
+                className="pill current" if current else "pill",
+            )
+        )
+    parts: list[Any] = []
+    if len(items) > 1:
+        parts.append(
+            html.Nav(
+                [html.Span(t("project.choose_indicator", lang), className="muted"), *items],
+                className="pills",
+                **{"aria-label": t("project.choose_indicator", lang)},
+            )
+        )
+    if view.indicator.get("per_capita_scale"):
+        pc = bool(state.get("pc"))
+        parts.append(
+            dcc.Link(
+                t("project.show_raw" if pc else "project.show_per_capita", lang),
+                href=href(f"/project/{pid}", "project", {**state, "pc": not pc}),
+                id="project-pc-toggle",
+                className="pill",
+            )
+        )
+    return html.Div(parts, className="project-selectors")
+
+
+def _story(project: dict[str, Any], lang: str) -> html.Div:
+    text = pick(project, "story", lang) or pick(project, "summary", lang)
+    paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
+    return html.Div([html.P(p) for p in paragraphs], className="project-story")
+
+
+def _timeline_list(view: ProjectView, lang: str) -> html.Div:
+    rows = []
+    for m in view.marks:
+        end = f" – {m['end']:%Y-%m-%d}" if m.get("end") else ""
+        kind = known("mark", m["mark"], lang)
+        confidence = m.get("confidence")
+        extra = f" ({known('confidence', confidence, lang)})" if confidence else ""
+        rows.append(
+            html.Li(
+                [
+                    html.Span(str(m["number"]), className=f"mark-num mark-{m['mark']}"),
+                    f" {m['start']:%Y-%m-%d}{end} · {kind}{extra}: {pick(m, 'label', lang)} ",
+                    _link(m.get("source_url"), t("common.source", lang)),
+                ]
+            )
+        )
+    project = view.project
+    launch_note = []
+    lo, hi = project.get("launch_date_min"), project.get("launch_date_max")
+    if lo is not None and hi is not None and _date(lo) != _date(hi):
+        launch_note.append(
+            html.P(
+                t("project.launch_uncertain", lang, lo=_date(lo), hi=_date(hi)),
+                className="muted",
+            )
+        )
+    return html.Div(
+        [
+            *launch_note,
+            html.Details(
+                [html.Summary(t("project.timeline_title", lang)), html.Ol(rows, className="marks")],
+                open=True,
+            ),
+        ]
+    )
+
+
+def _indicator_section(view: ProjectView, state: dict[str, Any], lang: str) -> html.Div:
+    if not view.indicator:
+        return html.P(t("project.no_indicator", lang), className="muted")
+    description = pick(view.indicator, "description", lang)
+    parts: list[Any] = [html.P(description, className="muted")] if description else []
+    if view.indicator.get("third_party"):
+        parts.append(html.Span(t("project.third_party", lang), className="badge reported"))
+    if len(view.series) == 0:
+        parts.append(html.P(t("project.no_series_yet", lang), className="notice"))
+    else:
+        fig = figs.indicator_figure(
+            view.series,
+            project=view.project,
+            indicator=view.indicator,
+            marks=view.marks,
+            lang=lang,
+            per_capita=bool(state.get("pc")),
+        )
+        parts.append(_graph(fig, "project-indicator-graph"))
+    parts.append(_timeline_list(view, lang))
+    return html.Div(parts)
+
+
+def _stat(label: str, value: Any, note: str | None = None) -> html.Div:
+    return html.Div(
+        [
+            html.Div(label, className="stat-label"),
+            html.Div(value, className="stat-value"),
+            html.Div(note, className="stat-note muted") if note else None,
+        ],
+        className="stat",
+    )
+
+
+def _effect_interval(e: dict[str, Any], lang: str) -> str:
+    if e.get("effect_avg") is None:
+        return "–"
+    if e.get("effect_avg_lo") is None or e.get("effect_avg_hi") is None:
+        return _fmt(e["effect_avg"])
+    return t(
+        "project.value_ci",
+        lang,
+        value=_fmt(e["effect_avg"]),
+        lo=_fmt(e["effect_avg_lo"]),
+        hi=_fmt(e["effect_avg_hi"]),
+    )
+
+
+def _effect_section(view: ProjectView, lang: str) -> html.Div:
+    primary = view.primary
+    if queries_project.is_reported_only(primary):
+        reason = (primary or {}).get("reason") or t("project.no_effect_yet", lang)
+        return html.Div(
+            [
+                html.Span(t("common.reported_only", lang), className="badge reported big"),
+                html.P(reason),
+                html.P(pick(view.project, "evidence_note", lang), className="muted"),
+            ],
+            className="card effect-card reported-only",
+        )
+    e = primary
+    unit = figs.axis_title(view.indicator, lang, effect_per_capita(e))
+    direction = effect_direction(e)
+    level = e.get("evidence_level")
+    stats = [
+        _stat(t("project.effect_avg", lang), _effect_interval(e, lang), unit),
+        _stat(
+            t("project.effect_rel", lang),
+            effect_size_text(e, lang) if e.get("effect_rel") is not None else "–",
+        ),
+        _stat(
+            t("project.effect_cum", lang),
+            _fmt(e.get("effect_cum")),
+            t(
+                "project.interval",
+                lang,
+                lo=_fmt(e.get("effect_cum_lo")),
+                hi=_fmt(e.get("effect_cum_hi")),
+            )
+            if e.get("effect_cum_lo") is not None
+            else None,
+        ),
+        _stat(
+            t("project.p_value", lang),
+            _fmt(e.get("p_value"), 2),
+            known("pkind", e.get("p_value_kind"), lang) if e.get("p_value_kind") else None,
+        ),
+        _stat(
+            t("project.pre_fit", lang),
+            t(
+                "project.pre_fit_value",
+                lang,
+                rmspe=_fmt(e.get("pre_rmspe")),
+                r2=_fmt(e.get("pre_fit_r2"), 2),
+            ),
+        ),
+    ]
+    parts: list[Any] = [
+        html.Div(
+            [
+                html.Span(
+                    t(f"project.direction_{direction}", lang), className=f"direction {direction}"
+                ),
+                html.Span(
+                    t("common.evidence_level", lang, level=level),
+                    className=f"badge level-{level}",
+                )
+                if level
+                else None,
+            ],
+            className="effect-head",
+        ),
+        html.Div(stats, className="stats"),
+    ]
+    if len(view.path):
+        fig = figs.effect_figure(
+            view.path,
+            project=view.project,
+            indicator=view.indicator,
+            marks=view.marks,
+            lang=lang,
+            per_capita=effect_per_capita(e),
+        )
+        parts.append(_graph(fig, "project-effect-graph"))
+    parts.append(
+        html.Dl(
+            [
+                html.Dt(t("project.method", lang)),
+                html.Dd(
+                    [html.Strong(known("method", e["method"], lang)), " – ", e.get("reason") or ""]
+                ),
+                html.Dt(t("project.evidence_reason", lang)),
+                html.Dd(e.get("evidence_reason") or "–"),
+                html.Dt(t("project.agreement", lang)),
+                html.Dd(e.get("agreement") or "–"),
+                html.Dt(t("project.windows", lang)),
+                html.Dd(
+                    t(
+                        "project.windows_value",
+                        lang,
+                        pre_start=_date(e.get("pre_start")),
+                        pre_end=_date(e.get("pre_end")),
+                        post_start=_date(e.get("post_start")),
+                        post_end=_date(e.get("post_end")),
+                    )
+                ),
+            ],
+            className="effect-facts",
+        )
+    )
+    caveats = caveat_lines(e.get("details") or {}, view, lang)
+    if caveats:
+        parts.append(html.H3(t("project.caveats_title", lang)))
+        parts.append(html.Ul([html.Li(c) for c in caveats], className="caveats"))
+    parts.append(_methods_table(view.effects, lang))
+    return html.Div(parts, className="card effect-card")
+
+
+def caveat_lines(details: dict[str, Any], view: ProjectView, lang: str) -> list[str]:
+    """The evidence engine's caveats in the page language (events by id, so labels translate)."""
+    raw = details.get("caveats")
+    lines: list[str] = []
+    if isinstance(raw, list):
+        return [str(c) for c in raw]
+    if not isinstance(raw, dict):
+        raw = {}
+    events = {e["event_id"]: e for e in view.events}
+    for key in ("confounders", "data_breaks"):
+        for item in raw.get(key) or []:
+            if not isinstance(item, dict):
+                continue
+            label = pick(events.get(item.get("event_id"), {}), "label", lang) or item.get("label")
+            lines.append(
+                t(
+                    f"project.caveat_{key}",
+                    lang,
+                    label=label or "",
+                    when=known("when", str(item.get("when", "")).replace(" ", "_"), lang),
+                )
+            )
+    if raw.get("break_at_launch"):
+        lines.append(t("project.caveat_break_at_launch", lang))
+    names = {c["city_id"]: pick(c, "city_name", lang) for c in view.coverage}
+    for city, gaps in (raw.get("coverage") or {}).items():
+        if isinstance(gaps, dict):
+            lines.append(
+                t(
+                    "project.caveat_coverage",
+                    lang,
+                    city=names.get(city) or city,
+                    missing=len(gaps.get("missing_periods") or []),
+                    low=len(gaps.get("low_coverage_periods") or []),
+                )
+            )
+    if details.get("scale") == "log":
+        lines.append(t("project.caveat_log_scale", lang))
+    return lines
+
+
+def effect_per_capita(effect: dict[str, Any] | None) -> bool:
+    """Whether the evidence engine estimated on per-capita values."""
+    details = (effect or {}).get("details") or {}
+    inputs = details.get("input") if isinstance(details, dict) else None
+    return isinstance(inputs, dict) and inputs.get("value_column") == "value_per_capita"
+
+
+def _methods_table(effects: list[dict[str, Any]], lang: str) -> html.Table:
+    head = html.Tr(
+        [
+            html.Th(t(k, lang))
+            for k in ("project.method", "project.effect_avg", "project.p_value", "project.level")
+        ]
+    )
+    rows = []
+    for e in effects:
+        value = _effect_interval(e, lang) if e.get("estimable") else (e.get("reason") or "–")
+        rows.append(
+            html.Tr(
+                [
+                    html.Td(
+                        [known("method", e["method"], lang)]
+                        + (
+                            [" ", html.Span("★", title=t("project.primary", lang))]
+                            if e.get("is_primary")
+                            else []
+                        )
+                    ),
+                    html.Td(value),
+                    html.Td(_fmt(e.get("p_value"), 2)),
+                    html.Td(f"{e['evidence_level']}/5" if e.get("evidence_level") else "–"),
+                ]
+            )
+        )
+    return html.Table(
+        [html.Caption(t("project.methods_caption", lang)), html.Thead(head), html.Tbody(rows)],
+        className="methods-table",
+    )
+
+
+def _placebo_section(view: ProjectView, lang: str) -> html.Div:
+    if not len(view.placebos) or not len(view.path):
+        return html.P(t("project.no_placebos", lang), className="muted")
+    log_scale = ((view.primary or {}).get("details") or {}).get("scale") == "log"
+    gap = figs.own_gap(view.path, log_scale=log_scale)
+    kinds = [k for k in PLACEBO_ORDER if k in set(view.placebos["kind"])]
+    kinds += [k for k in dict.fromkeys(view.placebos["kind"]) if k not in kinds]
+    panels = [
+        html.Div(
+            [
+                _graph(
+                    figs.placebo_figure(
+                        view.placebos,
+                        kind,
+                        gap=gap,
+                        project=view.project,
+                        lang=lang,
+                        log_scale=log_scale,
+                    ),
+                    f"project-placebo-{kind}",
+                ),
+                html.P(known("placebo_help", kind, lang), className="muted small"),
+            ],
+            className="card",
+        )
+        for kind in kinds
+    ]
+    return html.Div(panels, className="grid placebo-grid")
+
+
+def _quality_section(view: ProjectView, lang: str) -> html.Div:
+    if not view.coverage:
+        return html.P(t("project.no_series_yet", lang), className="muted")
+    head = html.Tr(
+        [
+            html.Th(t(f"project.quality_{k}", lang))
+            for k in ("city", "span", "present", "missing", "coverage")
+        ]
+    )
+    rows = []
+    for c in view.coverage:
+        expected = c.get("periods_expected")
+        present = c.get("periods_present") or 0
+        missing = (int(expected) - int(present)) if expected is not None else None
+        cov = c.get("mean_coverage")
+        rows.append(
+            html.Tr(
+                [
+                    html.Td(pick(c, "city_name", lang) or c["city_id"]),
+                    html.Td(f"{_date(c.get('first_period'))} – {_date(c.get('last_period'))}"),
+                    html.Td(f"{present:,}"),
+                    html.Td(
+                        "–" if missing is None else f"{missing:,}",
+                        className="warn" if missing else "",
+                    ),
+                    html.Td("–" if cov is None else f"{cov * 100:.0f}%"),
+                ]
+            )
+        )
+    breaks = [e for e in view.events if e.get("kind") == "data_break"]
+    break_list = (
+        html.Ul(
+            [
+                html.Li(
+                    [
+                        f"{_date(b['date_start'])}: {pick(b, 'label', lang)} ",
+                        _link(b.get("source_url"), t("common.source", lang)),
+                    ]
+                )
+                for b in breaks
+            ]
+        )
+        if breaks
+        else html.P(t("project.no_breaks", lang), className="muted")
+    )
+    return html.Div(
+        [
+            html.Table([html.Thead(head), html.Tbody(rows)], className="quality-table"),
+            html.H3(t("project.breaks_title", lang)),
+            break_list,
+        ]
+    )
+
+
+def _milestone_section(view: ProjectView, lang: str) -> html.Div:
+    if not view.milestones:
+        return html.P(t("project.no_milestones", lang), className="muted")
+    parts: list[Any] = [html.P(t("project.milestones_note", lang), className="muted")]
+    if any(m.get("value") is not None for m in view.milestones):
+        parts.append(
+            _graph(figs.milestone_figure(view.milestones, lang), "project-milestone-graph")
+        )
+    head = html.Tr(
+        [
+            html.Th(t(f"project.milestone_{k}", lang))
+            for k in ("date", "metric", "value", "by", "link")
+        ]
+    )
+    rows = [
+        html.Tr(
+            [
+                html.Td(m.get("as_of")),
+                html.Td(figs.metric_label(m["metric"], lang)),
+                html.Td(figs.reported_value(m, lang) or "–"),
+                html.Td(m.get("reported_by") or m.get("publisher") or "–"),
+                html.Td(
+                    [
+                        html.Span(t("common.reported", lang), className="badge reported"),
+                        " ",
+                        _link(m.get("url"), t("common.source", lang)),
+                    ]
+                ),
+            ]
+        )
+        for m in view.milestones
+    ]
+    parts.append(html.Table([html.Thead(head), html.Tbody(rows)], className="milestone-table"))
+    return html.Div(parts)
+
+
+def _sources_section(view: ProjectView, lang: str) -> html.Div:
+    head = html.Tr(
+        [
+            html.Th(t(f"project.source_{k}", lang))
+            for k in ("publisher", "title", "licence", "retrieved")
+        ]
+    )
+    rows = [
+        html.Tr(
+            [
+                html.Td(
+                    [s.get("publisher") or ""]
+                    + (
+                        [" ", html.Span(t("project.third_party", lang), className="badge reported")]
+                        if s.get("third_party")
+                        else []
+                    )
+                    + (
+                        [" ", html.Span(t("common.reported", lang), className="badge reported")]
+                        if s.get("kind") == "reported"
+                        else []
+                    )
+                ),
+                html.Td(_link(s.get("url"), s.get("title") or s.get("source_id"))),
+                html.Td(s.get("licence") or "–"),
+                html.Td(_date(s.get("retrieved_at"))),
+            ]
+        )
+        for s in view.sources
+    ]
+    parts: list[Any] = []
+    if rows:
+        parts.append(html.Table([html.Thead(head), html.Tbody(rows)], className="sources-table"))
+    else:
+        parts.append(html.P(t("project.no_sources", lang), className="muted"))
+    parts.append(html.P(t("project.sources_note", lang), className="muted small"))
+    return html.Div(parts)
+
+
+def _bundle_section(view: ProjectView, state: dict[str, Any], lang: str) -> html.Div:
+    store = {
+        "project_id": view.project["project_id"],
+        "ind": view.indicator.get("indicator_id"),
+        "pc": bool(state.get("pc")),
+        "lang": lang,
+    }
+    return html.Div(
+        [
+            html.P(t("project.bundle_text", lang)),
+            html.Button(
+                t("project.bundle_button", lang), id="project-bundle-button", className="primary"
+            ),
+            html.Span("", id="project-bundle-status", className="muted", role="status"),
+            dcc.Store(id="project-bundle-state", data=store),
+            dcc.Download(id="project-bundle-download"),
+        ],
+        className="card bundle",
+    )
+
+
+def _not_found(lang: str) -> html.Div:
+    return html.Div(
+        [
+            html.H1(t("project.not_found", lang)),
+            html.P(t("project.not_found_text", lang)),
+            dcc.Link(t("common.back_home", lang), href="/" if lang == "en" else "/?lang=zh"),
+        ],
+        className="page",
+        id="project-not-found",
+    )
+
+
+def layout(project_id: str | None = None, **query: Any) -> html.Div:
+    """The page for one project; unknown ids get a friendly not-found, failures a notice."""
+    state, notices = decode("project", query)
+    try:
+        return _layout(project_id, state, notices)
+    except Exception:
+        log.exception("project page %r failed", project_id)
+        return html.Div(
+            [html.P(t("common.error_panel", state["lang"]), className="notice")], className="page"
+        )
+
+
+def _layout(project_id: Any, state: dict[str, Any], notices: list[str]) -> html.Div:
+    lang = state["lang"]
+    try:
+        known_ids = queries.project_ids()
+    except Exception:
+        log.exception("project ids unavailable")
+        known_ids = set()
+    if not isinstance(project_id, str) or project_id not in known_ids:
+        return _not_found(lang)
+    try:
+        view = load_view(project_id)
+        chosen = state.get("ind") or None
+        if chosen and chosen not in {i["indicator_id"] for i in view.indicators}:
+            notices.append("ind")
+            chosen = None
+        if chosen:
+            view = load_view(project_id, chosen)
+    except (BundleError, Exception):
+        log.exception("project %s could not be read", project_id)
+        return html.Div(
+            [html.P(t("common.error_panel", lang), className="notice")], className="page"
+        )
+    if state.get("pc") and not view.indicator.get("per_capita_scale"):
+        state["pc"] = False
+    p = view.project
+    home = "/" if lang == "en" else "/?lang=zh"
+    header = html.Div(
+        [
+            dcc.Link(f"← {t('project.back', lang)}", href=home, className="back"),
+            html.H1(pick(p, "name", lang), id="project-title"),
+            html.P(
+                t(
+                    "project.subtitle",
+                    lang,
+                    city=pick(p, "city_name", lang),
+                    agency=pick(p, "agency", lang) or "–",
+                    year=p.get("award_year"),
+                ),
+                className="muted",
+            ),
+        ]
+    )
+    notice = (
+        [html.Div(t("common.notice_fallback", lang, fields=", ".join(notices)), className="notice")]
+        if notices
+        else []
+    )
+    return html.Div(
+        [
+            header,
+            *notice,
+            _story(p, lang),
+            _selectors(view, state, lang),
+            _panel(
+                t("project.indicator_title", lang),
+                lambda: _indicator_section(view, state, lang),
+                lang,
+                "project-indicator",
+            ),
+            _panel(
+                t("project.effect_title", lang),
+                lambda: _effect_section(view, lang),
+                lang,
+                "project-effect",
+            ),
+            _panel(
+                t("project.placebo_title", lang),
+                lambda: _placebo_section(view, lang),
+                lang,
+                "project-placebos",
+            ),
+            _panel(
+                t("project.quality_title", lang),
+                lambda: _quality_section(view, lang),
+                lang,
+                "project-quality",
+            ),
+            _panel(
+                t("project.milestones_title", lang),
+                lambda: _milestone_section(view, lang),
+                lang,
+                "project-milestones",
+            ),
+            _panel(
+                t("project.sources_title", lang),
+                lambda: _sources_section(view, lang),
+                lang,
+                "project-sources",
+            ),
+            _panel(
+                t("project.bundle_title", lang),
+                lambda: _bundle_section(view, state, lang),
+                lang,
+                "project-bundle",
+            ),
+        ],
+        className="page project-page",
+        lang="zh-Hant" if lang == "zh" else "en",
+    )
+
+
+def bundle_download(n_clicks: int | None, data: dict | None) -> tuple[Any, str]:
+    """The dcc.Download payload for the bundle button (a plain function, tested directly)."""
+    data = data if isinstance(data, dict) else {}
+    lang = normalise_lang(data.get("lang"))
+    if not n_clicks:
+        return dash.no_update, ""
+    try:
+        name, payload = build_bundle(
+            str(data.get("project_id") or ""),
+            data.get("ind") or None,
+            lang=lang,
+            per_capita=bool(data.get("pc")),
+        )
+    except Exception:
+        log.exception("evidence bundle failed")
+        return dash.no_update, t("project.bundle_failed", lang)
+    return dcc.send_bytes(payload, name), t("project.bundle_ready", lang, name=name)
+
+
+dash.callback(
+    Output("project-bundle-download", "data"),
+    Output("project-bundle-status", "children"),
+    Input("project-bundle-button", "n_clicks"),
+    State("project-bundle-state", "data"),
+    prevent_initial_call=True,
+)(bundle_download)

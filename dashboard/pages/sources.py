@@ -1,0 +1,188 @@
+"""Sources and data quality: every source's provenance, city x indicator coverage, ingest runs."""
+
+from __future__ import annotations
+
+import logging
+
+import dash
+import pandas as pd
+from dash import dcc, html
+
+from dashboard import queries
+from dashboard import queries_compare as qc
+from dashboard.figures.sources import coverage_figure
+from dashboard.i18n import normalise_lang, pick, t
+from dashboard.urlstate import decode
+
+dash.register_page(__name__, path="/sources", title="Sources · GO SMART Evidence")
+log = logging.getLogger(__name__)
+
+
+def _date(value: object) -> str:
+    return "" if value is None or pd.isna(value) else str(value)[:10]
+
+
+def _period(row: dict) -> str:
+    start, end = _date(row["period_start"]), _date(row["period_end"])
+    return f"{start} – {end}" if start or end else "–"
+
+
+def _source_table(
+    frame: pd.DataFrame, indicators: dict[str, dict], lang: str
+) -> html.Table | html.P:
+    if frame.empty:
+        return html.P(t("sources.none", lang), className="muted empty")
+    heads = ["publisher", "title", "licence", "kind", "retrieved", "rows", "period", "indicators"]
+    body = []
+    for row in frame.to_dict("records"):
+        badges = [
+            html.Span(t(f"sources.kind_{row['kind']}", lang), className=f"badge kind-{row['kind']}")
+        ]
+        if row["kind"] == "reported":
+            badges = [html.Span(t("common.reported", lang), className="badge reported")]
+        if row["third_party"]:
+            badges.append(html.Span(t("sources.third_party", lang), className="badge third-party"))
+        names = row["indicators"] if row["indicators"] is not None else []
+        title = (
+            html.A(row["title"], href=row["url"], rel="noopener", target="_blank")
+            if row["url"]
+            else row["title"]
+        )
+        rows = "" if row["rows"] is None or pd.isna(row["rows"]) else f"{int(row['rows']):,}"
+        body.append(
+            html.Tr(
+                [
+                    html.Td(row["publisher"]),
+                    html.Td([title, html.Div(row["source_id"], className="muted small")]),
+                    html.Td(row["licence"]),
+                    html.Td(badges),
+                    html.Td(_date(row["retrieved_at"])),
+                    html.Td(rows, className="num"),
+                    html.Td(_period(row)),
+                    html.Td(
+                        ", ".join(pick(indicators.get(i, {}), "name", lang) or i for i in names)
+                    ),
+                ]
+            )
+        )
+    return html.Table(
+        [
+            html.Thead(html.Tr([html.Th(t(f"sources.col_{h}", lang)) for h in heads])),
+            html.Tbody(body),
+        ],
+        className="data-table sources-table",
+        id="sources-table",
+    )
+
+
+def _runs_table(frame: pd.DataFrame, lang: str) -> html.Table | html.P:
+    if frame.empty:
+        return html.P(t("sources.no_runs", lang), className="muted empty")
+    heads = ["connector", "started", "ended", "status", "rows", "error"]
+    body = [
+        html.Tr(
+            [
+                html.Td(r["connector"]),
+                html.Td(str(r["started_at"])[:19]),
+                html.Td(
+                    ""
+                    if r["ended_at"] is None or pd.isna(r["ended_at"])
+                    else str(r["ended_at"])[:19]
+                ),
+                html.Td(
+                    html.Span(
+                        t(f"sources.status_{r['status']}", lang)
+                        if r["status"] in ("ok", "failed")
+                        else r["status"],
+                        className=f"badge run-{r['status']}",
+                    )
+                ),
+                html.Td(
+                    "" if r["rows"] is None or pd.isna(r["rows"]) else f"{int(r['rows']):,}",
+                    className="num",
+                ),
+                html.Td(r["error"] or "", className="small"),
+            ]
+        )
+        for r in frame.to_dict("records")
+    ]
+    return html.Table(
+        [
+            html.Thead(html.Tr([html.Th(t(f"sources.run_{h}", lang)) for h in heads])),
+            html.Tbody(body),
+        ],
+        className="data-table runs-table",
+        id="sources-runs",
+    )
+
+
+def render(state: dict, notices: list[str]) -> html.Div:
+    lang = state["lang"]
+    indicators = {r["indicator_id"]: r for r in queries.indicators().to_dict("records")}
+    cities = qc.city_rows()
+    coverage = qc.coverage()
+    fig = coverage_figure(coverage, cities, indicators, lang)
+    return html.Div(
+        [
+            html.H1(t("sources.title", lang)),
+            html.P(t("sources.intro", lang), className="lead"),
+            html.Div(
+                t("common.notice_fallback", lang, fields=", ".join(notices)),
+                className="notice",
+                role="status",
+            )
+            if notices
+            else None,
+            html.Div(
+                [
+                    html.H2(t("sources.list_title", lang)),
+                    _source_table(qc.sources_list(), indicators, lang),
+                    html.P(
+                        [
+                            t("compare.data_as", lang) + " ",
+                            html.A("JSON", href="/api/v1/sources.json", id="sources-api"),
+                            " · ",
+                            html.A(t("sources.effects_json", lang), href="/api/v1/effects.json"),
+                        ],
+                        className="muted",
+                    ),
+                ],
+                className="card",
+            ),
+            html.Div(
+                [
+                    html.H2(t("sources.coverage_heading", lang)),
+                    html.P(t("sources.coverage_help", lang), className="muted"),
+                    dcc.Graph(
+                        id="sources-coverage",
+                        figure=fig,
+                        config={"displaylogo": False, "responsive": True},
+                    )
+                    if not coverage.empty
+                    else html.P(t("common.no_data", lang), className="muted empty"),
+                ],
+                className="card",
+            ),
+            html.Div(
+                [html.H2(t("sources.runs_title", lang)), _runs_table(qc.ingest_runs(), lang)],
+                className="card",
+            ),
+        ],
+        className="page sources",
+    )
+
+
+def layout(**query: object) -> html.Div:
+    state, notices = decode(qc.SOURCES_VIEW, query)
+    try:
+        return render(state, notices)
+    except Exception:
+        log.exception("sources page failed")
+        lang = normalise_lang(state.get("lang"))
+        return html.Div(
+            [
+                html.H1(t("sources.title", lang)),
+                html.P(t("common.error_panel", lang), className="notice"),
+            ],
+            className="page sources",
+        )

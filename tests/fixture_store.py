@@ -1,0 +1,152 @@
+"""A small store for reliability tests: the real registry plus a few synthetic rows (tests only).
+
+Uses the bundled snapshot instead when one is present, so the pages see real shapes.
+Every synthetic row names the source 'test_synthetic' so it can never pass for real data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+
+from gosmart.paths import SNAPSHOT_DIR
+from gosmart.registry import load_registry
+from gosmart.store import insert_rows, writing
+
+SOURCE_ID = "test_synthetic"
+CITIES = ["TW-NWT", "TW-TPE", "TW-TXG", "TW-KHH"]
+PROJECT_ID = "test-project"
+
+
+def snapshot_available() -> bool:
+    """True when datasets/snapshot holds a snapshot and its loader exists."""
+    try:
+        import connectors.snapshot  # noqa: F401
+    except ImportError:
+        return False
+    return SNAPSHOT_DIR.is_dir() and any(SNAPSHOT_DIR.iterdir())
+
+
+def _indicator_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [r[0] for r in con.execute("SELECT indicator_id FROM indicator ORDER BY 1").fetchall()]
+
+
+def add_synthetic_rows(con: duckdb.DuckDBPyConnection, scale: float = 1.0) -> None:
+    """Synthetic values for a few cities and indicators; `scale` makes a new version distinct."""
+    if not con.execute("SELECT 1 FROM source WHERE source_id = ?", [SOURCE_ID]).fetchone():
+        insert_rows(
+            con,
+            "source",
+            ["source_id", "connector", "publisher", "title", "licence", "kind", "retrieved_at"],
+            [
+                [
+                    SOURCE_ID,
+                    "tests",
+                    "test suite",
+                    "synthetic test rows",
+                    "CC0",
+                    "file",
+                    datetime(2026, 1, 1),
+                ]
+            ],
+        )
+    con.execute("DELETE FROM indicator_value WHERE source_id = ?", [SOURCE_ID])
+    con.execute("DELETE FROM observation WHERE source_id = ?", [SOURCE_ID])
+    con.execute("DELETE FROM series WHERE source_id = ?", [SOURCE_ID])
+    indicators = _indicator_ids(con)[:3]
+    for indicator in indicators:
+        for city in CITIES:
+            con.execute(
+                "DELETE FROM indicator_value WHERE indicator_id = ? AND city_id = ? "
+                "AND grain = 'annual' AND year(period_start) BETWEEN 2014 AND 2023",
+                [indicator, city],
+            )
+            series_id = f"{indicator}|{city}|city"
+            con.execute("DELETE FROM observation WHERE series_id = ?", [series_id])
+            con.execute("DELETE FROM series WHERE series_id = ?", [series_id])
+    values, series, observations = [], [], []
+    for i, indicator in enumerate(indicators):
+        for j, city in enumerate(CITIES):
+            for year in range(2014, 2024):
+                value = scale * (100 + 10 * i + 5 * j + (year - 2014))
+                values.append(
+                    [
+                        indicator,
+                        city,
+                        "annual",
+                        date(year, 1, 1),
+                        value,
+                        value / 10,
+                        1.0,
+                        12,
+                        SOURCE_ID,
+                    ]
+                )
+            series_id = f"{indicator}|{city}|city"
+            series.append([series_id, indicator, city, "city", "monthly", "units", SOURCE_ID])
+            for month in range(1, 13):
+                observations.append([series_id, datetime(2023, month, 1), scale * month, SOURCE_ID])
+    insert_rows(
+        con,
+        "indicator_value",
+        [
+            "indicator_id",
+            "city_id",
+            "grain",
+            "period_start",
+            "value",
+            "value_per_capita",
+            "coverage",
+            "n_points",
+            "source_id",
+        ],
+        values,
+    )
+    insert_rows(
+        con,
+        "series",
+        ["series_id", "indicator_id", "city_id", "entity_id", "grain", "unit", "source_id"],
+        series,
+    )
+    insert_rows(con, "observation", ["series_id", "ts", "value", "source_id"], observations)
+    if not con.execute("SELECT 1 FROM project WHERE project_id = ?", [PROJECT_ID]).fetchone():
+        insert_rows(
+            con,
+            "project",
+            ["project_id", "award_year", "name_en", "name_zh", "city_id", "launch_date"],
+            [[PROJECT_ID, 2023, "Test project", "測試專案", "TW-NWT", date(2019, 1, 1)]],
+        )
+
+
+def build_store(path: Path) -> Path:
+    """A fresh store at `path`: the snapshot when bundled, else registry + synthetic rows."""
+    if snapshot_available():
+        from connectors.snapshot import load_snapshot
+
+        load_snapshot(SNAPSHOT_DIR, path)
+        with writing(path) as con:
+            add_synthetic_rows(con)
+        return path
+    with writing(path, fresh=True) as con:
+        load_registry(con)
+        add_synthetic_rows(con)
+    return path
+
+
+def file_sha256(path: Path) -> str:
+    """Checksum of the store file, to prove nothing wrote to it."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def table_names(path: Path) -> set[str]:
+    """Every table in the store (read-only look)."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {
+            r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+        }
+    finally:
+        con.close()

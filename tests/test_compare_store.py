@@ -1,0 +1,515 @@
+"""A small fixture store for the compare, map, sources and API tests (synthetic values only).
+
+The registry (cities, indicators) is the real one; every observation, city value,
+project date and effect below is made up by formula, labelled 'fixture', and exists
+only in a temp dir. The tests here check that every SQL file of those areas runs on it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from gosmart.registry import load_registry
+from gosmart.store import insert_rows, writing
+
+SQL_DIR = Path(__file__).resolve().parents[1] / "dashboard" / "sql"
+AREA_PREFIXES = ("compare_", "map_", "sources_", "api_")
+
+POPULATION = {
+    "TW-NWT": 4_000_000,
+    "TW-TPE": 2_600_000,
+    "TW-TXG": 2_800_000,
+    "TW-KHH": 2_750_000,
+    "TW-TAO": 2_200_000,
+    "TW-TNN": 1_860_000,
+    "ID-JB-3273": 2_500_000,
+    "ID-JB-3204": 3_600_000,
+}
+CHILD_CITIES = ["TW-NWT", "TW-TPE", "TW-TXG", "TW-KHH", "TW-TAO", "TW-TNN", "TW-HSZ"]
+STATIONS = [
+    ("moenv:1", "TW-TXG", 24.15, 120.67),
+    ("moenv:2", "TW-TXG", 24.23, 120.58),
+    ("moenv:3", "TW-KHH", 22.63, 120.30),
+    ("moenv:4", "TW-TPE", 25.04, 121.51),
+]
+PM25_START = datetime(2021, 1, 1)
+PM25_HOURS = 90 * 24
+LAUNCHES = {
+    "fixture_family": ("TW-NWT", date(2018, 7, 1), "child_protection_records"),
+    "fixture_air": ("TW-TXG", date(2021, 2, 1), "pm25"),
+    "fixture_mengo": ("TW-KHH", date(2021, 6, 15), "metro_ridership"),
+}
+
+
+def _sources(con) -> None:
+    rows = [
+        [
+            "fx_welfare",
+            "fixture",
+            "Fixture ministry",
+            "Fixture child records",
+            "http://127.0.0.1/welfare",
+            "CC-BY-fixture",
+            "file",
+            False,
+            "2014-01-01",
+            "2023-12-31",
+        ],
+        [
+            "fx_population",
+            "fixture",
+            "Fixture registry office",
+            "Fixture population",
+            "http://127.0.0.1/pop",
+            "CC-BY-fixture",
+            "file",
+            False,
+            "2014-01-01",
+            "2023-12-31",
+        ],
+        [
+            "fx_air",
+            "fixture",
+            "Fixture agency",
+            "Fixture hourly PM2.5",
+            "http://127.0.0.1/air",
+            "OGDL-fixture",
+            "live",
+            False,
+            "2021-01-01",
+            "2021-03-31",
+        ],
+        [
+            "fx_metro",
+            "fixture",
+            "Fixture metro",
+            "Fixture daily riders",
+            "http://127.0.0.1/metro",
+            "OGDL-fixture",
+            "snapshot",
+            False,
+            "2021-01-01",
+            "2022-12-31",
+        ],
+        [
+            "fx_waste",
+            "fixture",
+            "Fixture province",
+            "Fixture waste",
+            "http://127.0.0.1/waste",
+            "CC-BY-fixture",
+            "file",
+            False,
+            "2015-01-01",
+            "2023-12-31",
+        ],
+        [
+            "fx_news",
+            "fixture",
+            "Fixture newspaper",
+            "Fixture reported figures",
+            "http://127.0.0.1/news",
+            "quoted",
+            "reported",
+            True,
+            None,
+            None,
+        ],
+    ]
+    insert_rows(
+        con,
+        "source",
+        [
+            "source_id",
+            "connector",
+            "publisher",
+            "title",
+            "url",
+            "licence",
+            "kind",
+            "third_party",
+            "period_start",
+            "period_end",
+            "retrieved_at",
+            "rows",
+        ],
+        [[*r, datetime(2026, 11, 1, 8, 0), 100] for r in rows],
+    )
+
+
+def _values(con) -> None:
+    rows = []
+    for city, pop in POPULATION.items():
+        for year in range(2014, 2024):
+            rows.append(
+                [
+                    "population",
+                    city,
+                    "annual",
+                    date(year, 1, 1),
+                    pop + 1000 * (year - 2014),
+                    None,
+                    1.0,
+                    1,
+                    "fx_population",
+                ]
+            )
+    for i, city in enumerate(CHILD_CITIES):
+        for year in range(2014, 2024):
+            value = 1000.0 + 150 * i + 40 * (year - 2014) + (300 if year >= 2019 else 0)
+            rows.append(
+                [
+                    "child_protection_records",
+                    city,
+                    "annual",
+                    date(year, 1, 1),
+                    value,
+                    None,
+                    1.0,
+                    1,
+                    "fx_welfare",
+                ]
+            )
+    for i, city in enumerate(["ID-JB-3273", "ID-JB-3204"]):
+        for year in range(2015, 2024):
+            rows.append(
+                [
+                    "waste_generation",
+                    city,
+                    "annual",
+                    date(year, 1, 1),
+                    1500.0 + 100 * i + 10 * year % 7,
+                    None,
+                    0.5,
+                    1,
+                    "fx_waste",
+                ]
+            )
+    for i, city in enumerate(["TW-TXG", "TW-KHH", "TW-TPE"]):
+        for month in (1, 2, 3):
+            rows.append(
+                [
+                    "pm25",
+                    city,
+                    "monthly",
+                    date(2021, month, 1),
+                    18.0 + i + month,
+                    None,
+                    0.9,
+                    700,
+                    "fx_air",
+                ]
+            )
+    for month in range(1, 25):
+        rows.append(
+            [
+                "metro_ridership",
+                "TW-KHH",
+                "monthly",
+                date(2021 + (month - 1) // 12, (month - 1) % 12 + 1, 1),
+                150_000.0 + 500 * month,
+                None,
+                1.0,
+                30,
+                "fx_metro",
+            ]
+        )
+    insert_rows(
+        con,
+        "indicator_value",
+        [
+            "indicator_id",
+            "city_id",
+            "grain",
+            "period_start",
+            "value",
+            "value_per_capita",
+            "coverage",
+            "n_points",
+            "source_id",
+        ],
+        rows,
+    )
+
+
+def _raw(con) -> None:
+    insert_rows(
+        con,
+        "station",
+        ["station_id", "network", "name", "name_en", "city_id", "lat", "lon", "kind", "source_id"],
+        [
+            [
+                sid,
+                "moenv",
+                f"站{sid[-1]}",
+                f"Station {sid[-1]}",
+                city,
+                lat,
+                lon,
+                "general",
+                "fx_air",
+            ]
+            for sid, city, lat, lon in STATIONS
+        ],
+    )
+    series = [
+        [f"pm25|{city}|{sid}", "pm25", city, sid, "hourly", "µg/m³", "fx_air"]
+        for sid, city, _, _ in STATIONS
+    ]
+    series.append(
+        [
+            "metro_ridership|TW-KHH|city",
+            "metro_ridership",
+            "TW-KHH",
+            "city",
+            "daily",
+            "riders/day",
+            "fx_metro",
+        ]
+    )
+    insert_rows(
+        con,
+        "series",
+        ["series_id", "indicator_id", "city_id", "entity_id", "grain", "unit", "source_id"],
+        series,
+    )
+    obs = []
+    for k, (sid, city, _, _) in enumerate(STATIONS):
+        for h in range(PM25_HOURS):
+            value = None if h % 97 == 0 else 20.0 + 5 * k + 8 * math.sin(h / 24 * 2 * math.pi)
+            obs.append([f"pm25|{city}|{sid}", PM25_START + timedelta(hours=h), value, "fx_air"])
+    for d in range(730):
+        obs.append(
+            [
+                "metro_ridership|TW-KHH|city",
+                datetime(2021, 1, 1) + timedelta(days=d),
+                150_000.0 + 30 * d + (20_000 if d % 7 < 5 else 0),
+                "fx_metro",
+            ]
+        )
+    insert_rows(con, "observation", ["series_id", "ts", "value", "source_id"], obs)
+    sv = []
+    for sid, _, _, _ in STATIONS:
+        for month in (1, 2, 3):
+            sv.append(
+                [
+                    "pm25",
+                    sid,
+                    "monthly",
+                    date(2021, month, 1),
+                    17.0 + month + int(sid[-1]),
+                    0.95,
+                    "fx_air",
+                ]
+            )
+    insert_rows(
+        con,
+        "station_value",
+        ["indicator_id", "station_id", "grain", "period_start", "value", "coverage", "source_id"],
+        sv,
+    )
+
+
+def _registry_and_evidence(con) -> None:
+    for table in ("project", "project_indicator", "project_date"):
+        con.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+    insert_rows(
+        con,
+        "project",
+        ["project_id", "award_year", "name_en", "name_zh", "city_id", "launch_date"],
+        [
+            [pid, 2023, f"Fixture {pid}", f"測試 {pid}", city, launch]
+            for pid, (city, launch, _) in LAUNCHES.items()
+        ],
+    )
+    insert_rows(
+        con,
+        "project_indicator",
+        ["project_id", "indicator_id", "role", "expected_direction", "comparison_cities", "grain"],
+        [
+            [
+                pid,
+                ind,
+                "headline",
+                "down",
+                ["TW-TPE"],
+                "annual" if ind == "child_protection_records" else "monthly",
+            ]
+            for pid, (_, _, ind) in LAUNCHES.items()
+        ],
+    )
+    insert_rows(
+        con,
+        "ingest_run",
+        ["run_id", "connector", "started_at", "ended_at", "status", "rows", "error"],
+        [
+            [
+                "r1",
+                "welfare",
+                datetime(2026, 11, 1, 8),
+                datetime(2026, 11, 1, 8, 1),
+                "ok",
+                70,
+                None,
+            ],
+            [
+                "r2",
+                "moenv",
+                datetime(2026, 11, 2, 8),
+                datetime(2026, 11, 2, 8, 1),
+                "failed",
+                0,
+                "HTTP 500 from fixture",
+            ],
+        ],
+    )
+    insert_rows(
+        con,
+        "effect",
+        [
+            "project_id",
+            "indicator_id",
+            "method",
+            "is_primary",
+            "estimable",
+            "effect_avg",
+            "effect_avg_lo",
+            "effect_avg_hi",
+            "evidence_level",
+            "details",
+            "data_version",
+            "code_version",
+            "computed_at",
+        ],
+        [
+            [
+                "fixture_family",
+                "child_protection_records",
+                "did",
+                True,
+                True,
+                -12.5,
+                -30.0,
+                5.0,
+                3,
+                '{"note": "fixture"}',
+                "v0",
+                "c0",
+                datetime(2026, 11, 3),
+            ]
+        ],
+    )
+    insert_rows(
+        con,
+        "effect_path",
+        [
+            "project_id",
+            "indicator_id",
+            "method",
+            "period_start",
+            "observed",
+            "counterfactual",
+            "lo",
+            "hi",
+        ],
+        [
+            [
+                "fixture_family",
+                "child_protection_records",
+                "did",
+                date(y, 1, 1),
+                1000.0 + y,
+                990.0 + y,
+                950.0 + y,
+                1030.0 + y,
+            ]
+            for y in range(2014, 2024)
+        ],
+    )
+
+
+def build_fixture_store(path: Path) -> Path:
+    """Write the fixture store at `path` (fresh) and return it."""
+    with writing(path, fresh=True) as con:
+        load_registry(con)
+        _sources(con)
+        _values(con)
+        _raw(con)
+        _registry_and_evidence(con)
+    return path
+
+
+@pytest.fixture(scope="module")
+def compare_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """GOSMART_DB pointing at a fresh fixture store for the whole test module."""
+    path = build_fixture_store(tmp_path_factory.mktemp("compare") / "gosmart.duckdb")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GOSMART_DB", str(path))
+        yield path
+
+
+PARAMS = {
+    "compare_values": [
+        10000.0,
+        "child_protection_records",
+        "annual",
+        ["TW-NWT"],
+        date(2014, 1, 1),
+        date(2024, 1, 1),
+    ],
+    "compare_buckets": [
+        "day",
+        0,
+        10**9,
+        ["pm25|TW-TXG|moenv:1", "pm25|TW-TXG|moenv:2"],
+        datetime(2021, 1, 1),
+        datetime(2022, 1, 1),
+        "mean",
+    ],
+    "compare_grains": ["pm25", "pm25"],
+    "compare_cities_with_data": ["pm25", "pm25"],
+    "compare_launches": ["pm25"],
+    "compare_sources": [["fx_air", "fx_welfare"]],
+    "map_values": [
+        10000.0,
+        "child_protection_records",
+        "annual",
+        date(2020, 1, 1),
+        date(2021, 1, 1),
+    ],
+    "map_stations": ["pm25", date(2021, 1, 1), date(2022, 1, 1)],
+    "map_years": ["pm25", "pm25"],
+    "api_project_series": ["fixture_family"],
+}
+
+
+def area_sql_files() -> list[str]:
+    return sorted(p.stem for p in SQL_DIR.glob("*.sql") if p.stem.startswith(AREA_PREFIXES))
+
+
+def test_every_area_sql_file_runs_and_returns_rows(compare_store):
+    from dashboard.data import query
+
+    names = area_sql_files()
+    assert "compare_buckets" in names
+    for name in names:
+        frame = query(name, PARAMS.get(name, []))
+        assert not frame.empty, f"{name}.sql returned no rows on the fixture store"
+
+
+def test_bucket_sql_averages_series_within_a_day(compare_store):
+    from dashboard.data import query
+
+    frame = query("compare_buckets", PARAMS["compare_buckets"])
+    assert len(frame) == 90
+    assert (
+        frame["n_points"].sum()
+        == 2 * PM25_HOURS - sum(1 for h in range(PM25_HOURS) if h % 97 == 0) * 2
+    )
+    # two stations 5 apart, sine averages out over a whole day -> about 22.5
+    assert frame["value"].between(21.5, 23.5).all()

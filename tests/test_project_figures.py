@@ -1,0 +1,142 @@
+"""Figure builders of the project page, as plain functions on the synthetic fixture store."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard import queries_project
+from dashboard.bundle import load_view, view_figures
+from dashboard.figures import project as figs
+from dashboard.theme import TREATED
+from tests.test_project_fixture_store import DONORS, TREATED_CITY
+
+
+def test_indicator_figure_draws_city_comparisons_launch_range_and_events(fixture_store):
+    view = load_view("fx_transit")
+    fig = figs.indicator_figure(
+        view.series, project=view.project, indicator=view.indicator, marks=view.marks, lang="en"
+    )
+    city = [tr for tr in fig.data if tr.line.color == TREATED]
+    assert len(city) == 1 and city[0].name == "Kaohsiung City"
+    assert {tr.name for tr in fig.data} >= {"Taipei City", "Taichung City", "Tainan City"}
+    rects = [s for s in fig.layout.shapes if s.type == "rect"]
+    assert any(str(r.x0) == "2019-03-01" and str(r.x1) == "2019-09-01" for r in rects)
+    labels = {a.text for a in fig.layout.annotations}
+    assert {str(m["number"]) for m in view.marks} <= labels
+    assert all(m["event_id"] != "fx_elsewhere" for m in view.marks if "event_id" in m)
+
+
+def test_many_comparisons_collapse_to_one_grey_legend_entry(fixture_store):
+    view = load_view("fx_transit")
+    many = pd.concat(
+        [view.series.assign(city_id=f"X{i}", city_name_en=f"X{i}") for i in range(7)]
+        + [view.series[view.series["city_id"] == TREATED_CITY]]
+    )
+    fig = figs.indicator_figure(
+        many, project=view.project, indicator=view.indicator, marks=[], lang="en"
+    )
+    shown = [tr for tr in fig.data if tr.showlegend is not False and tr.x is not None]
+    assert [tr.name for tr in shown if tr.line.color == figs.GREY] == ["Comparison cities"]
+
+
+def test_chart_text_follows_language(fixture_store):
+    view = load_view("fx_transit")
+    en = view_figures(view, "en", per_capita=False)
+    zh = view_figures(view, "zh", per_capita=False)
+    assert set(en) == {
+        "indicator",
+        "effect",
+        "placebo_space",
+        "placebo_time",
+        "placebo_leave_one_out",
+        "placebo_launch_sensitivity",
+    }
+    for name in en:
+        assert en[name].layout.title.text != zh[name].layout.title.text, name
+    assert "高雄市" in {tr.name for tr in zh["indicator"].data}
+    observed = next(tr for tr in zh["effect"].data if tr.line.color == TREATED)
+    assert observed.name.startswith("高雄市")
+
+
+def test_per_capita_switches_values_and_axis(fixture_store):
+    view = load_view("fx_transit")
+    raw = figs.indicator_figure(
+        view.series, project=view.project, indicator=view.indicator, marks=[], lang="en"
+    )
+    pc = figs.indicator_figure(
+        view.series,
+        project=view.project,
+        indicator=view.indicator,
+        marks=[],
+        lang="en",
+        per_capita=True,
+    )
+
+    def city_max(fig):
+        return max(next(tr for tr in fig.data if tr.line.color == TREATED).y)
+
+    assert city_max(pc) < city_max(raw) / 100
+    assert "per 1,000 residents" in pc.layout.yaxis.title.text
+
+
+def test_effect_figure_band_and_paths_match_effect_path(fixture_store):
+    view = load_view("fx_transit")
+    fig = figs.effect_figure(
+        view.path, project=view.project, indicator=view.indicator, marks=view.marks, lang="en"
+    )
+    band_lo = next(tr for tr in fig.data if tr.fill == "tonexty")
+    assert list(band_lo.y) == list(view.path["lo"])
+    observed = next(tr for tr in fig.data if tr.line.color == TREATED)
+    assert list(observed.y) == list(view.path["observed"])
+
+
+def test_space_placebos_are_thin_grey_and_city_gap_coloured(fixture_store):
+    view = load_view("fx_transit")
+    gap = figs.own_gap(view.path)
+    fig = figs.placebo_figure(view.placebos, "space", gap=gap, project=view.project, lang="en")
+    grey = [tr for tr in fig.data if tr.line.color == figs.GREY]
+    assert len(grey) == len(DONORS)
+    assert all(tr.line.width <= 1 for tr in grey)
+    city = [tr for tr in fig.data if tr.line.color == TREATED]
+    assert len(city) == 1
+    assert list(city[0].y) == list(view.path["observed"] - view.path["counterfactual"])
+
+
+def test_log_scale_gap_is_a_log_ratio(fixture_store):
+    view = load_view("fx_transit")
+    gap = figs.own_gap(view.path, log_scale=True)
+    assert abs(gap["gap"]).max() < 1
+
+
+def test_launch_sensitivity_is_a_dot_chart(fixture_store):
+    view = load_view("fx_transit")
+    fig = figs.placebo_figure(
+        view.placebos, "launch_sensitivity", gap=figs.own_gap(view.path), project=view.project,
+        lang="en",
+    )  # fmt: skip
+    assert fig.data[0].mode == "markers"
+    assert list(fig.data[0].x) == ["2019-03-01", "2019-06-01", "2019-09-01"]
+
+
+def test_milestones_are_unjoined_dots_with_lower_bounds_marked(fixture_store):
+    rows = queries_project.milestones("fx_reported")
+    fig = figs.milestone_figure(rows, "en")
+    assert all("lines" not in tr.mode for tr in fig.data)
+    lower = next(tr for tr in fig.data if tr.marker.symbol == "triangle-up")
+    assert list(lower.text) == ["≥ 1,180,000 members"]
+    zh = figs.milestone_figure(rows, "zh")
+    assert "會員數" in set(zh.data[0].y)
+    assert "≥ 1,180,000 名會員" in list(zh.data[-1].text)
+
+
+def test_reported_only_project_has_milestones_and_no_effect_figures(fixture_store):
+    view = load_view("fx_reported")
+    assert queries_project.is_reported_only(view.primary)
+    names = set(view_figures(view, "en", per_capita=False))
+    assert "milestones" in names and "effect" not in names
+
+
+def test_figure_payloads_stay_small(fixture_store):
+    view = load_view("fx_transit")
+    for name, fig in view_figures(view, "zh", per_capita=False).items():
+        assert len(fig.to_json()) < 300_000, name

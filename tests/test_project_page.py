@@ -1,0 +1,104 @@
+"""Project evidence page as a plain function on the synthetic fixture store."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import zipfile
+
+from tests.test_project_fixture_store import (  # noqa: F401
+    find_by_id,
+    find_ids,
+    page_module,
+    texts,
+)
+
+project = page_module("project")
+
+SECTIONS = {
+    "project-indicator",
+    "project-effect",
+    "project-placebos",
+    "project-quality",
+    "project-milestones",
+    "project-sources",
+    "project-bundle",
+}
+
+
+def test_unknown_project_is_a_friendly_not_found(fixture_store):
+    for bad in ("nope", "../../etc/passwd", "<script>", None):
+        page = project.layout(project_id=bad, lang="zh")
+        assert page.id == "project-not-found"
+        assert "找不到此專案" in texts(page)
+
+
+def test_every_section_renders_without_error_panels(fixture_store):
+    page = project.layout(project_id="fx_transit")
+    assert SECTIONS <= find_ids(page)
+    words = texts(page)
+    assert "This panel could not be drawn. The rest of the page still works." not in words
+    assert "First paragraph of a synthetic story." in words
+    assert "Second paragraph of it." in words
+    effect = " ".join(texts(find_by_id(page, "project-effect")))
+    assert "5,012 (95% interval 3,100 to 6,900)" in effect
+    assert "Synthetic control" in effect and "2 of 2 methods agree on direction" in effect
+    assert "permutation rank among placebo cities" in effect
+    assert {
+        "project-placebo-space",
+        "project-placebo-time",
+        "project-placebo-leave_one_out",
+        "project-placebo-launch_sensitivity",
+    } <= find_ids(page)
+
+
+def test_data_quality_shows_gaps_and_breaks(fixture_store):
+    quality = texts(find_by_id(project.layout(project_id="fx_transit"), "project-quality"))
+    assert "Tainan City" in quality and "2" in quality
+    assert any("Event fx_break" in x for x in quality)
+
+
+def test_reported_only_project_shows_label_milestones_and_sources(fixture_store):
+    page = project.layout(project_id="fx_reported", lang="en")
+    effect = texts(find_by_id(page, "project-effect"))
+    assert "Reported figures only" in effect
+    milestones = texts(find_by_id(page, "project-milestones"))
+    assert "≥ 1,180,000 members" in milestones and "reported" in milestones
+    assert "project-milestone-graph" in find_ids(page)
+    assert "Synthetic News" in texts(find_by_id(page, "project-sources"))
+
+
+def test_indicator_choice_and_hostile_values(fixture_store):
+    page = project.layout(project_id="fx_transit", ind="lrt_ridership")
+    assert "No official data for this indicator yet" in " ".join(
+        texts(find_by_id(page, "project-indicator"))
+    )
+    hostile = project.layout(project_id="fx_transit", ind="population", pc="2", v="x")
+    words = " ".join(texts(hostile))
+    assert "reset" in words and "ind" in words and "pc" in words
+    assert "project-indicator-graph" in find_ids(hostile)
+
+
+def test_language_changes_page_text(fixture_store):
+    zh = texts(project.layout(project_id="fx_transit", lang="zh"))
+    assert "成效" in zh and "測試交通月票" in zh
+
+
+def test_bundle_callback_returns_a_zip(fixture_store, monkeypatch):
+    import dashboard.bundle
+
+    monkeypatch.setattr(dashboard.bundle, "svg_images", lambda figs: ({}, "JSON only (test)"))
+    state = {"project_id": "fx_transit", "ind": "metro_ridership", "pc": False, "lang": "en"}
+    data, status = project.bundle_download(1, state)
+    assert data["filename"] == "gosmart-evidence-fx_transit-metro_ridership.zip"
+    archive = zipfile.ZipFile(io.BytesIO(base64.b64decode(data["content"])))
+    assert json.loads(archive.read("manifest.json"))["project_id"] == "fx_transit"
+    assert "Downloaded" in status
+
+
+def test_bundle_callback_with_hostile_state_reports_failure(fixture_store):
+    data, status = project.bundle_download(1, {"project_id": "'; DROP TABLE x; --"})
+    assert status == "The bundle could not be built. Please try again."
+    data, status = project.bundle_download(1, "not a dict")
+    assert "could not be built" in status

@@ -1,0 +1,121 @@
+"""The dashboard opens DuckDB read-only: writes through its connection raise, and it never asks for more.
+
+Proved two ways: statements through the cursor dashboard.data runs its queries on
+fail; and while the dashboard holds the file (first open, and the reopen after a
+swap) another process can open it read-only but not for writing, which DuckDB's
+file lock allows only when every holder is a reader.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dashboard import data
+from dashboard.data import ReadOnlyStore
+from gosmart.store import writing
+from tests.fixture_store import add_synthetic_rows, build_store, file_sha256, table_names
+
+SQL_DIR = Path(__file__).resolve().parents[1] / "dashboard" / "sql"
+WRITES = [
+    "CREATE TABLE pwned(x INT)",
+    "INSERT INTO meta VALUES ('pwned', 'yes')",
+    "UPDATE meta SET value = 'pwned'",
+    "DELETE FROM city",
+    "DROP TABLE city",
+    "ALTER TABLE city ADD COLUMN pwned INT",
+    "CREATE VIEW pwned AS SELECT 1",
+]
+WRITE_WORDS = re.compile(
+    r"\b(INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|ATTACH|DETACH|COPY|EXPORT|IMPORT|INSTALL|LOAD|"
+    r"PRAGMA|SET|CHECKPOINT|VACUUM|CALL)\b",
+    re.I,
+)
+PROBE = """
+import sys, duckdb
+try:
+    duckdb.connect(sys.argv[1], read_only=sys.argv[2] == "ro").close()
+    print("opened")
+except duckdb.Error as exc:
+    print("refused", type(exc).__name__)
+"""
+
+
+def cursor_of(store: ReadOnlyStore) -> duckdb.DuckDBPyConnection:
+    """The cursor the store runs its named queries on."""
+    if hasattr(store, "cursor"):
+        return store.cursor()
+    return store._connection().cursor()
+
+
+@pytest.fixture
+def store(db_file: Path) -> ReadOnlyStore:
+    build_store(db_file)
+    ro = ReadOnlyStore(db_file)
+    assert not ro.query("cities").empty
+    return ro
+
+
+@pytest.mark.parametrize("sql", WRITES)
+def test_writes_through_the_dashboard_connection_raise(store: ReadOnlyStore, sql: str) -> None:
+    before = file_sha256(store.path)
+    with pytest.raises(duckdb.Error, match="(?i)read.only|cannot execute"):
+        cursor_of(store).execute(sql)
+    assert file_sha256(store.path) == before
+    assert "pwned" not in table_names(store.path)
+
+
+def test_the_process_wide_store_is_read_only(db_file: Path) -> None:
+    build_store(db_file)
+    data.query("cities")
+    with pytest.raises(duckdb.Error):
+        cursor_of(data.store()).execute("CREATE TABLE pwned(x INT)")
+
+
+def _probe(path: Path, mode: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, str(path), mode],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_other_processes_see_only_a_reader_holding_the_file(store: ReadOnlyStore) -> None:
+    store.query("cities")
+    assert _probe(store.path, "ro") == "opened"
+    assert _probe(store.path, "rw").startswith("refused")
+
+
+def test_the_reopen_after_a_swap_is_read_only_too(store: ReadOnlyStore) -> None:
+    version = store.version
+    with writing(store.path) as con:
+        add_synthetic_rows(con, scale=2.0)
+    assert store.version != version
+    store.query("cities")
+    assert _probe(store.path, "ro") == "opened"
+    assert _probe(store.path, "rw").startswith("refused")
+
+
+def test_named_queries_hold_no_write_statement() -> None:
+    texts = {p.name: p.read_text(encoding="utf-8") for p in sorted(SQL_DIR.glob("*.sql"))}
+    assert texts
+    stripped = {n: re.sub(r"--[^\n]*|'(?:[^']|'')*'", "", t) for n, t in texts.items()}
+    offenders = {n: WRITE_WORDS.findall(t) for n, t in stripped.items() if WRITE_WORDS.search(t)}
+    assert not offenders
+
+
+def test_the_dashboard_connection_cannot_touch_other_files(
+    store: ReadOnlyStore, tmp_path: Path
+) -> None:
+    target = tmp_path / "exfiltrated.csv"
+    with pytest.raises(duckdb.Error):
+        cursor_of(store).execute(f"COPY city TO '{target}'")
+    assert not target.exists()
