@@ -60,10 +60,10 @@ def coverage_figure(
         )
     )
     fig.update_layout(
-        title={"text": t("sources.coverage_title", lang)},
-        height=max(320, 26 * len(city_order) + 160),
+        title={"text": t("sources.coverage_title", lang), "y": 0.995, "yanchor": "top"},
+        height=max(320, 26 * len(city_order) + 220),
         xaxis={"side": "top", "tickangle": -30},
         yaxis={"autorange": "reversed"},
-        margin={"l": 160, "t": 140},
+        margin={"l": 160, "t": 200},
     )
     return fig
