@@ -21,6 +21,9 @@ import pandas as pd
 
 from connectors.errors import IngestError
 
+# The licence most Taiwanese government data is published under.
+OGDL = "Open Government Data License, version 1.0 (Taiwan)"
+
 # Declared columns of every table a connector may write, and their kinds.
 # 'str', 'float', 'int', 'date', 'ts', 'bool', 'list' (list of str).
 TABLE_COLUMNS: dict[str, dict[str, str]] = {

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -23,24 +22,12 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 import requests
 
 from connectors.errors import IngestError
+from connectors.secrets import REDACTED as REDACTED  # re-exported: sources import them from here
+from connectors.secrets import SECRET_PARAMS, scrub
+from connectors.secrets import register_secret_env as register_secret_env
 
 USER_AGENT = "gosmart-evidence/0.1 (open-source smart-city indicator dashboard; python-requests)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-# Query parameters and headers whose values are secrets, wherever they appear.
-SECRET_PARAMS = frozenset(
-    {
-        "api_key",
-        "apikey",
-        "key",
-        "token",
-        "access_token",
-        "client_secret",
-        "client_id",
-        "x-api-key",
-        "authorization",
-    }
-)
-REDACTED = "REDACTED"
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +59,13 @@ class GoSmartSession(requests.Session):
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("timeout", self.timeout)
         return super().request(method, url, *args, **kwargs)
+
+    def rebuild_auth(self, prepared_request: Any, response: requests.Response) -> None:
+        """On a redirect to another host, drop every secret header, not only Authorization."""
+        super().rebuild_auth(prepared_request, response)
+        if self.should_strip_auth(response.request.url, prepared_request.url):
+            for name in [h for h in prepared_request.headers if h.lower() in SECRET_PARAMS]:
+                del prepared_request.headers[name]
 
 
 def make_session(
@@ -109,32 +103,6 @@ def redact_url(url: str, params: dict[str, Any] | None = None) -> str:
     if parts.port:
         netloc = f"{netloc}:{parts.port}"
     return urlunsplit((parts.scheme, netloc, parts.path, urlencode(kept), ""))
-
-
-_SECRET_IN_TEXT = re.compile(
-    r"(?i)\b(" + "|".join(re.escape(p) for p in sorted(SECRET_PARAMS)) + r")=([^&\s'\"]+)"
-)
-
-
-def scrub(text: str) -> str:
-    """Text with `name=value` pairs of secret parameters and known secret values blanked."""
-    text = _SECRET_IN_TEXT.sub(lambda m: f"{m.group(1)}={REDACTED}", text)
-    for value in _known_secrets():
-        text = text.replace(value, REDACTED)
-    return text
-
-
-_SECRET_ENVS: set[str] = set()
-
-
-def register_secret_env(env_name: str) -> None:
-    """Remember an environment variable whose value must never reach a log line."""
-    _SECRET_ENVS.add(env_name)
-
-
-def _known_secrets() -> list[str]:
-    values = (os.environ.get(name, "").strip() for name in _SECRET_ENVS)
-    return [v for v in values if len(v) >= 4]
 
 
 class _RedactingFilter(logging.Filter):

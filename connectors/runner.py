@@ -29,6 +29,7 @@ from connectors.catalog import all_specs
 from connectors.core import Batch, SourceSpec, load_batch, sha256_bytes
 from connectors.derive import derive
 from connectors.errors import IngestError
+from connectors.secrets import scrub
 from gosmart.registry import load_registry
 from gosmart.store import insert_rows, writing
 
@@ -113,7 +114,7 @@ def fetch_live(spec: SourceSpec, session: object, outcome: Outcome) -> None:
 
 
 def _one_line(exc: BaseException) -> str:
-    text = str(exc) if isinstance(exc, IngestError) else f"{type(exc).__name__}: {exc}"
+    text = str(exc) if isinstance(exc, IngestError) else scrub(f"{type(exc).__name__}: {exc}")
     return " ".join(text.split())[:300]
 
 

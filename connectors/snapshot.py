@@ -13,14 +13,12 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import subprocess
 import uuid
 from pathlib import Path
 
 import duckdb
 
-import gosmart
-from gosmart.paths import REPO_ROOT
+from gosmart import code_version
 from gosmart.store import StoreError, connect_read, data_version, writing
 
 # Raw observations stay out: they are large and rebuilt by `gosmart ingest`.
@@ -54,21 +52,6 @@ def _sha256(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
-
-
-def code_version() -> str:
-    """Package version plus the commit, when the tree is a git checkout."""
-    try:
-        commit = subprocess.run(
-            ["git", "-C", str(REPO_ROOT), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        commit = ""
-    return f"{gosmart.__version__}+{commit}" if commit else gosmart.__version__
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> list[str]:

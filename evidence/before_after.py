@@ -7,11 +7,10 @@ with a Welch t interval; it attributes every change after launch to the project.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 from scipy import stats
 
 from evidence.panel import NotEstimable, Panel, own_window
-from evidence.result import MethodResult, finite, not_estimable, window_bounds
+from evidence.result import MethodResult, effect_path, finite, not_estimable, rmspe, window_bounds
 
 METHOD = "before_after"
 MIN_EACH_SIDE = 2
@@ -52,12 +51,9 @@ def before_after(panel: Panel, *, inference: bool = True) -> MethodResult:
         effect_rel_hi=finite(ci.high * n_post / cf_sum) if cf_sum else None,
         p_value=finite(test.pvalue),
         p_value_kind="Welch two-sample t-test, post vs pre means",
-        pre_rmspe=finite(np.sqrt(np.mean((pre_v - pre_v.mean()) ** 2))),
+        pre_rmspe=finite(rmspe(pre_v - pre_v.mean())),
         details={"n_pre": len(pre_v), "n_post": n_post},
         **window_bounds(ys.index, post, ok),
     )
-    result.path = pd.DataFrame(
-        {"observed": y, "counterfactual": cf, "lo": cf - half_pre, "hi": cf + half_pre},
-        index=ys.index,
-    )
+    result.path = effect_path(ys.index, y, cf, cf - half_pre, cf + half_pre)
     return result

@@ -20,9 +20,12 @@ from evidence.panel import ComparisonWindow, NotEstimable, Panel, comparison_win
 from evidence.result import (
     MethodResult,
     PlaceboRun,
+    effect_path,
     finite,
     gap_path,
     not_estimable,
+    pre_fit_r2,
+    rmspe,
     window_bounds,
 )
 
@@ -95,9 +98,7 @@ def difference_in_differences(panel: Panel, *, inference: bool = True) -> Method
     n_post = int((ok & post).sum())
     cf_post_sum = float(np.sum(cf[ok & post]))
     resid_pre = gap[ok & ~post] - pre_gap
-    y_pre = y[ok & ~post]
-    sst = float(np.sum((y_pre - y_pre.mean()) ** 2))
-    r2 = 1 - float(np.sum(resid_pre**2)) / sst if sst > 0 else float("nan")
+    r2 = pre_fit_r2(y[ok & ~post], resid_pre)
     n_controls = x.shape[1]
     bins = event_bins(cw.y.index, panel.launch, panel.grain)
     details = {
@@ -119,14 +120,12 @@ def difference_in_differences(panel: Panel, *, inference: bool = True) -> Method
         effect_avg=finite(est),
         effect_cum=finite(est * n_post),
         effect_rel=finite(est * n_post / cf_post_sum) if cf_post_sum else None,
-        pre_rmspe=finite(np.sqrt(np.mean(resid_pre**2))),
+        pre_rmspe=finite(rmspe(resid_pre)),
         pre_fit_r2=finite(r2),
         details=details,
         **window_bounds(cw.y.index, post, ok),
     )
-    path = pd.DataFrame(
-        {"observed": y, "counterfactual": cf, "lo": np.nan, "hi": np.nan}, index=cw.y.index
-    )
+    path = effect_path(cw.y.index, y, cf)
     result.path = path
     if not inference:
         return result

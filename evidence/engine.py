@@ -21,7 +21,7 @@ from evidence.did import difference_in_differences, pretrend_test
 from evidence.its import MIN_PRE as ITS_MIN_PRE
 from evidence.its import interrupted_time_series
 from evidence.panel import Panel
-from evidence.placebo import launch_dates, launch_sensitivity, time_placebos
+from evidence.placebo import launch_dates, launch_sensitivity, sensitivity_row, time_placebos
 from evidence.result import MethodResult, finite, not_estimable
 from evidence.strength import agreement, cap_for_break_at_launch, evidence_level
 from evidence.synth import synthetic_control
@@ -181,19 +181,10 @@ def _best_design_by_date(
     table = []
     for date in launch_dates(lo, hi, panel.grain):
         ev = evaluate(panel.with_launch(date), own_series_end=own_series_end)
-        row: dict[str, Any] = {
-            "launch": date.date().isoformat(),
-            "estimable": ev.primary is not None,
-        }
-        if ev.primary is not None:
-            p = ev.primary
-            row.update(
-                method=p.method,
-                effect_avg=p.effect_avg,
-                lo=p.effect_avg_lo,
-                hi=p.effect_avg_hi,
-                p_value=p.p_value,
-                evidence_level=ev.levels[p.method][0],
-            )
+        p = ev.primary
+        row = sensitivity_row(date, p)
+        if p is not None:  # keys in reading order: which design, then its estimate
+            row = {"launch": row["launch"], "estimable": True, "method": p.method} | row
+            row["evidence_level"] = ev.levels[p.method][0]
         table.append(row)
     return table

@@ -15,7 +15,15 @@ import pandas as pd
 from evidence.did import seasonal_dummies
 from evidence.ols import fit_hac
 from evidence.panel import NotEstimable, Panel, own_window
-from evidence.result import MethodResult, finite, not_estimable, window_bounds
+from evidence.result import (
+    MethodResult,
+    effect_path,
+    finite,
+    not_estimable,
+    pre_fit_r2,
+    rmspe,
+    window_bounds,
+)
 
 METHOD = "its"
 MIN_PRE = {"annual": 6, "quarterly": 8, "monthly": 18, "daily": 60}
@@ -81,9 +89,7 @@ def interrupted_time_series(panel: Panel, *, inference: bool = True) -> MethodRe
     avg, _, p_avg, lo, hi = res.contrast(contrast)
     cf_sum = float(np.sum(cf[post_ok]))
     resid_pre = (y - (x @ res.params))[ok & ~post]
-    y_pre = y[ok & ~post]
-    sst = float(np.sum((y_pre - y_pre.mean()) ** 2))
-    r2 = 1 - float(np.sum(resid_pre**2)) / sst if sst > 0 else float("nan")
+    r2 = pre_fit_r2(y[ok & ~post], resid_pre)
     se_cf = np.sqrt(np.einsum("ij,jk,ik->i", x_cf, res.cov, x_cf))
     t_crit = res.t_crit()
     params = {n: finite(v) for n, v in zip(names, res.params, strict=True)}
@@ -125,18 +131,10 @@ def interrupted_time_series(panel: Panel, *, inference: bool = True) -> MethodRe
             f"HAC (Newey-West, {lags} lags; never below the classical SE) t-test of the "
             "average post-launch effect"
         ),
-        pre_rmspe=finite(np.sqrt(np.mean(resid_pre**2))),
+        pre_rmspe=finite(rmspe(resid_pre)),
         pre_fit_r2=finite(r2),
         details=details,
         **window_bounds(ys.index, post, ok),
     )
-    result.path = pd.DataFrame(
-        {
-            "observed": y,
-            "counterfactual": cf,
-            "lo": cf - t_crit * se_cf,
-            "hi": cf + t_crit * se_cf,
-        },
-        index=ys.index,
-    )
+    result.path = effect_path(ys.index, y, cf, cf - t_crit * se_cf, cf + t_crit * se_cf)
     return result

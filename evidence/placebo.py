@@ -84,6 +84,20 @@ def launch_dates(lo: pd.Timestamp, hi: pd.Timestamp, grain: str) -> list[pd.Time
     return _evenly(dates, MAX_SENSITIVITY_DATES)
 
 
+def sensitivity_row(date: pd.Timestamp, res: MethodResult | None) -> dict[str, Any]:
+    """One launch date of a sensitivity table: the estimate and its interval when one ran."""
+    estimable = res is not None and res.estimable
+    row: dict[str, Any] = {"launch": date.date().isoformat(), "estimable": estimable}
+    if estimable:
+        row.update(
+            effect_avg=res.effect_avg,
+            lo=res.effect_avg_lo,
+            hi=res.effect_avg_hi,
+            p_value=res.p_value,
+        )
+    return row
+
+
 def launch_sensitivity(
     panel: Panel, estimator: Estimator, lo: pd.Timestamp, hi: pd.Timestamp
 ) -> tuple[list[PlaceboRun], list[dict[str, Any]]]:
@@ -91,20 +105,13 @@ def launch_sensitivity(
     runs, table = [], []
     for date in launch_dates(lo, hi, panel.grain):
         res = estimator(panel.with_launch(date))
-        iso = date.date().isoformat()
-        row = {"launch": iso, "estimable": res.estimable}
+        row = sensitivity_row(date, res)
         if res.estimable:
-            row.update(
-                effect_avg=res.effect_avg,
-                lo=res.effect_avg_lo,
-                hi=res.effect_avg_hi,
-                p_value=res.p_value,
-                pre_rmspe=res.pre_rmspe,
-            )
+            row["pre_rmspe"] = res.pre_rmspe
             runs.append(
                 PlaceboRun(
                     kind="launch_sensitivity",
-                    unit=iso,
+                    unit=row["launch"],
                     effect_avg=finite(res.effect_avg),
                     post_pre_ratio=res.details.get("post_pre_ratio"),
                     pre_rmspe=res.pre_rmspe,

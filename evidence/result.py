@@ -76,6 +76,31 @@ def gap_path(index: pd.Index, gaps: np.ndarray) -> list[list[Any]]:
     ]
 
 
+def effect_path(
+    index: pd.Index,
+    observed: np.ndarray,
+    counterfactual: np.ndarray,
+    lo: np.ndarray | float = np.nan,
+    hi: np.ndarray | float = np.nan,
+) -> pd.DataFrame:
+    """A method's path: observed, counterfactual and its band (NaN until inference sets it)."""
+    return pd.DataFrame(
+        {"observed": observed, "counterfactual": counterfactual, "lo": lo, "hi": hi}, index=index
+    )
+
+
+def rmspe(gaps: np.ndarray) -> float:
+    """Root mean squared gap over the finite gaps (NaN when there are none)."""
+    gaps = gaps[np.isfinite(gaps)]
+    return float(np.sqrt(np.mean(gaps**2))) if gaps.size else float("nan")
+
+
+def pre_fit_r2(y_pre: np.ndarray, resid_pre: np.ndarray) -> float:
+    """Share of the pre-period variance the fit explains (NaN for a flat pre-period)."""
+    sst = float(np.sum((y_pre - y_pre.mean()) ** 2))
+    return 1 - float(np.sum(resid_pre**2)) / sst if sst > 0 else float("nan")
+
+
 def window_bounds(index: pd.Index, post: np.ndarray, present: np.ndarray) -> dict[str, Any]:
     """First and last pre and post periods that hold a value."""
     pre_idx = index[(~post) & present]

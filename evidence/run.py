@@ -7,14 +7,12 @@ Every row records the input data version, the code version and the seed.
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import duckdb
 
-import gosmart
 from evidence.inputs import load_inputs
 from evidence.project import (
     EFFECT_COLUMNS,
@@ -24,36 +22,13 @@ from evidence.project import (
     Rows,
     evaluate_project,
 )
-from gosmart.paths import REPO_ROOT
+from gosmart import code_version
 from gosmart.store import connect_read, insert_rows, writing
 
 DELETE_EFFECTS = "DELETE FROM effect WHERE project_id = ?"
 DELETE_PATHS = "DELETE FROM effect_path WHERE project_id = ?"
 DELETE_PLACEBOS = "DELETE FROM placebo WHERE project_id = ?"
 SET_META = "INSERT OR REPLACE INTO meta VALUES (?, ?)"
-
-
-def code_version() -> str:
-    """Package version plus the git commit when the code runs from a checkout."""
-    version = gosmart.__version__
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(REPO_ROOT), "rev-parse", "--short=12", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=True,
-        )
-        commit = out.stdout.strip()
-        dirty = subprocess.run(
-            ["git", "-C", str(REPO_ROOT), "status", "--porcelain", "--untracked-files=no"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-        ).stdout.strip()
-        return f"{version}+g{commit}{'.dirty' if dirty else ''}"
-    except (OSError, subprocess.SubprocessError):
-        return version
 
 
 def compute(

@@ -14,13 +14,16 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize, nnls
 
-from evidence.panel import NotEstimable, Panel, comparison_window
+from evidence.panel import ComparisonWindow, NotEstimable, Panel, comparison_window
 from evidence.result import (
     MethodResult,
     PlaceboRun,
+    effect_path,
     finite,
     gap_path,
     not_estimable,
+    pre_fit_r2,
+    rmspe,
     summarise_gaps,
     window_bounds,
 )
@@ -93,11 +96,6 @@ def fit(
     return w, cf
 
 
-def rmspe(gaps: np.ndarray) -> float:
-    gaps = gaps[np.isfinite(gaps)]
-    return float(np.sqrt(np.mean(gaps**2))) if gaps.size else float("nan")
-
-
 def needs_intercept(y_pre: np.ndarray, donors_pre: np.ndarray) -> bool:
     """True when the treated level lies outside what a weighted average of donors can reach."""
     means = donors_pre.mean(axis=0)
@@ -134,9 +132,7 @@ def synthetic_control(panel: Panel, *, inference: bool = True) -> MethodResult:
     gaps = y - cf
     pre_r = rmspe(gaps[pre_rows])
     post_r = rmspe(gaps[rows & cw.post])
-    y_pre = y[pre_rows]
-    sst = float(np.sum((y_pre - y_pre.mean()) ** 2))
-    r2 = 1 - float(np.sum(gaps[pre_rows] ** 2)) / sst if sst > 0 else float("nan")
+    r2 = pre_fit_r2(y[pre_rows], gaps[pre_rows])
     avg, cum, rel = summarise_gaps(y, cf, cw.post & rows)
     ratio = post_r / pre_r if pre_r > 0 else float("inf")
     weights = {d: round(float(v), 4) for d, v in zip(cw.donors.columns, w, strict=True) if v > 1e-3}
@@ -170,9 +166,7 @@ def synthetic_control(panel: Panel, *, inference: bool = True) -> MethodResult:
         details=details,
         **window_bounds(cw.y.index, cw.post, rows),
     )
-    path = pd.DataFrame(
-        {"observed": y, "counterfactual": cf, "lo": np.nan, "hi": np.nan}, index=cw.y.index
-    )
+    path = effect_path(cw.y.index, y, cf)
     if not inference:
         result.path = path
         return result
@@ -182,12 +176,25 @@ def synthetic_control(panel: Panel, *, inference: bool = True) -> MethodResult:
     return result
 
 
+def _refit_without(
+    target: np.ndarray,
+    x: np.ndarray,
+    j: int,
+    cw: ComparisonWindow,
+    rows: np.ndarray,
+    demean: bool,
+) -> tuple[np.ndarray, tuple[float, float, float]]:
+    """The gap of `target` to a synthetic control from every donor but `j`, and its summary."""
+    _, cf = fit(target, np.delete(x, j, axis=1), rows & ~cw.post, demean)
+    return target - cf, summarise_gaps(target, cf, cw.post & rows)
+
+
 def _space_placebos(
     result: MethodResult,
     index: pd.Index,
     y: np.ndarray,
     x: np.ndarray,
-    cw,
+    cw: ComparisonWindow,
     rows: np.ndarray,
     demean: bool,
     ratio: float,
@@ -199,12 +206,8 @@ def _space_placebos(
     pre_rows = rows & ~cw.post
     gaps_all, avgs, cums, rels, ratios = [], [], [], [], []
     for j in range(n_donors):
-        others = np.delete(x, j, axis=1)
-        yj = x[:, j]
-        _, cfj = fit(yj, others, pre_rows, demean)
-        gj = yj - cfj
+        gj, (aj, cj, rj) = _refit_without(x[:, j], x, j, cw, rows, demean)
         pre_j, post_j = rmspe(gj[pre_rows]), rmspe(gj[rows & cw.post])
-        aj, cj, rj = summarise_gaps(yj, cfj, cw.post & rows)
         rat = post_j / pre_j if pre_j > 0 else float("inf")
         gaps_all.append(gj)
         avgs.append(aj)
@@ -257,7 +260,7 @@ def _leave_one_out(
     index: pd.Index,
     y: np.ndarray,
     x: np.ndarray,
-    cw,
+    cw: ComparisonWindow,
     rows: np.ndarray,
     w: np.ndarray,
 ) -> None:
@@ -267,10 +270,7 @@ def _leave_one_out(
     demean = result.details["intercept"]
     effects = []
     for j in np.flatnonzero(w >= LOO_MIN_WEIGHT):
-        others = np.delete(x, j, axis=1)
-        _, cf = fit(y, others, pre_rows, demean)
-        g = y - cf
-        avg, _, _ = summarise_gaps(y, cf, cw.post & rows)
+        g, (avg, _, _) = _refit_without(y, x, j, cw, rows, demean)
         effects.append(avg)
         result.placebos.append(
             PlaceboRun(

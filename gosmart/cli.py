@@ -101,7 +101,44 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--port", type=int, default=8050)
         p.add_argument("--debug", action="store_true")
         p.set_defaults(func=lambda a, k=kiosk: cmd_serve(a, kiosk=k))
+        if kiosk:
+            add_kiosk_options(p)
     return parser
+
+
+def add_kiosk_options(p: argparse.ArgumentParser) -> None:
+    """`gosmart kiosk` settings, passed on as the environment variables the app reads."""
+    p.add_argument(
+        "--public-url",
+        help="base URL phones open from the QR codes, e.g. https://gosmart.example.org/ "
+        "(default: $GOSMART_PUBLIC_URL, else the address the kiosk screen uses)",
+    )
+    p.add_argument(
+        "--playlist",
+        help="playlist name in datasets/kiosk/ or a .toml/.json file "
+        "(default: $GOSMART_KIOSK_PLAYLIST, else playlist_2023)",
+    )
+    p.set_defaults(func=cmd_kiosk)
+
+
+def cmd_kiosk(args: argparse.Namespace) -> int:
+    """Check the kiosk options at start (one clear line), then serve in kiosk mode."""
+    from dashboard.kiosk.playlist import PLAYLIST_ENV, PlaylistError, check_playlist_file
+    from dashboard.kiosk.qr import PUBLIC_URL_ENV, valid_base
+
+    if args.public_url:
+        if not valid_base(args.public_url):
+            print("gosmart kiosk: --public-url must be an http(s):// URL", file=sys.stderr)
+            return 2
+        os.environ[PUBLIC_URL_ENV] = args.public_url
+    if args.playlist:
+        os.environ[PLAYLIST_ENV] = args.playlist
+    try:
+        check_playlist_file(os.environ.get(PLAYLIST_ENV, ""))
+    except PlaylistError as exc:
+        print(f"gosmart kiosk: {exc}", file=sys.stderr)
+        return 2
+    return cmd_serve(args, kiosk=True)
 
 
 def main(argv: list[str] | None = None) -> int:

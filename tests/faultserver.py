@@ -4,11 +4,14 @@ Binds 127.0.0.1 on a free port in a background thread (stdlib only). A route is
 a path (plus optional query values that must match) and a script of `Reply`s
 consumed in order; the last reply repeats. Faults: a status with headers, a
 delay before answering (for read timeouts), a reset connection, a body cut
-short of its Content-Length, or a close without any response.
+short of its Content-Length, or a close without any response. An `echo` reply
+repeats the request as received (request line, headers, body) in its reason
+phrase, an `X-Echo` header and the body, the way careless APIs echo a key back.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 import struct
@@ -36,6 +39,10 @@ class Reply:
     delay: float = 0.0
     fault: str | None = None
     content_type: str = "application/json; charset=utf-8"
+    echo: bool = False  # put the request in the reason, X-Echo and the body ('{request}')
+
+
+ECHO_MARK = b"{request}"
 
 
 def json_reply(body: bytes | str, status: int = 200, **kw) -> Reply:
@@ -150,21 +157,34 @@ class FaultServer:
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
-                self.send_response(reply.status)
+                reply_body, reason, extra = reply.body, None, dict(reply.headers)
+                if reply.echo:
+                    request = self._request_text(body)
+                    escaped = json.dumps(request)[1:-1].encode()
+                    reply_body = reply.body.replace(ECHO_MARK, escaped) or (
+                        b'{"error": "' + escaped + b'"}'
+                    )
+                    reason, extra["X-Echo"] = f"Rejected {request}", request
+                self.send_response(reply.status, reason)
                 self.send_header("Content-Type", reply.content_type)
-                self.send_header("Content-Length", str(len(reply.body)))
-                for name, value in reply.headers.items():
+                self.send_header("Content-Length", str(len(reply_body)))
+                for name, value in extra.items():
                     self.send_header(name, value)
                 if reply.fault == "truncate":
                     self.send_header("Connection", "close")
                     self.end_headers()
-                    self.wfile.write(reply.body[: len(reply.body) // 2])
+                    self.wfile.write(reply_body[: len(reply_body) // 2])
                     self.wfile.flush()
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
                 self.end_headers()
-                self.wfile.write(reply.body)
+                self.wfile.write(reply_body)
+
+            def _request_text(self, body: bytes) -> str:
+                """The request on one line: request line, headers, body."""
+                headers = "; ".join(f"{k}: {v}" for k, v in self.headers.items())
+                return f"{self.requestline} | {headers} | {body.decode('latin-1')}"
 
             def _reset(self) -> None:
                 """Close with SO_LINGER 0 so the client sees a TCP reset."""

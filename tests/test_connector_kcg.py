@@ -46,7 +46,7 @@ def test_api_failure_envelope_is_refused_with_its_message():
 
 def test_renamed_field_and_bad_number_are_refused():
     raw = _envelope(lambda d: d["data"][0].update({"日均人次": d["data"][0].pop("日均運量")}))
-    with pytest.raises(IngestError, match=r"record 0 lacks field\(s\) 日均運量; keys seen:"):
+    with pytest.raises(IngestError, match=r"record 0: missing column\(s\) 日均運量; columns:"):
         kcg.parse_klrt(raw, "api")
     raw = _envelope(lambda d: d["data"][1].update({"日均運量": "約三萬"}))
     with pytest.raises(IngestError, match="record 1 日均運量: not a number: '約三萬'"):

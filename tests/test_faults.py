@@ -74,8 +74,8 @@ SCENARIOS = {
         r"connection (reset|closed without a response) after 3 tries",
     ),
     "slow_past_timeout": (
-        [((Reply(200, GOOD, delay=1.0),), None)],
-        r"timed out after 0\.05 s after 3 tries",
+        [((Reply(200, GOOD, delay=2.0),), None)],
+        r"timed out after 0\.5 s after 3 tries",
     ),
     "cut_mid_body": (
         [((Reply(200, GOOD, fault="truncate"),), None)],
@@ -129,7 +129,9 @@ def _load(db, replies, *, limit=1000, waits=None):
     with FaultServer() as srv:
         for script, query in replies:
             srv.route(PATH, *script, query=query)
-        return ingest_live(_spec(srv, limit), quick_session(waits, read=0.05), db)
+        return ingest_live(
+            _spec(srv, limit), quick_session(waits, read=0.5), db
+        )  # 0.5 s: roomy on a loaded CI machine
 
 
 @pytest.fixture(scope="module")

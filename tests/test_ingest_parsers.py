@@ -10,7 +10,7 @@ import pytest
 
 from connectors.catalog import all_specs
 from connectors.errors import IngestError
-from connectors.sources import air_files, jabar, population, transit, welfare
+from connectors.sources import _common, air_files, jabar, population, transit, welfare
 
 FIX = Path(__file__).parent / "fixtures" / "files" / "opendata"
 
@@ -243,7 +243,7 @@ def test_missing_column(parse, rel, column):
 def test_non_numeric_value(parse, rel, column):
     frame = pd.read_csv(FIX / rel, dtype=str, keep_default_na=False)
     frame.loc[0, column] = "n/a?"
-    with pytest.raises(IngestError, match="non-numeric value 'n/a\\?'"):
+    with pytest.raises(IngestError, match="not a number: 'n/a\\?'"):
         parse(frame.to_csv(index=False).encode(), rel)
 
 
@@ -313,3 +313,23 @@ def test_every_file_spec_has_provenance():
             assert (FIX / rel).is_file(), rel
     third = {s.source_id for s in specs if s.third_party}
     assert third == {"iqair_pm25_annual", "airbox_pm25_2017_03"}
+
+
+def test_numbers_keep_missing_missing_and_refuse_words():
+    col = pd.Series(["1,005,564", "", "-", " 12.5 ", "—"])
+    got = _common.numbers(col, "src", "f.csv", "n", allow_empty=True)
+    assert got.iloc[0] == 1005564 and got.iloc[3] == 12.5
+    assert got.isna().tolist() == [False, True, True, False, True]
+    with pytest.raises(IngestError, match=r"^src: f.csv: n: 3 empty cell\(s\)$"):
+        _common.numbers(col, "src", "f.csv", "n")
+    for word in ("12 km", "1e5", "1,2345", "n/a"):
+        with pytest.raises(IngestError, match=f"n: not a number: '{word}'"):
+            _common.numbers(pd.Series(["1", word]), "src", "f.csv", "n")
+    with pytest.raises(IngestError, match="n: expected a number, got dict"):
+        _common.numbers(pd.Series([1, {"v": 2}], dtype=object), "src", "f.csv", "n")
+
+
+def test_city_names_fold_tai_and_stay_in_taiwan():
+    assert _common.city_from_zh(" 台中市", "src", "f") == _common.city_from_zh("臺中市", "s", "f")
+    with pytest.raises(IngestError, match="county '雅加達首都特區' is not in the city registry"):
+        _common.city_from_zh("雅加達首都特區", "src", "f")

@@ -120,7 +120,7 @@ def test_bad_files_are_refused_naming_source_file_and_problem(name, parser, mess
 
 
 def test_not_utf8_and_empty_files_are_refused():
-    with pytest.raises(IngestError, match="not UTF-8"):
+    with pytest.raises(IngestError, match="not valid UTF-8"):
         parse_award_milestones("project_id,date\n".encode("utf-16"), "x.csv", "rep")
     with pytest.raises(IngestError, match="empty file"):
         parse_award_milestones(b"", "x.csv", "rep")

@@ -1,13 +1,21 @@
-"""Small pure helpers the source parsers share: numbers as published, city names, formats."""
+"""What every source parser shares: bytes to frames, numbers and dates as published, city ids.
+
+Every helper raises `IngestError` naming the source, the file or URL and the problem,
+so a malformed input gives one clear line and nothing is loaded.
+"""
 
 from __future__ import annotations
 
+import csv
 import io
 import re
+from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from connectors.errors import IngestError
 from gosmart.paths import REGISTRY_DIR
@@ -15,6 +23,74 @@ from gosmart.registry import read_csv_rows
 
 MISSING_TOKENS = frozenset({"", "-", "--", "—"})
 _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$|^[+-]?\.\d+$")
+
+
+def looks_like_parquet(raw: bytes) -> bool:
+    return raw[:4] == b"PAR1"
+
+
+def looks_like_json(raw: bytes) -> bool:
+    head = raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    return head in (b"{", b"[")
+
+
+def decode_utf8(raw: bytes, source_id: str, location: str) -> str:
+    """UTF-8 text (a BOM is dropped); other encodings are refused, never guessed."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise IngestError(source_id, location, f"not valid UTF-8 (byte {exc.start})") from None
+
+
+def require_columns(
+    present: Iterable[Any],
+    required: Iterable[str],
+    source_id: str,
+    location: str,
+    where: str = "",
+) -> None:
+    """Refuse a frame or record lacking a required column, naming the columns it has."""
+    have = [str(c) for c in present]
+    missing = [c for c in required if c not in have]
+    if missing:
+        raise IngestError(
+            source_id,
+            location,
+            f"{where}missing column(s) {', '.join(missing)}; columns: {', '.join(have[:40])}",
+        )
+
+
+def read_csv(
+    raw: bytes, source_id: str, location: str, required: Sequence[str] = ()
+) -> pd.DataFrame:
+    """A UTF-8 CSV as text columns, values exactly as published (empty cells stay '')."""
+    text = decode_utf8(raw, source_id, location)
+    if not text.strip():
+        raise IngestError(source_id, location, "empty file")
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
+        raise IngestError(source_id, location, f"malformed CSV: {str(exc)[:120]}") from None
+    require_columns(frame.columns, required, source_id, location)
+    return frame
+
+
+def read_parquet(
+    raw: bytes, source_id: str, location: str, required: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """A Parquet file (only the `required` columns if given); a damaged file is one clear error."""
+    try:
+        pf = pq.ParquetFile(pa.BufferReader(raw))
+        names = pf.schema_arrow.names
+    except (pa.ArrowException, OSError) as exc:
+        raise IngestError(source_id, location, f"unreadable Parquet: {str(exc)[:120]}") from None
+    if required is not None:
+        require_columns(names, required, source_id, location)
+    try:
+        table = pf.read(columns=None if required is None else list(required))
+    except (pa.ArrowException, OSError) as exc:
+        raise IngestError(source_id, location, f"unreadable Parquet: {str(exc)[:120]}") from None
+    return table.to_pandas()
 
 
 def to_number(value: Any, source_id: str, location: str, what: str) -> float | None:
@@ -39,6 +115,51 @@ def to_number(value: Any, source_id: str, location: str, what: str) -> float | N
     return float(text.replace(",", ""))
 
 
+def numbers(
+    values: pd.Series, source_id: str, location: str, what: str, *, allow_empty: bool = False
+) -> pd.Series:
+    """A column through `to_number` (float64, missing as NaN); empty cells refused unless allowed."""
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        out = values.astype("float64")
+    else:
+        seen: dict[str, float | None] = {}
+        parsed = []
+        for value in values.tolist():
+            if isinstance(value, str):
+                if value not in seen:
+                    seen[value] = to_number(value, source_id, location, what)
+                parsed.append(seen[value])
+            else:
+                parsed.append(to_number(value, source_id, location, what))
+        out = pd.Series(parsed, index=values.index, dtype="float64")
+    if not allow_empty and out.isna().any():
+        raise IngestError(source_id, location, f"{what}: {int(out.isna().sum())} empty cell(s)")
+    return out
+
+
+def years(values: pd.Series, source_id: str, location: str, what: str) -> pd.Series:
+    """Four-digit years as integers, refusing anything else."""
+    out = numbers(values, source_id, location, what)
+    bad = (out < 1900) | (out > 2100) | (out % 1 != 0)
+    if bad.any():
+        raise IngestError(source_id, location, f"{what}: not a year {values[bad].iloc[0]!r}")
+    return out.astype(int)
+
+
+def dates(
+    values: pd.Series, source_id: str, location: str, what: str, fmt: str | None = None
+) -> pd.Series:
+    """Timestamps from text or datetime values; an unparseable cell is an error naming it."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        out = values
+    else:
+        out = pd.to_datetime(values, errors="coerce", format=fmt)
+    bad = out.isna()
+    if bad.any():
+        raise IngestError(source_id, location, f"{what}: not a date {values[bad].iloc[0]!r}")
+    return out
+
+
 def native_id(value: Any, source_id: str, location: str, what: str) -> str:
     """An identifier as text; whole floats (1.0) become '1'. Empty is refused."""
     if isinstance(value, float) and value.is_integer():
@@ -52,8 +173,8 @@ def native_id(value: Any, source_id: str, location: str, what: str) -> str:
 
 @cache
 def _cities_by_zh() -> dict[str, str]:
-    rows = read_csv_rows(REGISTRY_DIR / "cities.csv", ["city_id", "name_zh"])
-    return {_fold_tai(r["name_zh"]): r["city_id"] for r in rows if r["name_zh"]}
+    rows = read_csv_rows(REGISTRY_DIR / "cities.csv", ["city_id", "country", "name_zh"])
+    return {_fold_tai(r["name_zh"]): r["city_id"] for r in rows if r["country"] == "TW"}
 
 
 def _fold_tai(name: str) -> str:
@@ -61,7 +182,7 @@ def _fold_tai(name: str) -> str:
 
 
 def city_from_zh(name: Any, source_id: str, location: str) -> str:
-    """Registry city id for a Chinese county/city name ('台中市' and '臺中市' alike)."""
+    """Registry id of a Taiwanese county/city named in Chinese ('台中市' and '臺中市' alike)."""
     text = "" if name is None or (isinstance(name, float) and pd.isna(name)) else str(name)
     city = _cities_by_zh().get(_fold_tai(text))
     if city is None:
@@ -69,50 +190,28 @@ def city_from_zh(name: Any, source_id: str, location: str) -> str:
     return city
 
 
-def looks_like_parquet(raw: bytes) -> bool:
-    return raw[:4] == b"PAR1"
+@cache
+def city_by_code() -> dict[str, str]:
+    """Official code (MOI 5-digit, BPS 4-digit) -> city id from the registry."""
+    rows = read_csv_rows(REGISTRY_DIR / "cities.csv", ["city_id", "official_code"])
+    return {r["official_code"]: r["city_id"] for r in rows if r["official_code"]}
 
 
-def looks_like_json(raw: bytes) -> bool:
-    head = raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
-    return head in (b"{", b"[")
+def city_series(
+    indicator: str, city_ids: pd.Series, grain: str, unit: str, entity: pd.Series | str = "city"
+) -> pd.DataFrame:
+    """Series rows, one per distinct (city, entity), named '<indicator>|<city>|<entity>'."""
+    frame = pd.DataFrame({"city_id": city_ids.to_numpy()})
+    frame["entity_id"] = entity if isinstance(entity, str) else entity.to_numpy()
+    frame = frame.drop_duplicates().reset_index(drop=True)
+    frame["series_id"] = indicator + "|" + frame["city_id"] + "|" + frame["entity_id"]
+    frame["indicator_id"] = indicator
+    frame["grain"] = grain
+    frame["unit"] = unit
+    return frame[["series_id", "indicator_id", "city_id", "entity_id", "grain", "unit"]]
 
 
-def read_parquet(raw: bytes, source_id: str, location: str) -> pd.DataFrame:
-    """Parquet bytes to a frame; a damaged file is one clear error."""
-    try:
-        return pd.read_parquet(io.BytesIO(raw), engine="pyarrow")
-    except Exception as exc:  # pyarrow raises several unrelated types
-        raise IngestError(source_id, location, f"unreadable Parquet: {str(exc)[:100]}") from None
-
-
-def read_csv_text(raw: bytes, source_id: str, location: str) -> pd.DataFrame:
-    """UTF-8 CSV bytes to a frame of strings (values kept exactly as published)."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise IngestError(source_id, location, f"not valid UTF-8 (byte {exc.start})") from None
-    try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise IngestError(source_id, location, f"unreadable CSV: {str(exc)[:100]}") from None
-
-
-def records_of(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as dicts, NaN turned into None so missing stays missing."""
-    clean = frame.astype(object).where(frame.notna(), None)
-    return clean.to_dict("records")
-
-
-def require_keys(
-    record: dict[str, Any], keys: list[str], source_id: str, location: str, index: int
-) -> None:
-    """Refuse a record that lacks a required field, naming the keys it does have."""
-    missing = [k for k in keys if k not in record]
-    if missing:
-        seen = ", ".join(sorted(map(str, record))[:30])
-        raise IngestError(
-            source_id,
-            location,
-            f"record {index} lacks field(s) {', '.join(missing)}; keys seen: {seen}",
-        )
+def observations(series_ids: pd.Series, ts: pd.Series, values: pd.Series) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"series_id": series_ids.to_numpy(), "ts": ts.to_numpy(), "value": values.to_numpy()}
+    )

@@ -12,9 +12,9 @@ import json
 import numpy as np
 import pandas as pd
 
-from connectors.core import Batch, SourceSpec
+from connectors.core import OGDL, Batch, SourceSpec
 from connectors.errors import IngestError
-from connectors.sources.filekit import (
+from connectors.sources._common import (
     city_series,
     dates,
     numbers,
@@ -23,8 +23,6 @@ from connectors.sources.filekit import (
     read_parquet,
     years,
 )
-
-OGDL = "Open Government Data License, version 1.0 (Taiwan)"
 
 # IQAir city labels -> city ids. Fengyuan, Xindian and Yuanlin are districts/towns that
 # IQAir lists apart from their city: they are kept as sub-city entities, never the city value.

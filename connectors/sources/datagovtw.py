@@ -19,10 +19,10 @@ from typing import Any
 import pandas as pd
 import requests
 
-from connectors.core import Batch, SourceSpec
+from connectors.core import OGDL, Batch, SourceSpec
 from connectors.errors import IngestError
 from connectors.http import fetch_bytes, fetch_json, redact_url
-from connectors.sources._common import city_from_zh, read_csv_text, to_number
+from connectors.sources._common import city_from_zh, read_csv, to_number
 
 API_BASE = "https://data.gov.tw/api/v2/rest/dataset"
 _YM = re.compile(r"^\s*(\d{2,4})\s*(?:年|/|-|\.)?\s*(\d{1,2})\s*月?\s*$")
@@ -67,14 +67,10 @@ def _period(text: Any, calendar: str, source_id: str, location: str) -> date:
 def parse_csv(raw: bytes, location: str, *, decl: DatasetDecl) -> Batch:
     """The declared columns of one CSV resource -> indicator_value rows."""
     sid = decl.source_id
-    frame = read_csv_text(raw, sid, location)
     wanted = [decl.period_column, *decl.values.values()]
     if decl.city_column:
         wanted.append(decl.city_column)
-    missing = [c for c in wanted if c not in frame.columns]
-    if missing:
-        seen = ", ".join(map(str, frame.columns))
-        raise IngestError(sid, location, f"missing column(s) {', '.join(missing)}; columns: {seen}")
+    frame = read_csv(raw, sid, location, wanted)
     rows = []
     for rec in frame.to_dict("records"):
         period = _period(rec[decl.period_column], decl.calendar, sid, location)
@@ -189,7 +185,7 @@ EPAYMENT = DatasetDecl(
 SPECS = [
     spec_for(
         EPAYMENT,
-        licence="Open Government Data License, version 1.0 (Taiwan)",
+        licence=OGDL,
         attribution="金融監督管理委員會銀行局",
     )
 ]

@@ -6,7 +6,7 @@ import pandas as pd
 
 from connectors.core import Batch, SourceSpec
 from connectors.errors import IngestError
-from connectors.sources.filekit import city_by_code, city_series, numbers, read_csv, years
+from connectors.sources._common import city_by_code, city_series, numbers, read_csv, years
 
 LICENCE = "Open Data Jabar (per-dataset licence not verified)"
 

@@ -16,13 +16,13 @@ from typing import Any
 import pandas as pd
 import requests
 
-from connectors.core import Batch, SourceSpec
+from connectors.core import OGDL, Batch, SourceSpec
 from connectors.errors import IngestError
 from connectors.http import decode_json, fetch_bytes
 from connectors.sources._common import (
     looks_like_json,
-    read_csv_text,
-    require_keys,
+    read_csv,
+    require_columns,
     to_number,
 )
 
@@ -52,7 +52,7 @@ def klrt_records(raw: bytes, source_id: str, location: str) -> list[dict[str, An
         if not isinstance(data, list) or any(not isinstance(r, dict) for r in data):
             raise IngestError(source_id, location, "'data' is not a list of records")
         return data
-    frame = read_csv_text(raw, source_id, location)
+    frame = read_csv(raw, source_id, location)
     return frame.to_dict("records")
 
 
@@ -62,7 +62,7 @@ def parse_klrt(raw: bytes, location: str, *, source_id: str = SOURCE_ID) -> Batc
     rows: dict[date, float | None] = {}
     remarks: list[str] = []
     for i, rec in enumerate(records):
-        require_keys(rec, RECORD_FIELDS, source_id, location, i)
+        require_columns(rec, RECORD_FIELDS, source_id, location, f"record {i}: ")
         roc = to_number(rec["年"], source_id, location, f"record {i} 年")
         month = to_number(rec["月"], source_id, location, f"record {i} 月")
         if roc is None or month is None or not roc.is_integer() or not 1 <= month <= 12:
@@ -129,7 +129,7 @@ SPECS = [
         connector="kcg",
         publisher="Kaohsiung City Government (高雄市政府) open data",
         title="Kaohsiung Circular Light Rail monthly ridership (高雄環狀輕軌運量)",
-        licence="Open Government Data License, version 1.0 (Taiwan)",
+        licence=OGDL,
         attribution="高雄市政府捷運工程局 / 高雄市政府資料開放平臺",
         parse=partial(parse_klrt, source_id=SOURCE_ID),
         url=f"{API_BASE}/{KLRT_DATASET}",

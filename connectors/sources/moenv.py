@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import requests
 
-from connectors.core import Batch, SourceSpec
+from connectors.core import OGDL, Batch, SourceSpec
 from connectors.errors import IngestError
 from connectors.http import (
     decode_json,
@@ -31,7 +31,8 @@ from connectors.sources._common import (
     looks_like_json,
     looks_like_parquet,
     native_id,
-    read_csv_text,
+    numbers,
+    read_csv,
     read_parquet,
     to_number,
 )
@@ -39,7 +40,6 @@ from connectors.sources._common import (
 API_BASE = "https://data.moenv.gov.tw/api/v2"
 KEY_ENV = "MOENV_API_KEY"
 PUBLISHER = "Ministry of Environment (MOENV), Taiwan"
-LICENCE = "Open Government Data License, version 1.0 (Taiwan)"
 ATTRIBUTION = "行政院環境部 Ministry of Environment, Taiwan — 環境資料開放平臺"
 register_secret_env(KEY_ENV)
 
@@ -84,7 +84,7 @@ def load_records(raw: bytes, source_id: str, location: str) -> pd.DataFrame:
             raise IngestError(source_id, location, f"record {bad} is not an object")
         _check_uniform_keys(records, source_id, location)
         return pd.DataFrame.from_records(records)
-    return read_csv_text(raw, source_id, location)
+    return read_csv(raw, source_id, location)
 
 
 def _check_uniform_keys(records: list[dict], source_id: str, location: str) -> None:
@@ -124,21 +124,6 @@ def canonical(
         wanted = "; ".join(f"{n} (one of {', '.join(aliases[n])})" for n in missing)
         raise IngestError(source_id, location, f"missing field(s) {wanted}; keys seen: {seen}")
     return pd.DataFrame({name: frame[col] for name, col in picked.items()})
-
-
-def _numbers(col: pd.Series, source_id: str, location: str, what: str) -> pd.Series:
-    if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
-        return col.astype("float64")
-    cache: dict[str, float | None] = {}
-    out = []
-    for value in col.tolist():
-        if isinstance(value, str):
-            if value not in cache:
-                cache[value] = to_number(value, source_id, location, what)
-            out.append(cache[value])
-        else:
-            out.append(to_number(value, source_id, location, what))
-    return pd.Series(out, index=col.index, dtype="float64")
 
 
 def _times(col: pd.Series, source_id: str, location: str) -> pd.Series:
@@ -183,7 +168,7 @@ def parse_hourly(raw: bytes, location: str, *, source_id: str = "moenv_aqx_p_432
     frame["site_id"] = frame["site_id"].map(sites)
     frame["publish_time"] = _times(frame["publish_time"], source_id, location)
     for measure in [m for m, _unit in MEASURES.values()] + ["lon", "lat"]:
-        frame[measure] = _numbers(frame[measure], source_id, location, measure)
+        frame[measure] = numbers(frame[measure], source_id, location, measure, allow_empty=True)
     frame = _drop_exact_duplicates(frame, source_id, location)
     cities = {c: city_from_zh(c, source_id, location) for c in pd.unique(frame["county"])}
     frame["city_id"] = frame["county"].map(cities)
@@ -322,7 +307,7 @@ def _spec(dataset: str, title: str, parse: Any, files: tuple[str, ...], note: st
         connector="moenv",
         publisher=PUBLISHER,
         title=title,
-        licence=LICENCE,
+        licence=OGDL,
         attribution=ATTRIBUTION,
         parse=partial(parse, source_id=source_id),
         url=f"{API_BASE}/{dataset}",

@@ -8,9 +8,17 @@ from __future__ import annotations
 
 import pandas as pd
 
-from connectors.core import Batch, SourceSpec
+from connectors.core import OGDL, Batch, SourceSpec
 from connectors.errors import IngestError
-from connectors.sources.filekit import city_by_name_zh, city_series, numbers, read_csv, years
+from connectors.sources._common import (
+    city_from_zh,
+    city_series,
+    numbers,
+    observations,
+    read_csv,
+    years,
+)
+from connectors.sources.jabar import LICENCE as JABAR_LICENCE
 
 SEXES = {"LAKI-LAKI", "PEREMPUAN"}
 
@@ -19,16 +27,8 @@ def _population_batch(city_ids: pd.Series, year: pd.Series, value: pd.Series) ->
     series = city_series("population", city_ids, "annual", "persons")
     batch = Batch()
     batch.add("series", series)
-    batch.add(
-        "observation",
-        pd.DataFrame(
-            {
-                "series_id": ("population|" + city_ids + "|city").to_numpy(),
-                "ts": pd.to_datetime(year.astype(str) + "-12-31").to_numpy(),
-                "value": value.to_numpy(),
-            }
-        ),
-    )
+    ts = pd.to_datetime(year.astype(str) + "-12-31")
+    batch.add("observation", observations("population|" + city_ids + "|city", ts, value))
     return batch
 
 
@@ -36,11 +36,7 @@ def parse_taiwan_population(raw: bytes, location: str) -> Batch:
     """Year-end registered population per city; city names must match the registry."""
     sid = "tw_household_population"
     f = read_csv(raw, sid, location, ["year_end_ad", "city", "population"])
-    names = city_by_name_zh()
-    unknown = sorted(set(f["city"].str.strip()) - set(names))
-    if unknown:
-        raise IngestError(sid, location, f"city not in the registry: {unknown[:5]}")
-    city = f["city"].str.strip().map(names)
+    city = f["city"].map({c: city_from_zh(c, sid, location) for c in f["city"].unique()})
     year = years(f["year_end_ad"], sid, location, "year_end_ad")
     value = numbers(f["population"], sid, location, "population")
     return _population_batch(city, year, value)
@@ -88,7 +84,7 @@ SPECS = [
         publisher="Ministry of the Interior via DGBAS 縣市重要統計指標查詢系統",
         title="Household-registered population by city at year end, 1998–2024",
         url="https://winstacity.dgbas.gov.tw/",
-        licence="Open Government Data License, version 1.0 (Taiwan)",
+        licence=OGDL,
         attribution="內政部 / 行政院主計總處, via bootleq/feeders-charts",
         parse=parse_taiwan_population,
         files=("population/taiwan_household_registered_population_by_city_yearend.csv",),
@@ -101,7 +97,7 @@ SPECS = [
         publisher="Disdukcapil Jawa Barat via Open Data Jabar",
         title="West Java population by regency/city and sex, 2013–2023",
         url="https://opendata.jabarprov.go.id/id/dataset/jumlah-penduduk-berdasarkan-jenis-kelamin-dan-kabupatenkota-di-jawa-barat",
-        licence="Open Data Jabar (per-dataset licence not verified)",
+        licence=JABAR_LICENCE,
         attribution="Disdukcapil Provinsi Jawa Barat, Open Data Jabar, via firmanh3200/Visualisasi-Open-Data-Jabar",
         parse=parse_west_java_population,
         files=("population/west_java_population_by_sex_kabkota_2013_2023.csv",),

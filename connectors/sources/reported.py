@@ -18,12 +18,14 @@ import csv
 import io
 import re
 from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 import pandas as pd
 
 from connectors.core import Batch, SourceSpec
 from connectors.errors import IngestError
-from connectors.sources._common import to_number
+from connectors.sources._common import decode_utf8, require_columns, to_number
 from gosmart.registry import parse_period
 
 CONNECTOR = "reported"
@@ -87,18 +89,12 @@ def _rows(
     raw: bytes, source_id: str, location: str, columns: list[str]
 ) -> list[tuple[int, dict[str, str]]]:
     """(line, row) pairs of the CSV, refusing missing columns and short (truncated) rows."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise IngestError(source_id, location, f"not UTF-8 text ({exc.reason})") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(decode_utf8(raw, source_id, location), newline=""))
     header = next(reader, None)
     if not header:
         raise IngestError(source_id, location, "empty file (no header)")
     header = [h.strip() for h in header]
-    missing = [c for c in columns if c not in header]
-    if missing:
-        raise IngestError(source_id, location, f"missing column(s) {', '.join(missing)}")
+    require_columns(header, columns, source_id, location)
     rows = []
     for cells in reader:
         line = reader.line_num
@@ -229,25 +225,10 @@ def parse_news_figures(
     return _batch(records)
 
 
-def _award_parser(source_id: str) -> Callable[[bytes, str], Batch]:
-    def parse(raw: bytes, location: str) -> Batch:
-        return parse_award_milestones(raw, location, source_id)
-
-    return parse
-
-
-def _news_parser(
-    source_id: str, project_id: str, metric_projects: dict[str, str] | None = None
-) -> Callable[[bytes, str], Batch]:
-    def parse(raw: bytes, location: str) -> Batch:
-        return parse_news_figures(raw, location, source_id, project_id, metric_projects)
-
-    return parse
-
-
 def _spec(
-    source_id: str, title: str, path: str, parse: Callable[[bytes, str], Batch]
+    source_id: str, title: str, path: str, parse: Callable[..., Batch], **args: Any
 ) -> SourceSpec:
+    """A reported-figures source read by `parse` with its own id (and project arguments)."""
     return SourceSpec(
         source_id=source_id,
         connector=CONNECTOR,
@@ -255,7 +236,7 @@ def _spec(
         title=title,
         licence=LICENCE,
         attribution=ATTRIBUTION,
-        parse=parse,
+        parse=partial(parse, source_id=source_id, **args),
         files=(path,),
         kind="reported",
         note="Transcribed by hand from stored web pages; figures as reported, not an official series.",
@@ -267,34 +248,35 @@ SPECS = [
         "reported_award_milestones",
         "GO SMART Award winners: reported figures and dated milestones",
         "projects/award_milestones.csv",
-        _award_parser("reported_award_milestones"),
+        parse_award_milestones,
     ),
     _spec(
         "reported_newtaipay",
         "NewTaiPAY members, merchants and downloads as reported",
         "payments/newtaipay_milestones_from_news.csv",
-        _news_parser("reported_newtaipay", "newtaipay"),
+        parse_news_figures,
+        project_id="newtaipay",
     ),
     _spec(
         "reported_tw_epayment",
         "Taiwan e-payment users and amounts (FSC figures as reported in the news)",
         "payments/taiwan_epayment_fsc_figures_from_news.csv",
-        _news_parser("reported_tw_epayment", "context_tw_payments"),
+        parse_news_figures,
+        project_id="context_tw_payments",
     ),
     _spec(
         "reported_mengo",
         "MeNGo passes, trips and members as reported",
         "transit/mengo_milestones_from_news.csv",
-        _news_parser(
-            "reported_mengo",
-            "mengo",
-            {"kaohsiung_city_bus_daily_riders": "context_kaohsiung_transit"},
-        ),
+        parse_news_figures,
+        project_id="mengo",
+        metric_projects={"kaohsiung_city_bus_daily_riders": "context_kaohsiung_transit"},
     ),
     _spec(
         "reported_ntpc_hrf",
         "New Taipei high-risk family safety net figures as reported",
         "welfare/ntpc_high_risk_family_milestones_from_news.csv",
-        _news_parser("reported_ntpc_hrf", "ntpc_hrf"),
+        parse_news_figures,
+        project_id="ntpc_hrf",
     ),
 ]

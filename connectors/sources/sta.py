@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 import requests
 
-from connectors.core import Batch, SourceSpec
+from connectors.core import OGDL, Batch, SourceSpec
 from connectors.errors import IngestError
 from connectors.http import decode_json, follow_next_links, redact_url
 from connectors.sources._common import city_from_zh, to_number
@@ -201,7 +201,7 @@ def _spec(network: str) -> SourceSpec:
         connector="sta",
         publisher="Civil IoT Taiwan (民生公共物聯網), Ministry of Environment and partners",
         title=title,
-        licence="Open Government Data License, version 1.0 (Taiwan)",
+        licence=OGDL,
         attribution="民生公共物聯網資料服務平台 Civil IoT Taiwan",
         parse=partial(parse_things, source_id=network, network=network),
         url=url,

@@ -23,7 +23,7 @@ from connectors.http import (
     request_bytes,
     secret_from_env,
 )
-from connectors.sources._common import city_from_zh, require_keys, to_number
+from connectors.sources._common import city_from_zh, require_columns, to_number
 
 TOKEN_URL = "https://tdx.transportdata.tw/auth/realms/TDXConnect/protocol/openid-connect/token"
 API_BASE = "https://tdx.transportdata.tw/api/basic/v2"
@@ -60,7 +60,7 @@ def parse_stations(raw: bytes, location: str, *, operator: str, source_id: str) 
     for i, rec in enumerate(doc):
         if not isinstance(rec, dict):
             raise IngestError(source_id, location, f"record {i} is not an object")
-        require_keys(rec, STATION_FIELDS, source_id, location, i)
+        require_columns(rec, STATION_FIELDS, source_id, location, f"record {i}: ")
         name, pos = rec["StationName"], rec["StationPosition"]
         if not isinstance(name, dict) or not isinstance(pos, dict):
             raise IngestError(

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from connectors.core import Batch, SourceSpec
-from connectors.sources.filekit import (
+from connectors.core import OGDL, Batch, SourceSpec
+from connectors.sources._common import (
     city_series,
     dates,
     numbers,
@@ -19,7 +19,6 @@ from connectors.sources.filekit import (
     years,
 )
 
-OGDL = "Open Government Data License, version 1.0 (Taiwan)"
 UNLICENSED = "none stated (public repository without a licence)"
 KHH, TPE = "TW-KHH", "TW-TPE"
 

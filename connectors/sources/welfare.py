@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from connectors.core import Batch, SourceSpec
+from connectors.core import OGDL, Batch, SourceSpec
 from connectors.errors import IngestError
-from connectors.sources.filekit import city_by_code, city_series, read_parquet, years
+from connectors.sources._common import city_by_code, city_series, observations, read_parquet, years
 
-OGDL = "Open Government Data License, version 1.0 (Taiwan)"
 # Pre-2010 county codes still used by the ministry, and the city that holds that area today.
 OLD_CODES = {
     "10003": "TW-TAO",  # 桃園縣 -> 桃園市 (2014)
@@ -52,15 +51,14 @@ def _count_records(raw: bytes, location: str, source_id: str, year_column: str) 
     series = city_series("child_protection_records", counts["city_id"], "annual", "records")
     batch = Batch()
     batch.add("series", series)
+    ts = pd.to_datetime(counts["year"].astype(str) + "-01-01")
     batch.add(
         "observation",
-        pd.DataFrame(
-            {
-                "series_id": "child_protection_records|" + counts["city_id"] + "|city",
-                "ts": pd.to_datetime(counts["year"].astype(str) + "-01-01"),
-                "value": counts["size"].astype("float64"),
-            }
-        ).reset_index(drop=True),
+        observations(
+            "child_protection_records|" + counts["city_id"] + "|city",
+            ts,
+            counts["size"].astype("float64"),
+        ),
     )
     return batch
 
