@@ -86,8 +86,11 @@ def _specs(items: Any) -> list[Any] | None:
             or not isinstance(spec.get("property"), str)
         ):
             return None
-        if spec["property"] in URL_PROPS and not isinstance(spec.get("value"), str | None):
+        value = spec.get("value")
+        if spec["property"] in URL_PROPS and not isinstance(value, str | None):
             return None
+        if spec["property"] == "pathname" and not (isinstance(value, str) and value[:1] == "/"):
+            return None  # Dash's page router raises on a missing path or one outside its prefix
     return flat
 
 
@@ -96,7 +99,8 @@ def callback_request_problem(body: Any, callback_map: dict[str, dict]) -> str | 
 
     Dash itself answers such bodies with a 500 and a logged traceback; the
     dashboard answers 400 instead, and the callbacks only ever see the shapes
-    their declarations promise (right number of inputs, URL props as text).
+    their declarations promise (right number of inputs, URL props as text, a
+    pathname starting with '/').
     """
     if not isinstance(body, dict):
         return "body is not a JSON object"

@@ -9,6 +9,7 @@ links keep working through `MIGRATIONS`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -87,6 +88,18 @@ def _parse(field: Field, raw: str) -> Any:
     if len(raw) > MAX_VALUE_CHARS:
         raise ValueError("too long")
     return raw
+
+
+def text_items(value: Any) -> list[str]:
+    """The text items of a control's list value; whatever else a client sent is dropped."""
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def whole_number(value: Any) -> int | None:
+    """A control's numeric value as an int, or None when a client sent anything else."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return int(value)
 
 
 def parse_query(search: str | None) -> dict[str, str]:

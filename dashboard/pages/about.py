@@ -25,7 +25,7 @@ def _section(section_id: str, title: str, children: list[Any]) -> html.Section:
 
 
 def layout(**query: Any) -> html.Div:
-    state, _ = decode("about", query)
+    state, notices = decode("about", query)
     lang = state["lang"]
     methods = [
         html.Div(
@@ -57,6 +57,13 @@ def layout(**query: Any) -> html.Div:
         [
             html.H1(t("about.title", lang)),
             html.P(t("about.intro", lang), className="lead"),
+            html.Div(
+                t("common.notice_fallback", lang, fields=", ".join(notices)),
+                className="notice",
+                role="status",
+            )
+            if notices
+            else None,
             _section(
                 "about-methods",
                 t("about.methods_title", lang),
