@@ -5,7 +5,7 @@
    The loop lives in the browser: the server only (re)builds slide content, so a slow or
    failing server never stops the rotation. State shown for tests and operators:
    #kiosk-root[data-current] (slide id), [data-mode] (attract | visitor), [data-lang],
-   and window.gosmartKiosk.history (slides shown, in order). */
+   window.gosmartKiosk.history (slides shown, in order) and .state() (timers, data status). */
 (function () {
   "use strict";
 
@@ -199,7 +199,10 @@
   window.gosmartKiosk = {
     history: [],
     setStatus: function (status) { if (k && status) k.status = status; },
-    state: function () { return k ? { index: k.index, mode: k.mode, lang: k.lang } : null; }
+    state: function () {
+      return k ? { index: k.index, mode: k.mode, lang: k.lang, status: k.status,
+                   uptimeMs: now() - k.loadedAt, reloadMs: k.reloadMs, idleMs: k.idleMs } : null;
+    }
   };
   setInterval(tick, TICK_MS);
 })();

@@ -180,7 +180,7 @@ def build_headline(slide: Slide, project: Mapping[str, Any], lang: str) -> dict 
 def _chart_labels(lang: str, unit: str, project: Mapping[str, Any]) -> dict[str, str]:
     return {
         "unit": unit,
-        "launch": t("kiosk.launch", lang, project=pick(dict(project), "name", lang)),
+        "launch": t("kiosk.launch", lang),
         "observed": t("kiosk.observed", lang, city=pick(dict(project), "city_name", lang)),
         "counterfactual": t("kiosk.counterfactual", lang),
         "band": t("kiosk.band", lang),
@@ -287,10 +287,12 @@ def build_chart(slide: Slide, project: Mapping[str, Any], lang: str) -> dict | N
 
 
 def _qr_extra(slide: Slide) -> dict[str, Any]:
-    indicator = next((c.indicator for c in slide.charts if c.indicator), None) or next(
-        (h.indicator for h in slide.headlines if h.indicator), None
-    )
-    return {"ind": indicator, "indicator": indicator}
+    """The project page's view that matches the slide: its first chart's indicator."""
+    chart = next((c for c in slide.charts if c.indicator), None)
+    if chart is not None:
+        return {"ind": chart.indicator, "pc": chart.per_capita}
+    indicator = next((h.indicator for h in slide.headlines if h.indicator), None)
+    return {"ind": indicator}
 
 
 def build_title(playlist: Playlist, slide: Slide, lang: str, base_url: str) -> dict[str, Any]:

@@ -81,8 +81,31 @@ def _thin(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.iloc[::step]
 
 
-def _mark_launch(fig: go.Figure, launch: Mapping[str, Any], labels: Mapping[str, str]) -> None:
-    """The launch as a vertical line with a label; an uncertain launch as a shaded window."""
+def _time_range(dates: list[str | None], launch: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The time axis: the data and the launch (window), a little padded.
+
+    Set explicitly: plotly.js widens an automatic range to fit annotation text, which
+    left years of empty axis after the data.
+    """
+    known = [pd.Timestamp(d) for d in dates if d]
+    known += [pd.Timestamp(v) for k in ("date", "min", "max") if (v := _iso(launch.get(k)))]
+    if len(known) < 2:
+        return None
+    lo, hi = min(known), max(known)
+    pad = (hi - lo) * 0.03 or pd.Timedelta(days=30)
+    return (lo - pad).date().isoformat(), (hi + pad).date().isoformat()
+
+
+def _mark_launch(
+    fig: go.Figure,
+    launch: Mapping[str, Any],
+    labels: Mapping[str, str],
+    x_range: tuple[str, str] | None,
+) -> None:
+    """The launch as a vertical line with a label; an uncertain launch as a shaded window.
+
+    The label sits on the side of the line with more room, so it stays on the chart.
+    """
     day = _iso(launch.get("date"))
     lo, hi = _iso(launch.get("min")), _iso(launch.get("max"))
     if lo and hi and lo != hi:
@@ -99,19 +122,34 @@ def _mark_launch(fig: go.Figure, launch: Mapping[str, Any], labels: Mapping[str,
         )
     if not day:
         return
+    left = False
+    if x_range:
+        start, end = (pd.Timestamp(v) for v in x_range)
+        left = (pd.Timestamp(day) - start) > (end - start) / 2
     fig.add_vline(x=day, line={"color": LAUNCH, "width": 4, "dash": "dash"})
     fig.add_annotation(
         x=day,
         y=1,
         yref="paper",
         yanchor="top",
-        xanchor="left",
+        xanchor="right" if left else "left",
         showarrow=False,
         text=labels.get("launch", ""),
         font={"size": 24, "color": LAUNCH},
         bgcolor="rgba(19,38,58,0.9)",
-        xshift=6,
+        xshift=-6 if left else 6,
     )
+
+
+def _time_axis(
+    fig: go.Figure, dates: list[str | None], launch: Mapping[str, Any], labels: Mapping[str, str]
+) -> None:
+    """Range, launch marker and year ticks of a time chart."""
+    x_range = _time_range(dates, launch)
+    if x_range:
+        fig.update_xaxes(range=list(x_range), autorange=False)
+    _mark_launch(fig, launch, labels, x_range)
+    _year_ticks(fig, [*dates, *(x_range or ())])
 
 
 def _year_ticks(fig: go.Figure, dates: list[str | None]) -> None:
@@ -190,8 +228,7 @@ def effect_figure(
         )
     )
     fig.update_layout(**_layout(labels, legend=True))
-    _mark_launch(fig, launch, labels)
-    _year_ticks(fig, x)
+    _time_axis(fig, x, launch, labels)
     return fig.to_plotly_json()
 
 
@@ -218,9 +255,16 @@ def series_figure(
         )
     )
     fig.update_layout(**_layout(labels))
-    _mark_launch(fig, launch, labels)
-    _year_ticks(fig, x)
+    _time_axis(fig, x, launch, labels)
     return fig.to_plotly_json()
+
+
+def _label_positions(n: int) -> list[str]:
+    """Point labels above the points, the first and last turned inward so none is cut off."""
+    positions = ["top center"] * n
+    if n > 1:
+        positions[0], positions[-1] = "top right", "top left"
+    return positions
 
 
 def milestones_figure(
@@ -238,7 +282,7 @@ def milestones_figure(
             y=rows["value"],
             mode="lines+markers+text",
             text=sparse_labels(x, value_texts),
-            textposition="top center",
+            textposition=_label_positions(len(x)),
             textfont={"size": 22, "color": INK},
             line={"color": CITY, "width": 4, "dash": "dot"},
             marker={
@@ -254,8 +298,7 @@ def milestones_figure(
     layout["yaxis"]["range"] = [0, float(rows["value"].max()) * 1.25 or 1]
     layout["yaxis"].pop("rangemode")
     fig.update_layout(**layout)
-    _mark_launch(fig, launch, labels)
-    _year_ticks(fig, x)
+    _time_axis(fig, x, launch, labels)
     return fig.to_plotly_json()
 
 
@@ -277,8 +320,28 @@ def _rings_trace(rings: list, fill: str, line: str, width: float) -> go.Scatter:
     )
 
 
+def _map_marker(locator: Locator) -> dict[str, Any] | None:
+    """A dot when there is no boundary; a ring around a city too small to see; else none.
+
+    A filled dot on top of a small city would hide the very shape it points at.
+    """
+    if not locator.target:
+        return {"size": 18, "color": INK, "line": {"color": LAUNCH, "width": 5}}
+    lons = [p[0] for ring in locator.target for p in ring]
+    lats = [p[1] for ring in locator.target for p in ring]
+    scale = math.cos(math.radians(locator.centre[1]))
+    span = max(
+        (locator.lon_range[1] - locator.lon_range[0]) * scale,
+        locator.lat_range[1] - locator.lat_range[0],
+    )
+    share = max((max(lons) - min(lons)) * scale, max(lats) - min(lats)) / span
+    if share >= 0.25:
+        return None
+    return {"size": 44, "symbol": "circle-open", "color": INK, "line": {"width": 4}}
+
+
 def map_figure(locator: Locator) -> dict[str, Any]:
-    """A small locator map: neighbours in slate, the city in orange, a dot at its centre.
+    """A small locator map: neighbours in slate, the city in orange, ringed when small.
 
     Drawn on plain x/y axes (longitude, latitude scaled by cos(latitude)) rather than a
     geo subplot: plotly.js would fetch its world topojson from the network for one, and
@@ -290,16 +353,19 @@ def map_figure(locator: Locator) -> dict[str, Any]:
         _rings_trace(locator.above, LAND, "#0d1b2a", 1),
     ]
     traces = [t for t in traces if t.x]
-    traces.append(
-        go.Scatter(
-            x=[locator.centre[0]],
-            y=[locator.centre[1]],
-            mode="markers",
-            marker={"size": 18, "color": INK, "line": {"color": LAUNCH, "width": 5}},
-            hoverinfo="skip",
-            showlegend=False,
+    marker = _map_marker(locator)
+    if marker:
+        traces.append(
+            go.Scatter(
+                x=[locator.centre[0]],
+                y=[locator.centre[1]],
+                mode="markers",
+                marker=marker,
+                hoverinfo="skip",
+                showlegend=False,
+                cliponaxis=False,
+            )
         )
-    )
     hidden = {"visible": False, "showgrid": False, "zeroline": False, "fixedrange": True}
     fig = go.Figure(traces)
     fig.update_layout(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-HALF_WINDOW_LAT = 2.2
+HALF_WINDOW_LAT = 2.3
 HALF_WINDOW_LON = 1.8
 PAD = 0.08
 MIN_AREA = 2e-5  # square degrees (x2): about 0.1 km², invisible at this scale
@@ -38,10 +38,9 @@ def _area(ring: Ring) -> float:
 
 
 def _exteriors(geometry: dict[str, Any]) -> list[Ring]:
-    """Exterior rings, clockwise, without slivers.
+    """Exterior rings, clockwise, without slivers (a ring rounded down to no area).
 
-    plotly.js (d3-geo) fills the rest of the globe for a counter-clockwise ring, and
-    a ring rounded down to no area has no inside at all: both would paint the whole map.
+    Holes are not needed: an enclosed neighbour is its own feature, drawn on top.
     """
     kind = geometry.get("type")
     coords = geometry.get("coordinates") or []
@@ -91,6 +90,35 @@ def _boundaries(geo_file: str) -> dict | None:
         return None
 
 
+def _slide(
+    window: tuple[float, float], region: tuple[float, float], target: tuple[float, float]
+) -> tuple[float, float]:
+    """Move a window (same size) toward the side where the region overflows it alone.
+
+    Near a coast the city-centred window cuts the land off on one side and shows sea on
+    the other (New Taipei: the south of Taiwan); the window moves by at most the sea it
+    shows and never leaves the city's own extent.
+    """
+    lo, hi = window
+    below, above = lo - region[0], region[1] - hi
+    if below > 0 and above <= 0:
+        shift = -min(below, hi - max(region[1], target[1]))
+    elif above > 0 and below <= 0:
+        shift = min(above, min(region[0], target[0]) - lo)
+    else:
+        return window
+    return lo + shift, hi + shift
+
+
+def _overlaps(box: tuple, lon_range: tuple[float, float], lat_range: tuple[float, float]) -> bool:
+    return not (
+        box[2] < lon_range[0]
+        or box[0] > lon_range[1]
+        or box[3] < lat_range[0]
+        or box[1] > lat_range[1]
+    )
+
+
 def from_boundaries(collection: dict, geo_id: str) -> Locator | None:
     """The locator of feature `geo_id` in a FeatureCollection, or None if absent."""
     features = [
@@ -103,19 +131,15 @@ def from_boundaries(collection: dict, geo_id: str) -> Locator | None:
     tb = _bbox(target)
     lon, lat = (tb[0] + tb[2]) / 2, (tb[1] + tb[3]) / 2
     lon_range, lat_range = _window(lon, lat)
+    others = [(rings, _bbox(rings)) for fid, rings in features if fid != str(geo_id) and rings]
+    near = [box for _, box in others if _overlaps(box, lon_range, lat_range)]
+    region = _bbox([[(b[0], b[1]), (b[2], b[3])] for b in [*near, tb]])
+    lon_range = _slide(lon_range, (region[0], region[2]), (tb[0], tb[2]))
+    lat_range = _slide(lat_range, (region[1], region[3]), (tb[1], tb[3]))
     below: list[Ring] = []
     above: list[Ring] = []
-    for fid, rings in features:
-        if fid == str(geo_id) or not rings:
-            continue
-        fb = _bbox(rings)
-        outside = (
-            fb[2] < lon_range[0]
-            or fb[0] > lon_range[1]
-            or fb[3] < lat_range[0]
-            or (fb[1] > lat_range[1])
-        )
-        if outside:
+    for rings, fb in others:
+        if not _overlaps(fb, lon_range, lat_range):
             continue
         # A neighbour whose box holds the city's may enclose it: draw it first, so the
         # city is not covered; everything else (holes in the city included) goes on top.

@@ -21,6 +21,7 @@ from gosmart.paths import DATASETS_DIR
 
 PLAYLIST_DIR = DATASETS_DIR / "kiosk"
 DEFAULT_PLAYLIST = "playlist_2023"
+PLAYLIST_ENV = "GOSMART_KIOSK_PLAYLIST"  # set by `gosmart kiosk --playlist`
 SLIDE_KINDS = ("title", "project")
 CHART_KINDS = ("effect", "series", "milestones")
 HEADLINE_SOURCES = ("effect", "milestone", "latest")
@@ -94,6 +95,28 @@ def playlist_path(name: str) -> Path:
         if path.exists():
             return path
     raise PlaylistError(f"{PLAYLIST_DIR}: no playlist named {name!r}")
+
+
+def playlist_file(name: str, env: str = "") -> Path:
+    """The file to play: a shipped playlist by name; 'default' is `env` (a name or a path)
+    when set, else the shipped default."""
+    if name == "default":
+        env = env.strip()
+        if env:
+            return Path(env) if env.endswith((".toml", ".json")) else playlist_path(env)
+        name = DEFAULT_PLAYLIST
+    return playlist_path(name)
+
+
+def check_playlist_file(env: str) -> Playlist:
+    """The default playlist as `gosmart kiosk` will play it, or PlaylistError (start-up check).
+
+    Only the file is checked here; slides naming what the store lacks are skipped at run time.
+    """
+    path = playlist_file("default", env)
+    if not path.exists():
+        raise PlaylistError(f"{path}: no such playlist file")
+    return parse_playlist(read_playlist_file(path), path.name)[0]
 
 
 def playlist_names() -> list[str]:

@@ -2,24 +2,37 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlparse
 
 import segno
 
 from dashboard import urlstate
 
+log = logging.getLogger(__name__)
 PUBLIC_URL_ENV = "GOSMART_PUBLIC_URL"
 PROJECT_VIEW = "project"
 
 
+def valid_base(url: str) -> bool:
+    """An absolute http(s) URL with a host: something a phone can open."""
+    parts = urlparse(url.strip())
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
 def public_base(request_host_url: str | None) -> str:
-    """The base phones should open: GOSMART_PUBLIC_URL if set, else the host the kiosk uses."""
-    base = os.environ.get(PUBLIC_URL_ENV, "").strip() or (request_host_url or "")
-    if not base.startswith(("http://", "https://")):
+    """The base phones open: GOSMART_PUBLIC_URL (`gosmart kiosk --public-url`) if valid,
+    else the host the kiosk screen itself uses."""
+    base = os.environ.get(PUBLIC_URL_ENV, "").strip()
+    if not valid_base(base):
+        if base:
+            log.warning("kiosk: %s=%r is not an http(s) URL; ignored", PUBLIC_URL_ENV, base)
+        base = request_host_url or ""
+    if not valid_base(base):
         base = "http://127.0.0.1:8050/"
     return base if base.endswith("/") else base + "/"
 

@@ -26,10 +26,17 @@ def _qr_block(content: dict[str, Any], lang: str) -> html.Div:
     )
 
 
+LONG_FIGURE = 9  # characters: a longer figure is set smaller so it stays on one line
+
+
+def _figure_class(text: str) -> str:
+    return "kiosk-figure is-long" if len(text) > LONG_FIGURE else "kiosk-figure"
+
+
 def _caption(parts: list[list[str]] | list[tuple[str, str]]) -> html.P:
     return html.P(
         [
-            html.Span(text, className="kiosk-figure" if kind == "value" else None)
+            html.Span(text, className=_figure_class(text) if kind == "value" else None)
             for kind, text in parts
         ],
         className="kiosk-caption",

@@ -1,4 +1,9 @@
-"""Kiosk timing: the playlist's durations, overridden or accelerated by URL fields (for tests)."""
+"""Kiosk timing: the playlist's durations, accelerated by the `speed` URL field (for tests).
+
+`speed` is the one way to run the loop faster: it divides every duration of the
+playlist (slide dwell, idle reset, data refresh, page reload), so an accelerated
+run keeps the proportions of a real one.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from dashboard.kiosk.playlist import Playlist
 
 MIN_DWELL_MS = 300
 MIN_REFRESH_MS = 1000
+MAX_SPEED = 3600
 
 
 @dataclass(frozen=True)
@@ -23,23 +29,18 @@ class Timing:
 
 
 def timing(playlist: Playlist, state: Mapping[str, Any]) -> Timing:
-    """Durations in milliseconds from the playlist and the URL state.
+    """Durations in milliseconds from the playlist, divided by the URL's `speed`.
 
-    `speed` divides every playlist duration; `dwell_ms`, `idle_ms`, `reload_s` and
-    `refresh_ms` (0 = not set) replace one of them outright; `cycle` forces the
-    alternate-language loop on or off.
+    `cycle` forces the alternate-language loop on or off ('auto': as the playlist says).
     """
     s = playlist.settings
-    speed = max(1, int(state.get("speed") or 1))
+    speed = min(MAX_SPEED, max(1, int(state.get("speed") or 1)))
     dwell = tuple(
-        max(MIN_DWELL_MS, int(state.get("dwell_ms") or slide.duration_s * 1000 / speed))
-        for slide in playlist.slides
+        max(MIN_DWELL_MS, int(slide.duration_s * 1000 / speed)) for slide in playlist.slides
     )
-    idle = int(state.get("idle_ms") or s.idle_reset_s * 1000 / speed)
-    reload_ms = int((state.get("reload_s") or 0) * 1000 or s.reload_after_h * 3_600_000 / speed)
-    refresh = max(MIN_REFRESH_MS, int(state.get("refresh_ms") or s.refresh_s * 1000 / speed))
+    idle = max(MIN_DWELL_MS, int(s.idle_reset_s * 1000 / speed))
+    reload_ms = max(MIN_REFRESH_MS, int(s.reload_after_h * 3_600_000 / speed))
+    refresh = max(MIN_REFRESH_MS, int(s.refresh_s * 1000 / speed))
     transition = min(s.transition_ms, min(dwell) // 3)
     cycle = {"on": True, "off": False}.get(state.get("cycle", "auto"), s.alternate_languages)
-    return Timing(
-        dwell, max(MIN_DWELL_MS, idle), max(MIN_REFRESH_MS, reload_ms), refresh, transition, cycle
-    )
+    return Timing(dwell, idle, reload_ms, refresh, transition, cycle)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import dash
@@ -22,50 +22,40 @@ from dash.exceptions import PreventUpdate
 from dashboard.i18n import LANG_LABELS, LANGS, t
 from dashboard.kiosk import content, data, qr, render
 from dashboard.kiosk.playlist import (
-    DEFAULT_PLAYLIST,
+    PLAYLIST_ENV,
     Playlist,
     PlaylistError,
+    Slide,
     fallback_playlist,
     load_playlist,
+    playlist_file,
     playlist_names,
-    playlist_path,
 )
-from dashboard.kiosk.timing import timing
+from dashboard.kiosk.timing import MAX_SPEED, timing
 from dashboard.urlstate import Field, decode, register_view
 
 dash.register_page(__name__, path="/kiosk", title="GO SMART Evidence · Kiosk")
 
 log = logging.getLogger(__name__)
 VIEW = "kiosk"
-PLAYLIST_ENV = "GOSMART_KIOSK_PLAYLIST"
 register_view(
     VIEW,
     [
         Field("playlist", "choice", "default", lambda: ["default", *playlist_names()]),
-        Field("speed", "int", 1, lo=1, hi=100),
-        Field("dwell_ms", "int", 0, lo=0, hi=600_000),
-        Field("idle_ms", "int", 0, lo=0, hi=999_999),
-        Field("reload_s", "int", 0, lo=0, hi=999_999),
-        Field("refresh_ms", "int", 0, lo=0, hi=999_999),
+        Field("speed", "int", 1, lo=1, hi=MAX_SPEED),
         Field("cycle", "choice", "auto", ("auto", "on", "off")),
     ],
 )
 _LOGGED: set[str] = set()
+BUILT_ENTRIES = 64
+_BUILT: dict[tuple, dict[str, Any]] = {}
+_BUILT_LOCK = threading.Lock()
 
 
 def _warn_once(message: str) -> None:
     if message not in _LOGGED:
         _LOGGED.add(message)
         log.warning("kiosk: %s", message)
-
-
-def _playlist_file(name: str) -> Path:
-    if name == "default":
-        env = os.environ.get(PLAYLIST_ENV, "").strip()
-        if env:
-            return Path(env) if env.endswith((".toml", ".json")) else playlist_path(env)
-        name = DEFAULT_PLAYLIST
-    return playlist_path(name)
 
 
 def current_playlist(name: str) -> Playlist:
@@ -79,7 +69,9 @@ def current_playlist(name: str) -> Playlist:
         _warn_once(f"registry unreadable, playlist references not checked: {exc}")
         known = (None, None)
     try:
-        playlist, problems = load_playlist(_playlist_file(name), *known)
+        playlist, problems = load_playlist(
+            playlist_file(name, os.environ.get(PLAYLIST_ENV, "")), *known
+        )
     except PlaylistError as exc:
         _warn_once(str(exc))
         return fallback_playlist()
@@ -94,12 +86,30 @@ def _base_url() -> str:
     return qr.public_base(request.host_url if has_request_context() else None)
 
 
-def _build(playlist: Playlist, lang: str, base: str) -> dict[str, dict[str, Any] | None]:
+def _content(playlist: Playlist, slide: Slide, lang: str, base: str, version: str) -> dict:
+    """A slide's content, kept per data version: a language switch or a page load after
+    the first is instant, and a new ingest (new version) rebuilds it."""
+    key = (playlist.name, repr(slide), lang, base, version)
+    with _BUILT_LOCK:
+        found = _BUILT.get(key) if version else None
+    if found is None:
+        found = content.build_slide(playlist, slide, lang, base)
+        if version:
+            with _BUILT_LOCK:
+                while len(_BUILT) >= BUILT_ENTRIES:
+                    _BUILT.pop(next(iter(_BUILT)))
+                _BUILT[key] = found
+    return found
+
+
+def _build(
+    playlist: Playlist, lang: str, base: str, version: str
+) -> dict[str, dict[str, Any] | None]:
     """Content of every slide; None for a slide that cannot be shown right now."""
     built: dict[str, dict[str, Any] | None] = {}
     for slide in playlist.slides:
         try:
-            built[slide.slide_id] = content.build_slide(playlist, slide, lang, base)
+            built[slide.slide_id] = _content(playlist, slide, lang, base, version)
         except Exception as exc:  # one bad slide never stops the loop
             _warn_once(f"slide {slide.slide_id} not shown: {str(exc)[:300]}")
             built[slide.slide_id] = None
@@ -127,7 +137,8 @@ def layout(**query: Any) -> html.Div:
     lang = state["lang"]
     playlist = current_playlist(state["playlist"])
     clock = timing(playlist, state)
-    built = _build(playlist, lang, _base_url())
+    version = _version()
+    built = _build(playlist, lang, _base_url(), version)
     slides = []
     for i, slide in enumerate(playlist.slides):
         found = built.get(slide.slide_id)
@@ -152,7 +163,7 @@ def layout(**query: Any) -> html.Div:
         "playlist": state["playlist"],
         "slides": [s.slide_id for s in playlist.slides],
         "lang": lang,
-        "version": _version(),
+        "version": version,
         "stale": [k for k, v in built.items() if v is None],
         "ok": True,
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -304,7 +315,7 @@ def _refresh(lang: Any, status: Any, bodies_out: list[dict]) -> tuple:
             classes.append(no_update)
             continue
         try:
-            found = content.build_slide(playlist, slide, lang, base)
+            found = _content(playlist, slide, lang, base, version)
         except Exception as exc:  # keep this slide's last good content
             _warn_once(f"slide {slide.slide_id} kept as it was: {str(exc)[:300]}")
             stale.append(slide.slide_id)
