@@ -41,3 +41,19 @@ def pick(row: dict, field: str, lang: str) -> str:
     """A bilingual registry field: `<field>_zh` in Chinese when present, else `<field>_en`."""
     lang = normalise_lang(lang)
     return row.get(f"{field}_{lang}") or row.get(f"{field}_en") or ""
+
+
+DROPDOWN_LABELS = {
+    "select_all": "common.dropdown_select_all",
+    "deselect_all": "common.dropdown_deselect_all",
+    "selected_count": "common.dropdown_selected_count",
+    "search": "common.dropdown_search",
+    "clear_search": "common.dropdown_clear_search",
+    "clear_selection": "common.dropdown_clear_selection",
+    "no_options_found": "common.dropdown_no_options",
+}
+
+
+def dropdown_labels(lang: str) -> dict[str, str]:
+    """dcc.Dropdown's own texts ('3 selected', 'Search', ...), which Dash ships in English only."""
+    return {prop: t(key, lang) for prop, key in DROPDOWN_LABELS.items()}

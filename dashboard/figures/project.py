@@ -331,9 +331,11 @@ def placebo_figure(
             )
         )
         fig.add_hline(y=0, line={"color": "#444", "width": 1})
+        # tried launch dates on a date axis: a category axis of a dozen dates overlaps its labels
+        dated = pd.to_datetime(runs["unit"], format="%Y-%m-%d", errors="coerce").notna().all()
         fig.update_layout(
             yaxis_title=t("project.axis_effect_log" if log_scale else "project.axis_effect", lang),
-            xaxis_type="category",
+            xaxis_type="date" if dated and len(runs) else "category",
         )
     fig.update_layout(
         title=t(f"project.placebo_title_{kind}", lang),
@@ -369,6 +371,20 @@ def reported_value(row: dict[str, Any], lang: str) -> str:
     return f"{prefix}{text} {unit}".strip()
 
 
+def _label_positions(part: list[dict[str, Any]]) -> list[str]:
+    """Above each dot, but below it when the metric's previous dot is within a year and
+    labelled above: values reported months apart would otherwise be written over each other."""
+    positions = ["top center"] * len(part)
+    last: dict[str, tuple[pd.Timestamp, str]] = {}
+    for i in sorted(range(len(part)), key=lambda i: pd.Timestamp(part[i]["as_of_date"])):
+        when, metric = pd.Timestamp(part[i]["as_of_date"]), part[i]["metric"]
+        prev = last.get(metric)
+        if prev is not None and (when - prev[0]).days < 365 and prev[1] == "top center":
+            positions[i] = "bottom center"
+        last[metric] = (when, positions[i])
+    return positions
+
+
 def milestone_figure(milestones: list[dict[str, Any]], lang: str) -> go.Figure:
     """Reported figures as dots on a timeline, one row per metric, values written beside them.
 
@@ -386,7 +402,7 @@ def milestone_figure(milestones: list[dict[str, Any]], lang: str) -> go.Figure:
                 y=[metric_label(m["metric"], lang) for m in part],
                 mode="markers+text",
                 text=[reported_value(m, lang) for m in part],
-                textposition="top center",
+                textposition=_label_positions(part),
                 marker={
                     "size": 13,
                     "color": PALETTE[1] if lower else PALETTE[0],

@@ -17,8 +17,8 @@ from dashboard import queries_compare as qc
 from dashboard.figures import compare as figs
 from dashboard.figures.maps import choropleth_figure
 from dashboard.geo import boundaries
-from dashboard.i18n import normalise_lang, pick, t
-from dashboard.urlstate import decode, encode, parse_query
+from dashboard.i18n import dropdown_labels, normalise_lang, pick, t
+from dashboard.urlstate import decode, encode, parse_query, text_items, whole_number
 
 dash.register_page(__name__, path="/compare", title="Compare · GO SMART Evidence")
 
@@ -238,6 +238,7 @@ def _controls(state: dict, data: qc.CompareData, cities: dict[str, dict], lang: 
                         ],
                         value=state["ind"],
                         clearable=False,
+                        labels=dropdown_labels(lang),
                     ),
                 ],
                 className="control control-wide",
@@ -252,6 +253,7 @@ def _controls(state: dict, data: qc.CompareData, cities: dict[str, dict], lang: 
                         multi=True,
                         searchable=True,
                         placeholder=t("compare.cities_placeholder", lang),
+                        labels=dropdown_labels(lang),
                     ),
                     html.Div(
                         [
@@ -392,20 +394,22 @@ def state_from_controls(
 ) -> dict:
     """The URL state the controls describe (the indicator resets the period when it changes)."""
     state, _ = decode(qc.COMPARE_VIEW, parse_query(search))
+    indicator = indicator if isinstance(indicator, str) else None
     changed_indicator = indicator is not None and indicator != state["ind"]
+    years = [whole_number(y) for y in years] if isinstance(years, list) else []
     state.update(
         ind=indicator or state["ind"],
-        cities=list(dict.fromkeys(cities or []))[:30],
-        grain=grain or "auto",
-        pc="pc" in (options or []),
-        align="align" in (options or []),
+        cities=list(dict.fromkeys(text_items(cities)))[:30],
+        grain=grain if isinstance(grain, str) and grain else "auto",
+        pc="pc" in text_items(options),
+        align="align" in text_items(options),
         tab=tab if tab in qc.TABS else "chart",
     )
     if changed_indicator or trigger == "compare-ind":
         state.update({"from": None, "to": None, "grain": "auto"})
-    elif years and len(years) == 2 and trigger == "compare-years":
+    elif len(years) == 2 and None not in years and trigger == "compare-years":
         bounds = qc.year_bounds(state["ind"])
-        lo, hi = sorted(int(y) for y in years)
+        lo, hi = sorted(years)
         state["from"] = None if bounds and lo <= bounds[0] else lo
         state["to"] = None if bounds and hi >= bounds[1] else hi
     return state

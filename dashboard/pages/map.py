@@ -15,8 +15,8 @@ from dashboard import queries
 from dashboard import queries_compare as qc
 from dashboard.figures.maps import choropleth_figure
 from dashboard.geo import boundaries
-from dashboard.i18n import normalise_lang, pick, t
-from dashboard.urlstate import decode, encode, href, parse_query
+from dashboard.i18n import dropdown_labels, normalise_lang, pick, t
+from dashboard.urlstate import decode, encode, href, parse_query, text_items, whole_number
 
 dash.register_page(__name__, path="/map", title="Map · GO SMART Evidence")
 log = logging.getLogger(__name__)
@@ -123,6 +123,7 @@ def render(state: dict, notices: list[str]) -> html.Div:
                                 ],
                                 value=state["ind"],
                                 clearable=False,
+                                labels=dropdown_labels(lang),
                             ),
                         ],
                         className="control control-wide",
@@ -135,6 +136,7 @@ def render(state: dict, notices: list[str]) -> html.Div:
                                 options=[{"label": str(y), "value": y} for y in view["years"]],
                                 value=view["year"],
                                 clearable=False,
+                                labels=dropdown_labels(lang),
                             ),
                         ],
                         className="control",
@@ -213,9 +215,10 @@ def map_state(
 ) -> dict:
     """The URL state the map controls describe (a new indicator starts at its latest year)."""
     state, _ = decode(qc.MAP_VIEW, parse_query(search))
+    indicator = indicator if isinstance(indicator, str) else None
     new_indicator = indicator is not None and indicator != state["ind"]
-    state.update(ind=indicator or state["ind"], pc="pc" in (options or []))
-    state["year"] = None if new_indicator or trigger == "map-ind" else year
+    state.update(ind=indicator or state["ind"], pc="pc" in text_items(options))
+    state["year"] = None if new_indicator or trigger == "map-ind" else whole_number(year)
     return state
 
 

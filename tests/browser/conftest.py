@@ -109,21 +109,50 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def page(browser, request: pytest.FixtureRequest):
-    """A fresh page that records console errors in `page.console_errors`; screenshot on failure."""
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
-    pg = context.new_page()
+VIEWPORT = {"width": 1366, "height": 900}
+
+
+def _record_errors(pg) -> None:  # noqa: ANN001 - a Playwright Page
     errors: list[str] = []
     pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     pg.on("pageerror", lambda e: errors.append(str(e)))
     pg.console_errors = errors
-    yield pg
+
+
+def _shot_if_failed(pg, request: pytest.FixtureRequest) -> None:  # noqa: ANN001
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         pg.screenshot(path=str(ARTIFACTS / f"FAILED-{request.node.name}.png"), full_page=True)
+
+
+@pytest.fixture
+def page(browser, request: pytest.FixtureRequest):
+    """A fresh page that records console errors in `page.console_errors`; screenshot on failure."""
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    pg = context.new_page()
+    _record_errors(pg)
+    yield pg
+    _shot_if_failed(pg, request)
     context.close()
+
+
+@pytest.fixture(scope="session")
+def shared_context(browser):
+    """One context for tests that only read pages: its HTTP cache keeps page loads short."""
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def tab(shared_context, request: pytest.FixtureRequest):
+    """Like `page`, in the shared context (no cookies or storage are used by the dashboard)."""
+    pg = shared_context.new_page()
+    _record_errors(pg)
+    yield pg
+    _shot_if_failed(pg, request)
+    pg.close()
 
 
 def screenshot(pg, name: str, *, full_page: bool = True) -> Path:
