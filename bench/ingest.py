@@ -23,14 +23,17 @@ import time
 import urllib.request
 from pathlib import Path
 
-import duckdb
-import pyarrow.parquet as pq
+# Run as a script, sys.path[0] is bench/, where dashboard.py and evidence.py would shadow the packages.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from connectors.catalog import all_specs
-from connectors.core import load_batch, sha256_bytes
-from connectors.snapshot import load_snapshot
-from gosmart.paths import SNAPSHOT_DIR, opendata_dir
-from gosmart.store import create_schema
+import duckdb  # noqa: E402
+import pyarrow.parquet as pq  # noqa: E402
+
+from connectors.catalog import all_specs  # noqa: E402
+from connectors.core import load_batch, sha256_bytes  # noqa: E402
+from connectors.snapshot import load_snapshot  # noqa: E402
+from gosmart.paths import SNAPSHOT_DIR, opendata_dir  # noqa: E402
+from gosmart.store import create_schema  # noqa: E402
 
 CASES = [
     ("trtc_station_daily", "transit/trtc_daily_station_entries_exits_2019_2023.parquet"),

@@ -18,6 +18,8 @@ from urllib.parse import parse_qsl, urlencode
 from dashboard.i18n import DEFAULT_LANG, LANGS
 
 URL_STATE_VERSION = 1
+MAX_NOTICE_NAME = 40  # characters of an unknown name shown in the notice
+MAX_UNKNOWN_NOTICED = 5
 MAX_VALUE_CHARS = 200
 MAX_LIST_ITEMS = 30
 
@@ -110,7 +112,10 @@ def parse_query(search: str | None) -> dict[str, str]:
 
 
 def decode(view: str, query: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """Typed state for `view` from raw query values, and the names of fields reset."""
+    """Typed state for `view` from raw query values, and the names of fields reset or ignored.
+
+    Unknown names are ignored but noticed, so a mistyped shared link never passes silently.
+    """
     raw = {str(k): v if isinstance(v, str) else str(v) for k, v in dict(query).items()}
     notices: list[str] = []
     version_text = raw.pop("v", str(URL_STATE_VERSION))
@@ -122,6 +127,9 @@ def decode(view: str, query: Mapping[str, Any]) -> tuple[dict[str, Any], list[st
         raw = MIGRATIONS.get(version, lambda q: q)(raw)
         version += 1
     state: dict[str, Any] = {}
+    declared = {field.name for field in fields_of(view)}
+    unknown = sorted(name for name in raw if name not in declared)
+    notices.extend(name[:MAX_NOTICE_NAME] for name in unknown[:MAX_UNKNOWN_NOTICED])
     for field in fields_of(view):
         if field.name not in raw:
             state[field.name] = field.default

@@ -36,7 +36,14 @@ def test_hostile_values_fall_back_with_notices():
     }
     state, notices = decode("test-view", query)
     assert state == {"lang": "en", "ind": "pm25", "cities": ["TW-TXG"], "from": 2017, "pc": False}
-    assert sorted(notices) == ["cities", "from", "ind", "lang", "pc"]
+    assert sorted(notices) == ["cities", "from", "ind", "lang", "pc", "unknown"]
+
+
+def test_unknown_names_are_ignored_but_noticed_briefly():
+    query = {f"name{i}": "x" for i in range(9)} | {"ind": "aqi", "y" * 500: "1"}
+    state, notices = decode("test-view", query)
+    assert state["ind"] == "aqi"
+    assert len(notices) == 5 and all(len(n) <= 40 for n in notices)
 
 
 def test_future_version_is_noticed_not_fatal():

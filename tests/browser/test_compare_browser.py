@@ -126,7 +126,7 @@ def test_hostile_link_falls_back_to_defaults_with_a_notice(live_server: str, tab
     notice = pg.locator("#compare-notice")
     assert notice.is_visible()
     reset = notice.inner_text().rstrip("。.").split(": ", 1)[1].split(", ")
-    assert set(reset) == {"v", "ind", "cities", "from", "to", "grain", "pc", "tab"}
+    assert set(reset) == {"v", "ind", "cities", "from", "to", "grain", "pc", "tab", "zzz"}
     shown = _controls(pg)
     assert shown["indicator"] == "Child and youth protection records"
     assert shown["cities"] == DEFAULT_CITY_NAMES
