@@ -160,12 +160,12 @@ def _coerce(source_id: str, location: str, table: str, frame: pd.DataFrame) -> p
                 out[col] = pd.to_numeric(s, errors="raise").astype("Int64")
             elif kind == "ts":
                 out[col] = pd.to_datetime(s, errors="raise")
-            elif kind == "date":
-                out[col] = pd.to_datetime(s, errors="raise").dt.date
+            elif kind == "date":  # midnight timestamps: DuckDB casts them to DATE on insert
+                out[col] = pd.to_datetime(s, errors="raise").dt.normalize()
             elif kind == "bool":
                 out[col] = s.astype(bool)
             else:
-                out[col] = s.astype("string").astype(object).where(s.notna(), None)
+                out[col] = s.astype("string[pyarrow]")  # Arrow strings: DuckDB scans them fast
         except (ValueError, TypeError) as exc:
             raise IngestError(
                 source_id, location, f"{table}.{col}: expected {kind}, got {str(exc)[:120]}"
