@@ -1,8 +1,10 @@
 """City-level `indicator_value` and station-level `station_value` from every observation.
 
 Runs inside the ingest transaction after all sources are loaded, from one SQL file
-(`connectors/sql/derive.sql`, which states the rules). It recomputes everything it
-derived before, so running it twice leaves identical tables.
+(`connectors/sql/derive.sql`, which states the rules). It writes every grain the
+dashboard shows (daily, weekly, monthly, annual), so no request ever aggregates raw
+observations. It recomputes everything it derived before, so running it twice leaves
+identical tables.
 """
 
 from __future__ import annotations

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import dash
 from dash import Dash, Input, Output, dcc, html
 from flask import redirect, request
+from plotly.io.json import to_json_plotly
 
 import dashboard.theme  # noqa: F401 - registers the Plotly template
 from dashboard import queries, security
+from dashboard.data import store
 from dashboard.i18n import normalise_lang, t
-from dashboard.urlstate import parse_query
+from dashboard.urlstate import decode, parse_query
 from gosmart.paths import ASSETS_DIR
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
@@ -24,6 +30,57 @@ NAV = [
     ("/about", "common.nav_about"),
     ("/kiosk", "common.nav_kiosk"),
 ]
+
+
+# Texts of a page that failed (a panel or the store): such a render is never cached.
+FAILURE_KEYS = ("common.error_panel", "showcase.store_unavailable")
+
+
+def cached_layout(
+    module: str, view: str, layout: Callable[..., Any], path_names: tuple[str, ...] = ()
+) -> Callable[..., Any]:
+    """`layout` memoised per (page, path variables, decoded URL state, data version).
+
+    A page is a pure function of those, so the router re-renders only on a new state or
+    a new store version. The page is kept as the JSON the router sends: serialising its
+    figures again cost as much as rendering them."""
+
+    def render(**kwargs: Any) -> Any:
+        paths = {k: v for k, v in kwargs.items() if k in path_names}
+        query = {k: v for k, v in kwargs.items() if k not in path_names}
+        state, notices = decode(view, query)
+        key = (
+            "page",
+            module,
+            tuple(sorted((k, str(v)) for k, v in paths.items())),
+            tuple(sorted((k, repr(v)) for k, v in state.items())),
+            tuple(notices),
+        )
+
+        def make() -> tuple[Any, bool]:
+            text = to_json_plotly(layout(**kwargs))
+            failed = any(t(k, state["lang"]) in text for k in FAILURE_KEYS)
+            return json.loads(text), failed
+
+        try:
+            pages = store()
+            pages.version  # noqa: B018 - opens the store; a missing one raises here
+        except Exception:
+            return layout(**kwargs)  # the page shows its own "store unavailable" notice
+        return pages.cached(key, make, keep=lambda rendered: not rendered[1])[0]
+
+    render.cached = True  # type: ignore[attr-defined]
+    return render
+
+
+def _cache_pages() -> None:
+    """Wrap the layout of every page registered with `cache_view=<its URL-state view>`."""
+    for module, page in dash.page_registry.items():
+        view = page.get("cache_view")
+        layout = page.get("layout")
+        if view and callable(layout) and not getattr(layout, "cached", False):
+            names = tuple(re.findall(r"<(\w+)>", page.get("path_template") or ""))
+            page["layout"] = cached_layout(module, view, layout, names)
 
 
 def _shell() -> html.Div:
@@ -130,6 +187,7 @@ def create_app(kiosk: bool | None = None) -> Dash:
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.layout = _shell
+    _cache_pages()
     _register_shell_callbacks(app)
     server = app.server
     security.install(server)

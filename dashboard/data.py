@@ -2,7 +2,8 @@
 
 The store file is replaced atomically by each ingest; every call checks the file's
 identity and reopens when it changed, so the next request sees the new data and
-no request fails during a swap. Results are cached on (query, parameters, data version).
+no request fails during a swap. Query results and rendered pages are cached on
+(key, data version) in one bounded LRU.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import Any, TypeVar
 
 import duckdb
 import pandas as pd
@@ -22,6 +25,7 @@ from gosmart.store import connect_sandboxed, data_version
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 MAX_ROWS = 50_000
 CACHE_ENTRIES = 512
+T = TypeVar("T")
 
 
 @cache
@@ -39,7 +43,7 @@ class ReadOnlyStore:
         self._con: duckdb.DuckDBPyConnection | None = None
         self._identity: tuple[int, int, int] | None = None
         self._version = ""
-        self._cache: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+        self._cache: OrderedDict[tuple, Any] = OrderedDict()
 
     def _connection(self) -> duckdb.DuckDBPyConnection:
         st = os.stat(self.path)
@@ -64,21 +68,30 @@ class ReadOnlyStore:
         self._connection()
         return self._version
 
-    def query(self, name: str, params: list | tuple = ()) -> pd.DataFrame:
-        """Rows of a named query with bound parameters, at most MAX_ROWS of them."""
-        con = self._connection()
-        key = (name, tuple(tuple(p) if isinstance(p, list) else p for p in params), self._version)
+    def cached(
+        self, key: tuple, make: Callable[[], T], keep: Callable[[T], bool] | None = None
+    ) -> T:
+        """`make()` memoised on (key, data version) in one bounded LRU shared by queries and
+        rendered pages; a result `keep` rejects is returned but not stored."""
+        self._connection()
+        key = (*key, self._version)
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
+        value = make()
+        if keep is None or keep(value):
+            with self._lock:
+                self._cache[key] = value
+                while len(self._cache) > CACHE_ENTRIES:
+                    self._cache.popitem(last=False)
+        return value
+
+    def query(self, name: str, params: list | tuple = ()) -> pd.DataFrame:
+        """Rows of a named query with bound parameters, at most MAX_ROWS of them."""
+        key = ("query", name, tuple(tuple(p) if isinstance(p, list) else p for p in params))
         sql = f"SELECT * FROM ({sql_text(name)}) AS q LIMIT {MAX_ROWS}"  # noqa: S608 - named file
-        frame = self.cursor(con).execute(sql, list(params)).df()
-        with self._lock:
-            self._cache[key] = frame
-            while len(self._cache) > CACHE_ENTRIES:
-                self._cache.popitem(last=False)
-        return frame
+        return self.cached(key, lambda: self.cursor().execute(sql, list(params)).df())
 
 
 _STORE: ReadOnlyStore | None = None

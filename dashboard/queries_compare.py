@@ -2,15 +2,18 @@
 
 One function, `compare_data`, turns a compare selection into the rows the chart,
 the map tab, the table, the CSV download and the data API all show, so every view
-of a selection is the same numbers. Aggregation happens in DuckDB; pandas only
-touches the few thousand aggregated rows (per-capita choice, event-time index).
+of a selection is the same numbers. Every grain is aggregated once, at ingest
+(connectors/sql/derive.sql); these functions only read `indicator_value` and
+`station_value`, and pandas only touches the few thousand rows of one view
+(per-capita choice, event-time index).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
+from typing import Any
 
 import pandas as pd
 
@@ -18,10 +21,8 @@ from dashboard import queries
 from dashboard.data import query, store
 from dashboard.urlstate import Field, register_view
 
-GRAINS = ("annual", "monthly", "weekly", "daily")  # coarse -> fine
-GRAIN_PART = {"annual": "year", "monthly": "month", "weekly": "week", "daily": "day"}
+GRAINS = ("annual", "monthly", "weekly", "daily")  # coarse -> fine, all stored at ingest
 PERIODS_PER_YEAR = {"annual": 1, "monthly": 12, "weekly": 53, "daily": 366}
-RAW_GRAIN_RANK = {"annual": 0, "monthly": 1, "weekly": 2, "daily": 3, "hourly": 4}
 MAX_POINTS = 8000  # all traces together: keeps a figure well under 300 KB
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 COMPARE_VIEW, MAP_VIEW, SOURCES_VIEW = "compare", "map", "sources"
@@ -96,7 +97,7 @@ class CompareData:
     def source_ids(self) -> list[str]:
         if self.frame.empty:
             return []
-        return sorted(set(self.frame["source_id"].dropna()))
+        return sorted(self.frame["source_id"].dropna().unique().tolist())
 
 
 def selection_from_state(state: dict) -> Selection:
@@ -112,39 +113,40 @@ def selection_from_state(state: dict) -> Selection:
     )
 
 
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts (missing nullable ints as None), without to_dict's per-cell boxing."""
+    columns = [[None if v is pd.NA else v for v in frame[c].tolist()] for c in frame.columns]
+    return [dict(zip(frame.columns, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+def indicator_rows() -> dict[str, dict]:
+    """Indicator id -> its row, built once per data version (dropped with the query cache)."""
+
+    def build() -> dict[str, dict]:
+        return {r["indicator_id"]: r for r in records(queries.indicators())}
+
+    return store().cached(("indicator_rows",), build)
+
+
 def indicator_row(indicator_id: str) -> dict | None:
-    frame = queries.indicators()
-    rows = frame[frame["indicator_id"] == indicator_id].to_dict("records")
-    return rows[0] if rows else None
+    return indicator_rows().get(indicator_id)
 
 
 def city_rows() -> dict[str, dict]:
-    return {r["city_id"]: r for r in queries.cities().to_dict("records")}
+    """City id -> its row, built once per data version (dropped with the query cache)."""
+    return store().cached(
+        ("city_rows",), lambda: {r["city_id"]: r for r in records(queries.cities())}
+    )
 
 
-def grain_sources(indicator_id: str) -> dict[str, str]:
-    """Grain -> 'series' (aggregate raw observations) or 'value' (stored city values).
-
-    Daily and weekly views read raw series when they exist, so fine-grained views
-    always come from observations through SQL aggregation; coarser views use the
-    stored city values when present.
-    """
-    frame = query("compare_grains", [indicator_id, indicator_id])
-    values = set(frame.loc[frame["kind"] == "value", "grain"])
-    raw = [RAW_GRAIN_RANK.get(g, 0) for g in frame.loc[frame["kind"] == "series", "grain"]]
-    finest_raw = max(raw) if raw else -1
-    out: dict[str, str] = {}
-    for grain in GRAINS:
-        from_series = RAW_GRAIN_RANK[grain] <= finest_raw
-        if from_series and (grain in ("daily", "weekly") or grain not in values):
-            out[grain] = "series"
-        elif grain in values:
-            out[grain] = "value"
-    return out
+def grains(indicator_id: str) -> list[str]:
+    """The grains stored for an indicator, coarse -> fine."""
+    stored = set(query("compare_grains", [indicator_id])["grain"])
+    return [g for g in GRAINS if g in stored]
 
 
 def year_bounds(indicator_id: str) -> tuple[int, int] | None:
-    frame = query("compare_grains", [indicator_id, indicator_id])
+    frame = query("compare_grains", [indicator_id])
     first, last = frame["first_year"].dropna(), frame["last_year"].dropna()
     if first.empty or last.empty:
         return None
@@ -152,22 +154,20 @@ def year_bounds(indicator_id: str) -> tuple[int, int] | None:
 
 
 def cities_with_data(indicator_id: str) -> set[str]:
-    return set(query("compare_cities_with_data", [indicator_id, indicator_id])["city_id"])
+    return set(query("compare_cities_with_data", [indicator_id])["city_id"].tolist())
 
 
-def default_grain(indicator: dict, available: dict[str, str]) -> str | None:
+def default_grain(indicator: dict, available: list[str]) -> str | None:
     """The indicator's own grain (hourly shows as daily), else the finest available."""
     if not available:
         return None
     native = "daily" if indicator.get("native_grain") == "hourly" else indicator.get("native_grain")
-    if native in available:
-        return native
-    return max(available, key=lambda g: RAW_GRAIN_RANK[g])
+    return native if native in available else available[-1]
 
 
-def fit_grain(grain: str, available: dict[str, str], n_cities: int, n_years: int) -> str:
+def fit_grain(grain: str, available: list[str], n_cities: int, n_years: int) -> str:
     """Coarsen until all traces together stay within MAX_POINTS."""
-    order = [g for g in GRAINS if g in available and RAW_GRAIN_RANK[g] <= RAW_GRAIN_RANK[grain]]
+    order = [g for g in available if GRAINS.index(g) <= GRAINS.index(grain)]
     for candidate in reversed(order):
         if max(n_cities, 1) * max(n_years, 1) * PERIODS_PER_YEAR[candidate] <= MAX_POINTS:
             return candidate
@@ -201,7 +201,7 @@ def launches(indicator_id: str) -> dict[str, dict]:
     """City -> the award project it is aligned on (one targeting the indicator first)."""
     frame = query("compare_launches", [indicator_id])
     out: dict[str, dict] = {}
-    for row in frame.to_dict("records"):
+    for row in records(frame):
         out.setdefault(row["city_id"], row)
     return out
 
@@ -220,85 +220,9 @@ def _launch_index(launch: date, grain: str) -> int:
     return int(_period_index(pd.Series([pd.Timestamp(launch)]), grain).iloc[0])
 
 
-_SPANS: dict[str, pd.DataFrame] = {}
-
-
-def series_spans() -> pd.DataFrame:
-    """Rowid span of every raw series, computed once per data version (one full scan)."""
-    version = store().version
-    if version not in _SPANS:
-        _SPANS.clear()
-        _SPANS[version] = query("compare_series_ranges")
-    return _SPANS[version]
-
-
-def population_years() -> pd.DataFrame:
-    return query("compare_population_years")
-
-
-def _bucket_city(
-    city_id: str, spans: pd.DataFrame, grain: str, start: datetime, end: datetime, agg: str
-) -> pd.DataFrame:
-    rows = spans[spans["city_id"] == city_id]
-    params = [
-        GRAIN_PART[grain],
-        int(rows["lo"].min()),
-        int(rows["hi"].max()),
-        sorted(rows["series_id"]),
-        start,
-        end,
-        agg,
-    ]
-    frame = query("compare_buckets", params)
-    return frame.assign(city_id=city_id, source_id=min(rows["source_id"]))
-
-
-def _fetch_series(
-    sel: Selection, indicator: dict, grain: str, years: tuple[int, int], scale: float | None
-) -> pd.DataFrame:
-    """City values aggregated from observations, one pruned query per city (each cached)."""
-    spans = series_spans()
-    spans = spans[(spans["indicator_id"] == sel.indicator_id) & spans["city_id"].isin(sel.cities)]
-    start, end = datetime(years[0], 1, 1), datetime(years[1] + 1, 1, 1)
-    agg = indicator.get("aggregation") or "mean"
-    parts = [
-        _bucket_city(c, spans, grain, start, end, agg)
-        for c in sel.cities
-        if c in set(spans["city_id"])
-    ]
-    columns = [
-        "city_id",
-        "period_start",
-        "value",
-        "value_per_capita",
-        "coverage",
-        "n_points",
-        "source_id",
-    ]
-    if not parts:
-        return pd.DataFrame(columns=columns)
-    frame = pd.concat(parts, ignore_index=True)
-    frame["coverage"] = float("nan")
-    if scale is None:
-        frame["value_per_capita"] = float("nan")
-    else:
-        pop = population_years()
-        frame["year"] = pd.to_datetime(frame["period_start"]).dt.year
-        frame = frame.merge(pop, on=["city_id", "year"], how="left")
-        frame["value_per_capita"] = (
-            frame["value"] / frame["population"].where(frame["population"] > 0) * scale
-        )
-    return frame[columns]
-
-
-def _fetch(sel: Selection, indicator: dict, grain: str, source: str, years: tuple[int, int]):
-    scale = indicator.get("per_capita_scale")
-    scale = float(scale) if scale is not None and not pd.isna(scale) else None
-    if source == "series":
-        return _fetch_series(sel, indicator, grain, years, scale)
+def _fetch(sel: Selection, grain: str, years: tuple[int, int]) -> pd.DataFrame:
     start, end = date(years[0], 1, 1), date(years[1] + 1, 1, 1)
-    params = [scale, sel.indicator_id, grain, sel.cities, start, end]
-    return query("compare_values", params)
+    return query("compare_values", [sel.indicator_id, grain, sel.cities, start, end])
 
 
 def _align(data: CompareData, frame: pd.DataFrame, grain: str) -> pd.DataFrame:
@@ -329,13 +253,13 @@ EMPTY_COLUMNS = ["city_id", "period_start", "x", "value", "shown", "coverage", "
 
 
 def compare_data(sel: Selection) -> CompareData:
-    """Every number a compare view shows for `sel`, aggregated in DuckDB."""
+    """Every number a compare view shows for `sel`, read from the values stored at ingest."""
     indicator = indicator_row(sel.indicator_id) or {}
     empty = pd.DataFrame(columns=[*EMPTY_COLUMNS, "source_id"])
     data = CompareData(sel, indicator, None, empty, None)
     if not indicator or not sel.cities:
         return data
-    available = grain_sources(sel.indicator_id)
+    available = grains(sel.indicator_id)
     bounds = year_bounds(sel.indicator_id)
     wanted = sel.grain if sel.grain in available else default_grain(indicator, available)
     if wanted is None or bounds is None:
@@ -349,7 +273,7 @@ def compare_data(sel: Selection) -> CompareData:
     data.grain = grain
     if grain != wanted:
         data.coarsened_from = wanted
-    frame = _fetch(sel, indicator, grain, available[grain], data.years).copy()
+    frame = _fetch(sel, grain, data.years).copy()
     scale = indicator.get("per_capita_scale")
     if sel.per_capita:
         if scale is None or pd.isna(scale):
@@ -358,21 +282,19 @@ def compare_data(sel: Selection) -> CompareData:
             data.per_capita_block = "no_population"
     use_pc = sel.per_capita and data.per_capita_block is None
     frame["shown"] = frame["value_per_capita"] if use_pc else frame["value"]
+    present = set(frame["city_id"].unique().tolist())  # whole-column ops: no per-cell loops
     if use_pc:
-        has_pc = set(frame.loc[frame["value_per_capita"].notna(), "city_id"])
-        data.missing_population = [
-            c for c in sel.cities if c not in has_pc and c in set(frame["city_id"])
-        ]
+        has_pc = set(frame.loc[frame["value_per_capita"].notna(), "city_id"].unique().tolist())
+        data.missing_population = [c for c in sel.cities if c not in has_pc and c in present]
     frame["x"] = pd.to_datetime(frame["period_start"])
     data.measure = "per_capita" if use_pc else "raw"
-    present = set(frame["city_id"])
     data.no_data = [c for c in sel.cities if c not in present]
     data.launches = {c: r for c, r in launches(sel.indicator_id).items() if c in sel.cities}
     if sel.align:
         frame = _align(data, frame, grain)
         data.measure = "index_" + data.measure
-    order = {c: i for i, c in enumerate(sel.cities)}
-    frame = frame.assign(_order=frame["city_id"].map(order)).sort_values(["_order", "period_start"])
+    order = pd.Categorical(frame["city_id"], categories=list(dict.fromkeys(sel.cities)))
+    frame = frame.assign(_order=order).sort_values(["_order", "period_start"], kind="stable")
     data.frame = frame.drop(columns="_order").reset_index(drop=True)
     return data
 
@@ -389,18 +311,10 @@ def map_values(
     indicator_id: str, year: int, per_capita: bool = False
 ) -> tuple[pd.DataFrame, str | None]:
     """One value per city for `year` at the coarsest stored grain, and that grain."""
-    indicator = indicator_row(indicator_id) or {}
-    grains = set(
-        query("compare_grains", [indicator_id, indicator_id]).query("kind == 'value'")["grain"]
-    )
-    grain = next((g for g in GRAINS if g in grains), None)
+    grain = next(iter(grains(indicator_id)), None)
     if grain is None:
         return pd.DataFrame(columns=["city_id", "value", "value_per_capita", "coverage"]), None
-    scale = indicator.get("per_capita_scale")
-    scale = float(scale) if scale is not None and not pd.isna(scale) else None
-    frame = query(
-        "map_values", [scale, indicator_id, grain, date(year, 1, 1), date(year + 1, 1, 1)]
-    )
+    frame = query("map_values", [indicator_id, grain, date(year, 1, 1), date(year + 1, 1, 1)])
     frame = frame.copy()
     frame["shown"] = frame["value_per_capita"] if per_capita else frame["value"]
     return frame, grain

@@ -2,18 +2,24 @@
 
 The registry (cities, indicators) is the real one; every observation, city value,
 project date and effect below is made up by formula, labelled 'fixture', and exists
-only in a temp dir. The tests here check that every SQL file of those areas runs on it.
+only in a temp dir. Raw observations go through the real ingest-time derive step, as in
+`gosmart ingest`, so the dashboard reads them only as stored period values. The tests
+here check that every SQL file of those areas runs on it and that compare views at every
+grain come from those stored values.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from connectors.derive import derive
 from gosmart.registry import load_registry
 from gosmart.store import insert_rows, writing
 
@@ -190,35 +196,6 @@ def _values(con) -> None:
                     "fx_waste",
                 ]
             )
-    for i, city in enumerate(["TW-TXG", "TW-KHH", "TW-TPE"]):
-        for month in (1, 2, 3):
-            rows.append(
-                [
-                    "pm25",
-                    city,
-                    "monthly",
-                    date(2021, month, 1),
-                    18.0 + i + month,
-                    None,
-                    0.9,
-                    700,
-                    "fx_air",
-                ]
-            )
-    for month in range(1, 25):
-        rows.append(
-            [
-                "metro_ridership",
-                "TW-KHH",
-                "monthly",
-                date(2021 + (month - 1) // 12, (month - 1) % 12 + 1, 1),
-                150_000.0 + 500 * month,
-                None,
-                1.0,
-                30,
-                "fx_metro",
-            ]
-        )
     insert_rows(
         con,
         "indicator_value",
@@ -293,26 +270,6 @@ def _raw(con) -> None:
             ]
         )
     insert_rows(con, "observation", ["series_id", "ts", "value", "source_id"], obs)
-    sv = []
-    for sid, _, _, _ in STATIONS:
-        for month in (1, 2, 3):
-            sv.append(
-                [
-                    "pm25",
-                    sid,
-                    "monthly",
-                    date(2021, month, 1),
-                    17.0 + month + int(sid[-1]),
-                    0.95,
-                    "fx_air",
-                ]
-            )
-    insert_rows(
-        con,
-        "station_value",
-        ["indicator_id", "station_id", "grain", "period_start", "value", "coverage", "source_id"],
-        sv,
-    )
 
 
 def _registry_and_evidence(con) -> None:
@@ -440,6 +397,7 @@ def build_fixture_store(path: Path) -> Path:
         _sources(con)
         _values(con)
         _raw(con)
+        derive(con)
         _registry_and_evidence(con)
     return path
 
@@ -455,28 +413,17 @@ def compare_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 PARAMS = {
     "compare_values": [
-        10000.0,
         "child_protection_records",
         "annual",
         ["TW-NWT"],
         date(2014, 1, 1),
         date(2024, 1, 1),
     ],
-    "compare_buckets": [
-        "day",
-        0,
-        10**9,
-        ["pm25|TW-TXG|moenv:1", "pm25|TW-TXG|moenv:2"],
-        datetime(2021, 1, 1),
-        datetime(2022, 1, 1),
-        "mean",
-    ],
-    "compare_grains": ["pm25", "pm25"],
-    "compare_cities_with_data": ["pm25", "pm25"],
+    "compare_grains": ["pm25"],
+    "compare_cities_with_data": ["pm25"],
     "compare_launches": ["pm25"],
     "compare_sources": [["fx_air", "fx_welfare"]],
     "map_values": [
-        10000.0,
         "child_protection_records",
         "annual",
         date(2020, 1, 1),
@@ -496,20 +443,64 @@ def test_every_area_sql_file_runs_and_returns_rows(compare_store):
     from dashboard.data import query
 
     names = area_sql_files()
-    assert "compare_buckets" in names
+    assert {"compare_values", "map_values", "map_stations"} <= set(names)
     for name in names:
         frame = query(name, PARAMS.get(name, []))
         assert not frame.empty, f"{name}.sql returned no rows on the fixture store"
 
 
-def test_bucket_sql_averages_series_within_a_day(compare_store):
-    from dashboard.data import query
+def test_no_dashboard_sql_reads_raw_observations():
+    readers = [
+        p.name
+        for p in SQL_DIR.glob("*.sql")
+        if re.search(r"\bobservation\b", p.read_text(encoding="utf-8"))
+    ]
+    assert readers == [], "the dashboard must read values aggregated at ingest only"
 
-    frame = query("compare_buckets", PARAMS["compare_buckets"])
-    assert len(frame) == 90
-    assert (
-        frame["n_points"].sum()
-        == 2 * PM25_HOURS - sum(1 for h in range(PM25_HOURS) if h % 97 == 0) * 2
+
+def _select(ind: str, cities: list[str], first: int, last: int, grain: str):
+    from dashboard import queries_compare as qc
+
+    return qc.compare_data(qc.Selection(ind, cities, first, last, grain))
+
+
+def test_hourly_indicator_offers_every_grain_from_stored_values(compare_store):
+    from dashboard import queries_compare as qc
+
+    assert qc.grains("pm25") == ["annual", "monthly", "weekly", "daily"]
+    assert qc.cities_with_data("pm25") == {"TW-TXG", "TW-KHH", "TW-TPE"}
+    daily = _select("pm25", ["TW-TXG"], 2021, 2021, "daily")
+    assert daily.grain == "daily" and len(daily.frame) == 90
+    missing = sum(1 for h in range(PM25_HOURS) if h % 97 == 0)
+    assert daily.frame["n_points"].sum() == 2 * (PM25_HOURS - missing)
+    # two stations 5 apart, the sine averages out over a whole day -> about 22.5
+    assert daily.frame["value"].between(21.5, 23.5).all()
+    weekly = _select("pm25", ["TW-TXG"], 2020, 2021, "weekly")
+    starts = pd.to_datetime(weekly.frame["period_start"])
+    assert weekly.grain == "weekly" and (starts.dt.day_of_week == 0).all()
+    assert starts.min() == pd.Timestamp(2020, 12, 28)  # the ISO week holding 1 Jan 2021
+    assert weekly.frame["coverage"].between(0, 1).all()
+    assert weekly.source_ids == ["fx_air"]
+
+
+def test_too_many_points_pick_a_coarser_stored_grain(compare_store):
+    from dashboard import queries_compare as qc
+
+    cities = ["TW-TXG", "TW-KHH", "TW-TPE", "TW-NWT"]
+    data = _select("pm25", cities, 2014, 2023, "daily")
+    assert data.coarsened_from == "daily" and data.grain == "weekly"
+    assert len(data.frame) <= qc.MAX_POINTS
+    assert _select("pm25", cities, 2021, 2021, "daily").coarsened_from is None
+
+
+def test_map_note_names_the_grain_in_words(compare_store):
+    from dashboard import queries_compare as qc
+    from dashboard.i18n import t
+
+    values, grain = qc.map_values("pm25", 2021)
+    assert grain == "annual" and set(values["city_id"]) == {"TW-TXG", "TW-KHH", "TW-TPE"}
+    assert t(f"map.grain_note_{grain}", "en", year=2021) == (
+        "City values are the annual figures for 2021."
     )
-    # two stations 5 apart, sine averages out over a whole day -> about 22.5
-    assert frame["value"].between(21.5, 23.5).all()
+    assert t(f"map.grain_note_{grain}", "zh", year=2021) == "城市數值為 2021 年的年度數值。"
+    assert not qc.map_stations("pm25", 2021).empty

@@ -206,4 +206,29 @@ def test_derive_twice_is_identical(con):
     first = con.execute("SELECT * FROM indicator_value ORDER BY ALL").fetchall()
     derive(con)
     assert con.execute("SELECT * FROM indicator_value ORDER BY ALL").fetchall() == first
-    assert {r[2] for r in first} == {"daily", "monthly", "annual"}
+    assert {r[2] for r in first} == {"daily", "weekly", "monthly", "annual"}
+
+
+def test_weekly_values_are_iso_weeks_and_count_in_the_year_their_data_starts(con):
+    # 2019-01-01 is a Tuesday: its ISO week starts on Monday 2018-12-31, a year with no data.
+    rows = [("pm25", "TW-TXG", "moenv:A", "hourly", "µg/m³")]
+    obs = [
+        ("pm25|TW-TXG|moenv:A", t, float(t.day_of_week))
+        for t in pd.date_range("2019-01-01", periods=13 * 24, freq="h")
+    ]
+    load(con, "w", series_batch(rows, obs))
+    derive(con)
+    weekly = values(con, "pm25", "TW-TXG", "weekly")
+    assert list(weekly) == ["2018-12-31", "2019-01-07"]
+    first, second = weekly["2018-12-31"], weekly["2019-01-07"]
+    assert first[0] == pytest.approx(sum(range(1, 7)) / 6)  # Tuesday..Sunday, hourly mean
+    assert first[2] == pytest.approx(6 * 24 / (7 * 24)) and first[3] == 6 * 24
+    assert second[0] == pytest.approx(3.0) and second[2] == pytest.approx(1.0)
+    monthly = [("metro_station_entries", "TW-KHH", "krtc:R3", "monthly", "riders/day")]
+    load(
+        con,
+        "m",
+        series_batch(monthly, [("metro_station_entries|TW-KHH|krtc:R3", "2019-01-01", 1.0)]),
+    )
+    derive(con)
+    assert values(con, "metro_station_entries", "TW-KHH", "weekly") == {}

@@ -140,3 +140,26 @@ def test_figure_payloads_stay_small(fixture_store):
     view = load_view("fx_transit")
     for name, fig in view_figures(view, "zh", per_capita=False).items():
         assert len(fig.to_json()) < 300_000, name
+
+
+def test_placebo_x_labels_stand_off_the_axis(fixture_store):
+    view = load_view("fx_transit")
+    gap = figs.own_gap(view.path)
+    for kind in ("time", "launch_sensitivity"):
+        fig = figs.placebo_figure(view.placebos, kind, gap=gap, project=view.project, lang="en")
+        assert fig.layout.xaxis.ticklabelstandoff > 0, kind
+
+
+def test_metrics_without_a_catalogue_label_read_as_words():
+    assert figs.metric_label("event_apec_esci_2022_silver", "en") == "Event: APEC ESCI 2022 silver"
+    assert figs.metric_label("event_apec_esci_2022_silver", "zh") == "事件：APEC ESCI 2022 silver"
+    assert figs.metric_label("mengo_trips_cumulative", "en") == "MeNGo trips cumulative"
+    assert figs.metric_label("event_mengo_2_0_mentioned_as_upgraded", "en").endswith(
+        "MeNGo 2.0 mentioned as upgraded"
+    )
+    assert (
+        figs.metric_label("plant_load_reductions_2018_2025", "en")
+        == "Plant load reductions 2018–2025"
+    )
+    assert figs.metric_label("event_go_smart_award_2023", "en") == "Event: GO SMART award 2023"
+    assert figs.metric_label("members", "zh") == "會員數"

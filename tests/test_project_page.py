@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import shutil
 import zipfile
 
 from tests.test_project_fixture_store import (  # noqa: F401
@@ -51,6 +52,55 @@ def test_every_section_renders_without_error_panels(fixture_store):
         "project-placebo-leave_one_out",
         "project-placebo-launch_sensitivity",
     } <= find_ids(page)
+
+
+def test_effect_card_numbers_share_three_significant_digits(fixture_store):
+    effect = {"effect_avg": -7.837, "effect_avg_lo": -16.43, "effect_avg_hi": 0.7561}
+    assert project._effect_interval(effect, "en") == "-7.84 (95% interval -16.4 to 0.756)"
+    assert project._fmt(812.04) == "812" and project._fmt(float("nan")) == "–"
+
+
+def test_router_caches_a_page_until_the_data_version_changes(
+    fixture_store_file, tmp_path, monkeypatch
+):
+    import dashboard.data
+    from dashboard.app import create_app
+    from gosmart.store import writing
+    from tests.dash_requests import CALLBACK_ROUTE, router_body
+
+    db = tmp_path / "gosmart.duckdb"
+    shutil.copyfile(fixture_store_file, db)
+    monkeypatch.setenv("GOSMART_DB", str(db))
+    monkeypatch.setattr(dashboard.data, "_STORE", None)
+    client = create_app().server.test_client()
+
+    def render() -> str:
+        response = client.post(CALLBACK_ROUTE, json=router_body("/project/fx_transit", ""))
+        assert response.status_code == 200
+        return response.get_data(as_text=True)
+
+    first = render()
+    assert "project-effect-graph" in first and render() == first
+    with writing(db) as con:
+        con.execute(
+            "UPDATE project SET name_en = 'Renamed in a new version' WHERE project_id = ?",
+            ["fx_transit"],
+        )
+    after = render()
+    assert "Renamed in a new version" in after and "Renamed in a new version" not in first
+
+
+def test_router_without_a_store_shows_the_notice(tmp_path, monkeypatch):
+    import dashboard.data
+    from dashboard.app import create_app
+    from tests.dash_requests import CALLBACK_ROUTE, router_body
+
+    monkeypatch.setenv("GOSMART_DB", str(tmp_path / "missing.duckdb"))
+    monkeypatch.setattr(dashboard.data, "_STORE", None)
+    client = create_app().server.test_client()
+    for path in ("/", "/project/fx_transit"):
+        response = client.post(CALLBACK_ROUTE, json=router_body(path, ""))
+        assert response.status_code == 200, path
 
 
 def test_data_quality_shows_gaps_and_breaks(fixture_store):

@@ -48,7 +48,7 @@ def test_links_keep_language(fixture_store):
 def test_hostile_query_falls_back_with_a_notice(fixture_store):
     page = showcase.layout(year="<script>alert(1)</script>", lang="xx")
     words = " ".join(texts(page))
-    assert "were reset: lang, year." in words
+    assert "reset to defaults: lang, year." in words
     assert "showcase-card-fx_transit" in find_ids(page)
 
 

@@ -8,8 +8,11 @@
 --  * step 1, per series and period: time aggregate = last value ('last'), sum ('sum' of a
 --    count per period), else mean (also 'sum' indicators whose unit is per day);
 --  * step 2, per city, source and period: 'sum' indicators add the series, others average them;
+--  * grains: daily, weekly (ISO weeks, Monday first), monthly, annual - every grain the
+--    dashboard offers, so it reads stored values only and never aggregates at request time;
 --  * coverage = points present / (active series x points a series should have in the period),
---    a series being active when it has any value in that calendar year;
+--    a series being active when it has any value in the calendar year of the period's first
+--    point (a week across New Year counts in the year its data starts);
 --  * one source per city and period: native grain first, then coverage, points, source id.
 
 DELETE FROM indicator_value WHERE source_id IN (SELECT DISTINCT source_id FROM observation);
@@ -17,8 +20,9 @@ DELETE FROM station_value WHERE source_id IN (SELECT DISTINCT source_id FROM obs
 
 CREATE OR REPLACE TEMP TABLE _grain AS
 SELECT * FROM (VALUES ('hourly', 0, NULL, NULL), ('daily', 1, 'day', INTERVAL 1 DAY),
-                      ('monthly', 2, 'month', INTERVAL 1 MONTH),
-                      ('annual', 3, 'year', INTERVAL 1 YEAR)) g(grain, rank, part, step);
+                      ('weekly', 2, 'week', INTERVAL 7 DAY),
+                      ('monthly', 3, 'month', INTERVAL 1 MONTH),
+                      ('annual', 4, 'year', INTERVAL 1 YEAR)) g(grain, rank, part, step);
 
 CREATE OR REPLACE TEMP TABLE _obs AS
 WITH s AS (
@@ -36,7 +40,8 @@ SELECT o.* FROM o
 LEFT JOIN city_entity c USING (indicator_id, city_id, source_id)
 WHERE o.entity_id = 'city' OR c.indicator_id IS NULL;
 
--- Step 1: one value per series, target grain and period.
+-- Step 1: one value per series, target grain and period (a weekly target only from hourly
+-- or daily series: months and years do not split into weeks).
 CREATE OR REPLACE TEMP TABLE _series_period AS
 WITH t AS (
     SELECT o.*, sg.rank AS series_rank, tg.grain AS target_grain, tg.rank AS target_rank,
@@ -44,6 +49,7 @@ WITH t AS (
     FROM _obs o
     JOIN _grain sg ON sg.grain = o.grain
     JOIN _grain tg ON tg.rank >= greatest(sg.rank, 1)
+        AND (tg.grain <> 'weekly' OR sg.grain IN ('hourly', 'daily'))
 )
 SELECT indicator_id, city_id, entity_id, series_id, source_id, aggregation, series_rank,
        target_grain, target_rank, CAST(p0 AS DATE) AS period_start,
@@ -53,6 +59,7 @@ SELECT indicator_id, city_id, entity_id, series_id, source_id, aggregation, seri
            ELSE avg(value)
        END AS value,
        count(*) AS n,
+       min(ts) AS first_ts,
        CASE grain
            WHEN 'hourly' THEN date_diff('hour', p0, p1)
            WHEN 'daily' THEN date_diff('day', p0, p1)
@@ -71,17 +78,19 @@ FROM _obs GROUP BY ALL;
 -- Step 2: across a city's series, then one source per city and period.
 INSERT INTO indicator_value (indicator_id, city_id, grain, period_start, value, value_per_capita,
                              coverage, n_points, source_id)
-WITH per_source AS (
-    SELECT sp.indicator_id, sp.city_id, sp.target_grain AS grain, sp.period_start, sp.source_id,
-           CASE WHEN any_value(sp.aggregation) = 'sum' THEN sum(sp.value) ELSE avg(sp.value) END
-               AS value,
-           least(1.0, sum(sp.n) / (any_value(a.n_series) * any_value(sp.expected))) AS coverage,
-           sum(sp.n) AS n_points,
-           min(sp.series_rank) = any_value(sp.target_rank) AS native
-    FROM _series_period sp
-    JOIN _active a ON a.indicator_id = sp.indicator_id AND a.city_id = sp.city_id
-        AND a.source_id = sp.source_id AND a.yr = year(sp.period_start)
-    GROUP BY sp.indicator_id, sp.city_id, sp.target_grain, sp.period_start, sp.source_id
+WITH combined AS (
+    SELECT indicator_id, city_id, target_grain AS grain, period_start, source_id,
+           CASE WHEN any_value(aggregation) = 'sum' THEN sum(value) ELSE avg(value) END AS value,
+           sum(n) AS n_points,
+           any_value(expected) AS expected,
+           year(min(first_ts)) AS yr,
+           min(series_rank) = any_value(target_rank) AS native
+    FROM _series_period
+    GROUP BY indicator_id, city_id, target_grain, period_start, source_id
+), per_source AS (
+    SELECT c.*, least(1.0, c.n_points / (a.n_series * c.expected)) AS coverage
+    FROM combined c
+    JOIN _active a USING (indicator_id, city_id, source_id, yr)
 )
 SELECT p.indicator_id, p.city_id, p.grain, p.period_start, p.value, NULL, p.coverage,
        p.n_points, p.source_id
@@ -102,8 +111,8 @@ SELECT sp.indicator_id, sp.entity_id, sp.target_grain, sp.period_start, sp.value
        least(1.0, sp.n / sp.expected), sp.source_id
 FROM _series_period sp
 JOIN station st ON st.station_id = sp.entity_id
-WHERE (sp.target_grain = 'monthly' AND sp.series_rank < 3)
-   OR (sp.target_grain = 'annual' AND sp.series_rank = 3)
+WHERE sp.target_grain = 'monthly'
+   OR (sp.target_grain = 'annual' AND sp.series_rank = sp.target_rank)
 QUALIFY row_number() OVER (
     PARTITION BY sp.indicator_id, sp.entity_id, sp.target_grain, sp.period_start
     ORDER BY least(1.0, sp.n / sp.expected) DESC, sp.source_id

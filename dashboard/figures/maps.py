@@ -3,7 +3,8 @@
 Regions (Taiwan, West Java, Java provinces) are far apart, so each boundary file
 gets its own geo subplot, all sharing one colour axis. Every region's features are
 drawn in light grey underneath, so a city without data reads as 'no data', not as
-missing land.
+missing land. Built as a plain figure dict (what dcc.Graph sends anyway): graph_objects
+would deep-copy and validate every boundary coordinate on each request.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from __future__ import annotations
 import math
 
 import pandas as pd
-import plotly.graph_objects as go
 
+from dashboard.figures.compare import template
 from dashboard.i18n import pick, t
+from dashboard.queries_compare import records
 
 COLOR_SCALE = "Cividis"
 NO_DATA_FILL = "#e9e9e9"
@@ -45,13 +47,13 @@ def choropleth_figure(
     unit: str,
     stations: pd.DataFrame | None = None,
     highlight: set[str] | None = None,
-) -> go.Figure:
+) -> dict:
     """Map of `values` (columns city_id, shown[, coverage, n_periods]) by boundary file.
 
     `boundaries` maps geo file name -> FeatureCollection; cities whose file is not
     there are left out (the page says so).
     """
-    rows = values.dropna(subset=["shown"]).to_dict("records") if not values.empty else []
+    rows = records(values.dropna(subset=["shown"])) if not values.empty else []
     by_file: dict[str, list[dict]] = {}
     for row in rows:
         city = cities.get(row["city_id"])
@@ -67,7 +69,8 @@ def choropleth_figure(
             if geo_file in boundaries:
                 by_file.setdefault(geo_file, [])
     files = [f for f in boundaries if f in by_file]
-    fig = go.Figure()
+    traces: list[dict] = []
+    layout: dict = {}
     shown = [r["shown"] for r in rows]
     cmin, cmax = (min(shown), max(shown)) if shown else (0.0, 1.0)
     if stations is not None and not stations.empty:
@@ -76,43 +79,45 @@ def choropleth_figure(
     for i, geo_file in enumerate(files):
         geo_name = "geo" if i == 0 else f"geo{i + 1}"
         geojson = boundaries[geo_file]
-        fig.update_layout({geo_name: _geo_layout([i * width, (i + 1) * width - 0.01])})
+        layout[geo_name] = _geo_layout([i * width, (i + 1) * width - 0.01])
         ids = [str(f["id"]) for f in geojson["features"]]
-        fig.add_trace(
-            go.Choropleth(
-                geojson=geojson,
-                featureidkey="id",
-                locations=ids,
-                z=[0] * len(ids),
-                colorscale=[[0, NO_DATA_FILL], [1, NO_DATA_FILL]],
-                showscale=False,
-                marker={"line": {"color": "white", "width": 0.6}},
-                hoverinfo="skip",
-                geo=geo_name,
-                name=t("map.no_data", lang),
-                showlegend=False,
-            )
+        traces.append(
+            {
+                "type": "choropleth",
+                "geojson": geojson,
+                "featureidkey": "id",
+                "locations": ids,
+                "z": [0] * len(ids),
+                "colorscale": [[0, NO_DATA_FILL], [1, NO_DATA_FILL]],
+                "showscale": False,
+                "marker": {"line": {"color": "white", "width": 0.6}},
+                "hoverinfo": "skip",
+                "geo": geo_name,
+                "name": t("map.no_data", lang),
+                "showlegend": False,
+            }
         )
         data = by_file[geo_file]
         if data:
             lines = [2.5 if r["city_id"] in (highlight or ()) else 0.8 for r in data]
-            fig.add_trace(
-                go.Choropleth(
-                    geojson=geojson,
-                    featureidkey="id",
-                    locations=[str(r["city"]["geo_id"]) for r in data],
-                    z=[float(r["shown"]) for r in data],
-                    text=[
+            traces.append(
+                {
+                    "type": "choropleth",
+                    "geojson": geojson,
+                    "featureidkey": "id",
+                    "locations": [str(r["city"]["geo_id"]) for r in data],
+                    "z": [float(r["shown"]) for r in data],
+                    "text": [
                         f"{pick(r['city'], 'name', lang)}<br>{_fmt(r['shown'])} {unit}"
                         for r in data
                     ],
-                    hovertemplate="%{text}<extra></extra>",
-                    coloraxis="coloraxis",
-                    marker={"line": {"color": "#222", "width": lines}},
-                    geo=geo_name,
-                    name=title,
-                    showlegend=False,
-                )
+                    "hovertemplate": "%{text}<extra></extra>",
+                    "coloraxis": "coloraxis",
+                    "marker": {"line": {"color": "#222", "width": lines}},
+                    "geo": geo_name,
+                    "name": title,
+                    "showlegend": False,
+                }
             )
         if stations is not None and not stations.empty:
             station_file = stations["city_id"].map(lambda c: (cities.get(c) or {}).get("geo_file"))
@@ -123,38 +128,40 @@ def choropleth_figure(
                     t("map.third_party", lang) if tp else ""
                     for tp in on_map["third_party"].fillna(False)
                 ]
-                fig.add_trace(
-                    go.Scattergeo(
-                        lon=on_map["lon"].round(4).tolist(),
-                        lat=on_map["lat"].round(4).tolist(),
-                        text=[
+                traces.append(
+                    {
+                        "type": "scattergeo",
+                        "lon": on_map["lon"].round(4).tolist(),
+                        "lat": on_map["lat"].round(4).tolist(),
+                        "text": [
                             f"{n}<br>{_fmt(v)} {unit} {tp}"
                             for n, v, tp in zip(names, on_map["value"], third, strict=True)
                         ],
-                        hovertemplate="%{text}<extra></extra>",
-                        mode="markers",
-                        marker={
+                        "hovertemplate": "%{text}<extra></extra>",
+                        "mode": "markers",
+                        "marker": {
                             "size": 9,
                             "color": on_map["value"].tolist(),
                             "coloraxis": "coloraxis",
                             "line": {"color": "white", "width": 1},
                             "symbol": "circle",
                         },
-                        geo=geo_name,
-                        name=t("map.stations", lang),
-                        showlegend=i == 0,
-                    )
+                        "geo": geo_name,
+                        "name": t("map.stations", lang),
+                        "showlegend": i == 0,
+                    }
                 )
-    fig.update_layout(
+    layout.update(
+        template=template(),
         title={"text": title},
         coloraxis={
             "colorscale": COLOR_SCALE,
-            "cmin": cmin,
-            "cmax": cmax,
+            "cmin": float(cmin),
+            "cmax": float(cmax),
             "colorbar": {"title": {"text": unit}, "thickness": 14},
         },
         height=520,
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
         legend={"orientation": "h", "y": -0.02},
     )
-    return fig
+    return {"data": traces, "layout": layout}

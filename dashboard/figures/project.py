@@ -21,6 +21,19 @@ MAX_NAMED_COMPARISONS = 5
 CHART_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["lasso2d"]}
 
 
+def scatter(**props: Any) -> dict[str, Any]:
+    """A scatter trace as a plain dict (see `figure`)."""
+    return {"type": "scatter", **props}
+
+
+def figure(traces: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
+    """A figure from plain trace and layout dicts, without plotly's per-property validation.
+
+    Validation cost tens of milliseconds per chart (most of a page render); the dicts
+    here are written by this module, so it would only re-check our own constants."""
+    return go.Figure(data=traces, layout=layout, _validate=False)
+
+
 def _day(value: Any) -> date | None:
     if value is None or (not isinstance(value, str | date) and pd.isna(value)):
         return None
@@ -66,21 +79,25 @@ def _in_range(mark: dict[str, Any], lo: date, hi: date) -> bool:
     return end >= lo and mark["start"] <= hi
 
 
-def add_timeline(
-    fig: go.Figure,
+def timeline(
     project: dict[str, Any],
     marks: list[dict[str, Any]],
     lang: str,
     x_range: tuple[date, date] | None,
-) -> None:
-    """Draw the uncertain launch window, launch and phase lines, and events on `fig`."""
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The uncertain launch window, launch and phase lines, and events: (legend traces,
+    layout part with shapes and annotations), as plain dicts.
+
+    plotly's add_shape/add_annotation validate and copy the layout on every call, which
+    made these loops most of a project page's render time."""
+    traces: list[dict[str, Any]] = []
+    shapes: list[dict[str, Any]] = []
+    annotations: list[dict[str, Any]] = []
     lo_d, hi_d = _day(project.get("launch_date_min")), _day(project.get("launch_date_max"))
     if lo_d and hi_d and lo_d < hi_d:
-        fig.add_vrect(
-            x0=lo_d, x1=hi_d, fillcolor=LAUNCH_RANGE, line_width=0, layer="below", name="launch"
-        )
-        fig.add_trace(
-            go.Scatter(
+        shapes.append(vrect(lo_d, hi_d, LAUNCH_RANGE, name="launch"))
+        traces.append(
+            scatter(
                 x=[None],
                 y=[None],
                 mode="markers",
@@ -91,37 +108,56 @@ def add_timeline(
     for m in marks:
         if x_range and not _in_range(m, *x_range):
             continue
-        label = f"{m['number']}"
         hover = f"{m['number']}. {m['start']:%Y-%m-%d} {pick(m, 'label', lang)}"
         if m["end"] and m["end"] > m["start"]:
-            fig.add_vrect(
-                x0=m["start"], x1=m["end"], fillcolor=CONFOUNDER_FILL, line_width=0, layer="below"
-            )
+            shapes.append(vrect(m["start"], m["end"], CONFOUNDER_FILL))
         colour = LAUNCH if m["mark"] == "launch" else (GREY if m["mark"] == "phase" else EVENT)
         dash = {"launch": "solid", "phase": "dash", "data_break": "dot"}.get(m["mark"], "dashdot")
-        fig.add_shape(
-            type="line",
-            x0=m["start"],
-            x1=m["start"],
-            y0=0,
-            y1=1,
-            yref="paper",
-            line={"color": colour, "width": 2 if m["mark"] == "launch" else 1, "dash": dash},
+        shapes.append(
+            {
+                "type": "line",
+                "x0": m["start"],
+                "x1": m["start"],
+                "y0": 0,
+                "y1": 1,
+                "yref": "paper",
+                "line": {"color": colour, "width": 2 if m["mark"] == "launch" else 1, "dash": dash},
+            }
         )
-        fig.add_annotation(
-            x=m["start"],
-            y=1.0,
-            yref="paper",
-            yanchor="bottom",
-            text=label,
-            showarrow=False,
-            hovertext=hover,
-            font={"size": 12, "color": colour},
-            bgcolor="white",
-            bordercolor=colour,
-            borderwidth=1,
-            borderpad=2,
+        annotations.append(
+            {
+                "x": m["start"],
+                "y": 1.0,
+                "yref": "paper",
+                "yanchor": "bottom",
+                "text": f"{m['number']}",
+                "showarrow": False,
+                "hovertext": hover,
+                "font": {"size": 12, "color": colour},
+                "bgcolor": "white",
+                "bordercolor": colour,
+                "borderwidth": 1,
+                "borderpad": 2,
+            }
         )
+    return traces, {"shapes": shapes, "annotations": annotations}
+
+
+def vrect(x0: Any, x1: Any, fill: str, name: str | None = None) -> dict[str, Any]:
+    """A full-height shaded band, as plotly's add_vrect draws it."""
+    rect = {
+        "type": "rect",
+        "x0": x0,
+        "x1": x1,
+        "xref": "x",
+        "y0": 0,
+        "y1": 1,
+        "yref": "y domain",
+        "fillcolor": fill,
+        "line": {"width": 0},
+        "layer": "below",
+    }
+    return {**rect, "name": name} if name else rect
 
 
 def axis_title(indicator: dict[str, Any], lang: str, per_capita: bool) -> str:
@@ -131,6 +167,10 @@ def axis_title(indicator: dict[str, Any], lang: str, per_capita: bool) -> str:
             "project.axis_per_capita", lang, unit=unit, scale=f"{indicator['per_capita_scale']:,}"
         )
     return unit
+
+
+def _title(text: str) -> dict[str, str]:
+    return {"text": text}
 
 
 def indicator_figure(
@@ -145,15 +185,16 @@ def indicator_figure(
     """The target indicator for the city (thick, first colour) next to its comparison cities."""
     lang = normalise_lang(lang)
     column = "value_per_capita" if per_capita else "value"
-    fig = go.Figure()
+    traces: list[dict[str, Any]] = []
     city_id = project.get("city_id")
     others = [c for c in dict.fromkeys(series["city_id"]) if c != city_id]
     many = len(others) > MAX_NAMED_COMPARISONS
+    parts = dict(tuple(series.groupby("city_id", sort=False)))
     for n, other in enumerate(others):
-        part = series[series["city_id"] == other]
+        part = parts[other]
         name = pick(part.iloc[0].to_dict(), "city_name", lang) or other
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            scatter(
                 x=part["period_start"],
                 y=part[column],
                 mode="lines",
@@ -164,11 +205,11 @@ def indicator_figure(
                 hovertemplate=f"{name}<br>%{{x|%Y-%m-%d}}: %{{y:,.4~g}}<extra></extra>",
             )
         )
-    own = series[series["city_id"] == city_id]
+    own = parts.get(city_id, series.iloc[0:0])
     if len(own):
         name = pick(own.iloc[0].to_dict(), "city_name", lang) or city_id
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            scatter(
                 x=own["period_start"],
                 y=own[column],
                 mode="lines+markers" if len(own) < 40 else "lines",
@@ -180,14 +221,19 @@ def indicator_figure(
     x_range = None
     if len(series):
         x_range = (_day(series["period_start"].min()), _day(series["period_start"].max()))
-    add_timeline(fig, project, marks, lang, x_range)
-    fig.update_layout(
-        title=t("project.chart_indicator_title", lang, indicator=pick(indicator, "name", lang)),
-        yaxis_title=axis_title(indicator, lang, per_capita),
-        height=460,
-        margin={"t": 80},
+    marks_traces, marks_layout = timeline(project, marks, lang, x_range)
+    return figure(
+        traces + marks_traces,
+        {
+            **marks_layout,
+            "title": _title(
+                t("project.chart_indicator_title", lang, indicator=pick(indicator, "name", lang))
+            ),
+            "yaxis": {"title": _title(axis_title(indicator, lang, per_capita))},
+            "height": 460,
+            "margin": {"t": 80},
+        },
     )
-    return fig
 
 
 def effect_figure(
@@ -201,11 +247,11 @@ def effect_figure(
 ) -> go.Figure:
     """Observed against the counterfactual, with the counterfactual's band."""
     lang = normalise_lang(lang)
-    fig = go.Figure()
+    traces: list[dict[str, Any]] = []
     band = path.dropna(subset=["lo", "hi"])
     if len(band):
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            scatter(
                 x=band["period_start"],
                 y=band["hi"],
                 mode="lines",
@@ -214,8 +260,8 @@ def effect_figure(
                 showlegend=False,
             )
         )
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            scatter(
                 x=band["period_start"],
                 y=band["lo"],
                 mode="lines",
@@ -226,8 +272,8 @@ def effect_figure(
                 hoverinfo="skip",
             )
         )
-    fig.add_trace(
-        go.Scatter(
+    traces.append(
+        scatter(
             x=path["period_start"],
             y=path["counterfactual"],
             mode="lines",
@@ -235,8 +281,8 @@ def effect_figure(
             line={"color": COUNTERFACTUAL, "width": 2.5, "dash": "dash"},
         )
     )
-    fig.add_trace(
-        go.Scatter(
+    traces.append(
+        scatter(
             x=path["period_start"],
             y=path["observed"],
             mode="lines",
@@ -247,14 +293,18 @@ def effect_figure(
     x_range = None
     if len(path):
         x_range = (_day(path["period_start"].min()), _day(path["period_start"].max()))
-    add_timeline(fig, project, [m for m in marks if m["mark"] != "phase"], lang, x_range)
-    fig.update_layout(
-        title=t("project.chart_effect_title", lang),
-        yaxis_title=axis_title(indicator, lang, per_capita),
-        height=420,
-        margin={"t": 80},
+    shown = [m for m in marks if m["mark"] != "phase"]
+    marks_traces, marks_layout = timeline(project, shown, lang, x_range)
+    return figure(
+        traces + marks_traces,
+        {
+            **marks_layout,
+            "title": _title(t("project.chart_effect_title", lang)),
+            "yaxis": {"title": _title(axis_title(indicator, lang, per_capita))},
+            "height": 420,
+            "margin": {"t": 80},
+        },
     )
-    return fig
 
 
 def own_gap(path: pd.DataFrame, *, log_scale: bool = False) -> pd.DataFrame:
@@ -267,6 +317,24 @@ def own_gap(path: pd.DataFrame, *, log_scale: bool = False) -> pd.DataFrame:
     else:
         frame["gap"] = path["observed"] - path["counterfactual"]
     return frame.dropna()
+
+
+def hline(y: float, line: dict[str, Any]) -> dict[str, Any]:
+    """A full-width horizontal line, as plotly's add_hline draws it."""
+    return {
+        "type": "line",
+        **{"x0": 0, "x1": 1, "xref": "x domain", "y0": y, "y1": y, "yref": "y"},
+        "line": line,
+    }
+
+
+def vline(x: Any, line: dict[str, Any]) -> dict[str, Any]:
+    """A full-height vertical line, as plotly's add_vline draws it."""
+    return {
+        "type": "line",
+        **{"x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain"},
+        "line": line,
+    }
 
 
 def placebo_figure(
@@ -282,16 +350,17 @@ def placebo_figure(
     or, for launch-date sensitivity (and runs without paths), the effect by tried unit."""
     lang = normalise_lang(lang)
     runs = placebos[placebos["kind"] == kind]
-    fig = go.Figure()
+    traces: list[dict[str, Any]] = []
+    zero = hline(0, {"color": "#444", "width": 1})
+    # x labels stand off the axis so the lowest y label never touches the first date
+    xaxis: dict[str, Any] = {"ticklabelstandoff": 6}
     with_paths = [r for r in runs.to_dict("records") if r["path"]]
     if with_paths and kind != "launch_sensitivity":
         for n, run in enumerate(with_paths):
-            xs = [p[0] for p in run["path"]]
-            ys = [p[1] for p in run["path"]]
-            fig.add_trace(
-                go.Scatter(
-                    x=xs,
-                    y=ys,
+            traces.append(
+                scatter(
+                    x=[p[0] for p in run["path"]],
+                    y=[p[1] for p in run["path"]],
                     mode="lines",
                     line={"color": GREY, "width": 1},
                     opacity=0.7,
@@ -302,8 +371,8 @@ def placebo_figure(
                 )
             )
         if len(gap):
-            fig.add_trace(
-                go.Scatter(
+            traces.append(
+                scatter(
                     x=gap["period_start"],
                     y=gap["gap"],
                     mode="lines",
@@ -311,17 +380,15 @@ def placebo_figure(
                     name=t("project.legend_city_gap", lang, city=pick(project, "city_name", lang)),
                 )
             )
-        fig.add_hline(y=0, line={"color": "#444", "width": 1})
+        shapes = [zero]
         launch = _day(project.get("launch_date"))
         if launch:
-            fig.add_vline(x=launch, line={"color": LAUNCH, "width": 2})
-        fig.update_layout(
-            yaxis_title=t("project.axis_gap_log" if log_scale else "project.axis_gap", lang)
-        )
+            shapes.append(vline(launch, {"color": LAUNCH, "width": 2}))
+        y_title = t("project.axis_gap_log" if log_scale else "project.axis_gap", lang)
     else:
         runs = runs.dropna(subset=["effect_avg"])
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            scatter(
                 x=runs["unit"],
                 y=runs["effect_avg"],
                 mode="markers",
@@ -330,28 +397,69 @@ def placebo_figure(
                 hovertemplate="%{x}: %{y:,.4~g}<extra></extra>",
             )
         )
-        fig.add_hline(y=0, line={"color": "#444", "width": 1})
+        shapes = [zero]
         # tried launch dates on a date axis: a category axis of a dozen dates overlaps its labels
         dated = pd.to_datetime(runs["unit"], format="%Y-%m-%d", errors="coerce").notna().all()
-        fig.update_layout(
-            yaxis_title=t("project.axis_effect_log" if log_scale else "project.axis_effect", lang),
-            xaxis_type="date" if dated and len(runs) else "category",
-        )
-    fig.update_layout(
-        title=t(f"project.placebo_title_{kind}", lang),
-        height=320,
-        margin={"t": 50, "b": 40},
-        showlegend=True,
+        xaxis["type"] = "date" if dated and len(runs) else "category"
+        y_title = t("project.axis_effect_log" if log_scale else "project.axis_effect", lang)
+    return figure(
+        traces,
+        {
+            "shapes": shapes,
+            "title": _title(t(f"project.placebo_title_{kind}", lang)),
+            "xaxis": xaxis,
+            "yaxis": {"title": _title(y_title)},
+            "height": 320,
+            "margin": {"t": 50, "b": 46},
+            "showlegend": True,
+        },
     )
-    return fig
+
+
+# Ids in reported-figure metric keys written as their owners write them.
+_WORDS = {
+    "apec": "APEC",
+    "esci": "ESCI",
+    "its": "ITS",
+    "mou": "MOU",
+    "gsa": "GSA",
+    "klrt": "KLRT",
+    "krtc": "KRTC",
+    "ntpc": "NTPC",
+    "mohw": "MOHW",
+    "epa": "EPA",
+    "iia": "IIA",
+    "jds": "JDS",
+    "ppkm": "PPKM",
+    "tpass": "TPASS",
+    "app": "app",
+    "mengo": "MeNGo",
+    "newtaipay": "NewTaiPAY",
+    "pm25": "PM2.5",
+    "co2": "CO₂",
+}
+
+
+def readable_key(key: str) -> str:
+    """A metric key as words: 'apec_esci_2022_silver' -> 'APEC ESCI 2022 silver'."""
+    key = re.sub(r"(?<![^_])(\d)_(\d)(?![^_])", r"\1.\2", key)  # version 2_0 -> 2.0
+    key = re.sub(r"(?<![^_])(\d{4})_(\d{4})(?![^_])", r"\1–\2", key)  # years 2018_2025
+    key = re.sub(r"(?<![^_])go_smart(?![^_])", "GO SMART", key)
+    words = [_WORDS.get(w, w) for w in key.split("_") if w]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
 
 
 def metric_label(metric: str, lang: str) -> str:
-    """A reported metric's name: from the catalogue when known, else the key made readable."""
+    """A reported metric's name: from the catalogue when known, else the key made readable
+    (events as 'Event: ...'). The source files carry no label of their own, only notes."""
+    lang = normalise_lang(lang)
     key = f"project.metric_{metric}"
-    if key in catalogue(normalise_lang(lang)):
+    if key in catalogue(lang):
         return t(key, lang)
-    return metric.replace("_", " ")
+    if metric.startswith("event_"):
+        return t("project.metric_event", lang, name=readable_key(metric.removeprefix("event_")))
+    return readable_key(metric)
 
 
 def unit_label(unit: str, lang: str) -> str:
@@ -391,13 +499,13 @@ def milestone_figure(milestones: list[dict[str, Any]], lang: str) -> go.Figure:
     Dots are never joined: reported figures are points in time, not a measured trend."""
     lang = normalise_lang(lang)
     rows = [m for m in milestones if m.get("value") is not None and m.get("as_of_date")]
-    fig = go.Figure()
+    traces: list[dict[str, Any]] = []
     for lower in (False, True):
         part = [m for m in rows if bool(m.get("lower_bound")) == lower]
         if not part:
             continue
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            scatter(
                 x=[m["as_of_date"] for m in part],
                 y=[metric_label(m["metric"], lang) for m in part],
                 mode="markers+text",
@@ -414,11 +522,13 @@ def milestone_figure(milestones: list[dict[str, Any]], lang: str) -> go.Figure:
             )
         )
     n_metrics = len({m["metric"] for m in rows})
-    fig.update_layout(
-        title=t("project.chart_milestones_title", lang),
-        height=max(260, 110 + 70 * n_metrics),
-        xaxis_title=t("project.axis_reported_date", lang),
-        yaxis={"type": "category", "automargin": True},
-        margin={"t": 60},
+    return figure(
+        traces,
+        {
+            "title": _title(t("project.chart_milestones_title", lang)),
+            "height": max(260, 110 + 70 * n_metrics),
+            "xaxis": {"title": _title(t("project.axis_reported_date", lang))},
+            "yaxis": {"type": "category", "automargin": True},
+            "margin": {"t": 60},
+        },
     )
-    return fig

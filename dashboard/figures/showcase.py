@@ -7,63 +7,63 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.project import LAUNCH_RANGE, _day
+from dashboard.figures.project import LAUNCH_RANGE, _day, figure, scatter, vline, vrect
 from dashboard.i18n import normalise_lang, t
+from dashboard.kiosk.format import significant
 from dashboard.theme import LAUNCH, TREATED
 
 
 def sparkline(values: pd.DataFrame, card: dict[str, Any], lang: str) -> go.Figure:
     """A small line of the headline indicator, launch drawn as a line (uncertain: shaded range)."""
     lang = normalise_lang(lang)
-    fig = go.Figure(
-        go.Scatter(
-            x=values["period_start"],
-            y=values["value"],
-            mode="lines+markers" if len(values) < 20 else "lines",
-            line={"color": TREATED, "width": 2.5},
-            marker={"size": 5},
-            hovertemplate="%{x|%Y-%m}: %{y:,.4~g}<extra></extra>",
-            name=t("showcase.sparkline_name", lang),
-        )
+    trace = scatter(
+        x=values["period_start"],
+        y=values["value"],
+        mode="lines+markers" if len(values) < 20 else "lines",
+        line={"color": TREATED, "width": 2.5},
+        marker={"size": 5},
+        hovertemplate="%{x|%Y-%m}: %{y:,.4~g}<extra></extra>",
+        name=t("showcase.sparkline_name", lang),
     )
     lo, hi, launch = (
         _day(card.get("launch_date_min")),
         _day(card.get("launch_date_max")),
         _day(card.get("launch_date")),
     )
+    shapes: list[dict[str, Any]] = []
+    annotations: list[dict[str, Any]] = []
     if lo and hi and lo < hi:
-        fig.add_vrect(x0=lo, x1=hi, fillcolor=LAUNCH_RANGE, line_width=0, layer="below")
+        shapes.append(vrect(lo, hi, LAUNCH_RANGE))
     if launch:
-        fig.add_shape(
-            type="line",
-            x0=launch,
-            x1=launch,
-            y0=0,
-            y1=1,
-            yref="paper",
-            line={"color": LAUNCH, "width": 2},
+        shapes.append(vline(launch, {"color": LAUNCH, "width": 2}) | {"yref": "paper"})
+        annotations.append(
+            {
+                "x": launch,
+                "y": 1,
+                "yref": "paper",
+                "yanchor": "bottom",
+                "text": t("showcase.launch_mark", lang),
+                "showarrow": False,
+                "font": {"size": 11},
+            }
         )
-        fig.add_annotation(
-            x=launch,
-            y=1,
-            yref="paper",
-            yanchor="bottom",
-            text=t("showcase.launch_mark", lang),
-            showarrow=False,
-            font={"size": 11},
-        )
-    fig.update_layout(
-        height=120,
-        margin={"l": 8, "r": 8, "t": 18, "b": 20},
-        showlegend=False,
-        xaxis={"showgrid": False, "tickformat": "%Y", "nticks": 4, "tickfont": {"size": 11}},
-        yaxis={"visible": False},
+    return figure(
+        [trace],
+        {
+            "shapes": shapes,
+            "annotations": annotations,
+            "height": 120,
+            "margin": {"l": 8, "r": 8, "t": 18, "b": 20},
+            "showlegend": False,
+            "xaxis": {"showgrid": False, "tickformat": "%Y", "nticks": 4, "tickfont": {"size": 11}},
+            "yaxis": {"visible": False},
+        },
     )
-    return fig
 
 
 def _number(value: float) -> str:
-    return f"{value:+,.3g}" if abs(value) < 1000 else f"{value:+,.0f}"
+    """A signed effect with three significant digits, as on the project page."""
+    return ("+" if value >= 0 else "") + significant(value)
 
 
 def effect_size_text(card: dict[str, Any], lang: str) -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.figures.project import figure
 from dashboard.i18n import pick, t
 
 
@@ -12,12 +14,11 @@ def coverage_figure(
     coverage: pd.DataFrame, cities: dict[str, dict], indicators: dict[str, dict], lang: str
 ) -> go.Figure:
     """Share of expected values present per city and indicator (blank = no data at all)."""
-    fig = go.Figure()
     if coverage.empty:
-        fig.update_layout(title={"text": t("sources.coverage_title", lang)}, height=240)
-        return fig
-    city_order = [c for c in cities if c in set(coverage["city_id"])]
-    city_order += sorted(set(coverage["city_id"]) - set(city_order))
+        return figure([], {"title": {"text": t("sources.coverage_title", lang)}, "height": 240})
+    present = set(coverage["city_id"])
+    city_order = [c for c in cities if c in present]
+    city_order += sorted(present - set(city_order))
     ind_order = sorted(set(coverage["indicator_id"]))
     grid = coverage.pivot_table(
         index="city_id", columns="indicator_id", values="coverage", aggfunc="mean"
@@ -26,44 +27,39 @@ def coverage_figure(
     periods = coverage.pivot_table(
         index="city_id", columns="indicator_id", values="periods", aggfunc="sum"
     )
-    periods = periods.reindex(index=city_order, columns=ind_order)
+    periods = periods.reindex(index=city_order, columns=ind_order).to_numpy(dtype="float64")
     grains = coverage.groupby("indicator_id")["grain"].first().to_dict()
+    grain_names = [t(f"sources.grain_{grains[i]}", lang) for i in ind_order]
     x_labels = [pick(indicators.get(i, {}), "name", lang) or i for i in ind_order]
     y_labels = [pick(cities.get(c, {}), "name", lang) or c for c in city_order]
     text = [
         [
-            ""
-            if pd.isna(periods.iloc[r, c])
-            else t(
-                "sources.cell",
-                lang,
-                periods=int(periods.iloc[r, c]),
-                grain=t(f"sources.grain_{grains[ind_order[c]]}", lang),
-            )
-            for c in range(len(ind_order))
+            "" if np.isnan(n) else t("sources.cell", lang, periods=int(n), grain=grain)
+            for n, grain in zip(row, grain_names, strict=True)
         ]
-        for r in range(len(city_order))
+        for row in periods
     ]
-    fig.add_trace(
-        go.Heatmap(
-            z=grid.to_numpy(dtype="float64").round(3),
-            x=x_labels,
-            y=y_labels,
-            text=text,
-            zmin=0,
-            zmax=1,
-            colorscale="Cividis",
-            xgap=2,
-            ygap=2,
-            hovertemplate="%{y} · %{x}<br>%{z:.0%} · %{text}<extra></extra>",
-            colorbar={"title": {"text": t("sources.coverage_share", lang)}, "tickformat": ".0%"},
-        )
+    heatmap = {
+        "type": "heatmap",
+        "z": grid.to_numpy(dtype="float64").round(3),
+        "x": x_labels,
+        "y": y_labels,
+        "text": text,
+        "zmin": 0,
+        "zmax": 1,
+        "colorscale": "Cividis",
+        "xgap": 2,
+        "ygap": 2,
+        "hovertemplate": "%{y} · %{x}<br>%{z:.0%} · %{text}<extra></extra>",
+        "colorbar": {"title": {"text": t("sources.coverage_share", lang)}, "tickformat": ".0%"},
+    }
+    return figure(
+        [heatmap],
+        {
+            "title": {"text": t("sources.coverage_title", lang), "y": 0.995, "yanchor": "top"},
+            "height": max(320, 26 * len(city_order) + 220),
+            "xaxis": {"side": "top", "tickangle": -30},
+            "yaxis": {"autorange": "reversed"},
+            "margin": {"l": 160, "t": 200},
+        },
     )
-    fig.update_layout(
-        title={"text": t("sources.coverage_title", lang), "y": 0.995, "yanchor": "top"},
-        height=max(320, 26 * len(city_order) + 220),
-        xaxis={"side": "top", "tickangle": -30},
-        yaxis={"autorange": "reversed"},
-        margin={"l": 160, "t": 200},
-    )
-    return fig

@@ -20,7 +20,7 @@ def _trim(text: str) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _sig(value: float, digits: int) -> str:
+def significant(value: float, digits: int = 3) -> str:
     """`value` with at most `digits` significant digits, no trailing zeros."""
     if value == 0:
         return "0"
@@ -34,13 +34,13 @@ def format_number(value: float, lang: str) -> str:
     sign = MINUS if value < 0 else ""
     v = abs(float(value))
     if lang == "zh" and v >= 1e8:
-        return f"{sign}{_sig(v / 1e8, 4)} 億"
+        return f"{sign}{significant(v / 1e8, 4)} 億"
     if lang == "zh" and v >= 1e4:
-        return f"{sign}{_sig(v / 1e4, 4)} 萬"
+        return f"{sign}{significant(v / 1e4, 4)} 萬"
     if lang == "en" and v >= 1e7:
-        return f"{sign}{_sig(v / 1e6, 3)} million"
+        return f"{sign}{significant(v / 1e6, 3)} million"
     if v >= 1000:
-        return f"{sign}{_sig(v, 7) if v < 1e7 else _sig(v, 4)}"
+        return f"{sign}{significant(v, 7) if v < 1e7 else significant(v, 4)}"
     if v >= 100:
         return f"{sign}{_trim(f'{v:.0f}')}"
     if v >= 10:

@@ -11,7 +11,9 @@ from dash import html
 from dashboard.i18n import t
 from dashboard.urlstate import decode, register_view
 
-dash.register_page(__name__, path="/about", title="GO SMART Evidence - methodology")
+dash.register_page(
+    __name__, path="/about", title="GO SMART Evidence - methodology", cache_view="about"
+)
 register_view("about", [])
 
 METHODS = ("synthetic_control", "did", "its", "placebos", "descriptive")

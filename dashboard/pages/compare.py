@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 import dash
 from dash import Input, Output, State, callback, ctx, dash_table, dcc, html, no_update
 
-from dashboard import queries
 from dashboard import queries_compare as qc
 from dashboard.figures import compare as figs
 from dashboard.figures.maps import choropleth_figure
@@ -20,7 +19,9 @@ from dashboard.geo import boundaries
 from dashboard.i18n import dropdown_labels, normalise_lang, pick, t
 from dashboard.urlstate import decode, encode, parse_query, text_items, whole_number
 
-dash.register_page(__name__, path="/compare", title="Compare · GO SMART Evidence")
+dash.register_page(
+    __name__, path="/compare", title="Compare · GO SMART Evidence", cache_view=qc.COMPARE_VIEW
+)
 
 TABLE_PAGE_SIZE = 25
 
@@ -97,7 +98,7 @@ def _source_list(data: qc.CompareData, lang: str) -> html.Div:
     ids = data.source_ids
     frame = qc.sources_for(ids) if ids else None
     items = []
-    for row in [] if frame is None else frame.to_dict("records"):
+    for row in [] if frame is None else qc.records(frame):
         badges = []
         if row["kind"] == "reported":
             badges.append(html.Span(t("common.reported", lang), className="badge reported"))
@@ -183,7 +184,7 @@ TAB_BODY = {"chart": _chart, "map": _map, "table": _table}
 
 
 def _controls(state: dict, data: qc.CompareData, cities: dict[str, dict], lang: str) -> html.Div:
-    indicators = queries.indicators().to_dict("records")
+    indicators = list(qc.indicator_rows().values())
     with_data = qc.cities_with_data(state["ind"]) if data.indicator else set()
     city_options = [
         {
@@ -197,9 +198,9 @@ def _controls(state: dict, data: qc.CompareData, cities: dict[str, dict], lang: 
     bounds = qc.year_bounds(state["ind"]) if data.indicator else None
     lo, hi = bounds or (2014, 2024)
     years = data.years or (lo, hi)
-    available = qc.grain_sources(state["ind"]) if data.indicator else {}
+    available = qc.grains(state["ind"]) if data.indicator else []
     grains = [{"label": t("compare.grain_auto", lang), "value": "auto"}] + [
-        {"label": t(f"compare.grain_{g}", lang), "value": g} for g in qc.GRAINS if g in available
+        {"label": t(f"compare.grain_{g}", lang), "value": g} for g in available
     ]
     scale = data.indicator.get("per_capita_scale") if data.indicator else None
     has_scale = scale is not None and scale == scale

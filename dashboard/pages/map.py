@@ -18,7 +18,7 @@ from dashboard.geo import boundaries
 from dashboard.i18n import dropdown_labels, normalise_lang, pick, t
 from dashboard.urlstate import decode, encode, href, parse_query, text_items, whole_number
 
-dash.register_page(__name__, path="/map", title="Map · GO SMART Evidence")
+dash.register_page(__name__, path="/map", title="Map · GO SMART Evidence", cache_view=qc.MAP_VIEW)
 log = logging.getLogger(__name__)
 MAP_FILES = ("taiwan_counties.geojson", "west_java_kabkota.geojson", "indonesia_provinces.geojson")
 
@@ -55,7 +55,7 @@ def map_view(state: dict) -> dict:
     shapes = {f: g for f in MAP_FILES if f in files and (g := boundaries(f))}
     notes = []
     if grain:
-        notes.append(t("map.grain_note", lang, grain=t(f"compare.grain_{grain}", lang), year=year))
+        notes.append(t(f"map.grain_note_{grain}", lang, year=year))
     if not stations.empty:
         notes.append(t("map.stations_note", lang, n=len(stations), year=year))
     if files and not shapes:

@@ -16,10 +16,14 @@ from dashboard.bundle import BundleError, ProjectView, build_bundle, load_view
 from dashboard.figures import project as figs
 from dashboard.figures.showcase import effect_direction, effect_size_text
 from dashboard.i18n import catalogue, normalise_lang, pick, t
+from dashboard.kiosk.format import significant
 from dashboard.urlstate import Field, decode, href, register_view
 
 dash.register_page(
-    __name__, path_template="/project/<project_id>", title="GO SMART Evidence - project"
+    __name__,
+    path_template="/project/<project_id>",
+    title="GO SMART Evidence - project",
+    cache_view="project",
 )
 log = logging.getLogger(__name__)
 
@@ -64,13 +68,11 @@ def _panel(title: str, body: Callable[[], Any], lang: str, panel_id: str) -> htm
     return html.Section([html.H2(title), content], id=panel_id, className="project-section")
 
 
-def _fmt(value: Any, digits: int = 4) -> str:
-    if value is None:
+def _fmt(value: Any, digits: int = 3) -> str:
+    """A figure with `digits` significant digits (whole numbers stay whole), '–' when absent."""
+    if value is None or pd.isna(value):
         return "–"
-    value = float(value)
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    return f"{value:,.{digits}g}" if value else "0"
+    return significant(float(value), digits)
 
 
 def _date(value: Any) -> str:
@@ -502,7 +504,12 @@ def _milestone_section(view: ProjectView, lang: str) -> html.Div:
         html.Tr(
             [
                 html.Td(m.get("as_of")),
-                html.Td(figs.metric_label(m["metric"], lang)),
+                html.Td(
+                    [
+                        figs.metric_label(m["metric"], lang),
+                        html.Div(m["note"], className="muted small") if m.get("note") else None,
+                    ]
+                ),
                 html.Td(figs.reported_value(m, lang) or "–"),
                 html.Td(m.get("reported_by") or m.get("publisher") or "–"),
                 html.Td(

@@ -15,7 +15,7 @@ from dashboard.figures.showcase import effect_direction, effect_size_text, spark
 from dashboard.i18n import pick, t
 from dashboard.urlstate import Field, decode, href, register_view
 
-dash.register_page(__name__, path="/", title="GO SMART Evidence")
+dash.register_page(__name__, path="/", title="GO SMART Evidence", cache_view="showcase")
 log = logging.getLogger(__name__)
 DEFAULT_YEAR = "2023"
 

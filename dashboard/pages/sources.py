@@ -14,7 +14,9 @@ from dashboard.figures.sources import coverage_figure
 from dashboard.i18n import normalise_lang, pick, t
 from dashboard.urlstate import decode
 
-dash.register_page(__name__, path="/sources", title="Sources · GO SMART Evidence")
+dash.register_page(
+    __name__, path="/sources", title="Sources · GO SMART Evidence", cache_view=qc.SOURCES_VIEW
+)
 log = logging.getLogger(__name__)
 
 

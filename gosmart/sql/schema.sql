@@ -184,7 +184,7 @@ CREATE TABLE IF NOT EXISTS observation (
 CREATE TABLE IF NOT EXISTS indicator_value (
     indicator_id     VARCHAR NOT NULL,
     city_id          VARCHAR NOT NULL,
-    grain            VARCHAR NOT NULL,  -- 'daily' | 'monthly' | 'annual'
+    grain            VARCHAR NOT NULL,  -- 'daily' | 'weekly' (ISO, from Monday) | 'monthly' | 'annual'
     period_start     DATE NOT NULL,
     value            DOUBLE,
     value_per_capita DOUBLE,            -- value / population * indicator.per_capita_scale
