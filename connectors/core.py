@@ -77,6 +77,8 @@ TABLE_KEYS: dict[str, list[str]] = {
     "indicator_value": ["indicator_id", "city_id", "grain", "period_start"],
     "milestone": ["milestone_id"],
 }
+# Tables whose key is checked on load instead of by an index (see gosmart/sql/schema.sql).
+UNINDEXED = frozenset({"observation"})
 # Columns that must never be null in a loaded row.
 REQUIRED: dict[str, list[str]] = {
     "station": ["station_id", "network", "name"],
@@ -184,6 +186,20 @@ def _coerce(source_id: str, location: str, table: str, frame: pd.DataFrame) -> p
     return out
 
 
+def _refuse_key_clash(
+    con: duckdb.DuckDBPyConnection, source_id: str, location: str, table: str
+) -> None:
+    """Stand in for the index an UNINDEXED table lacks: no key may be another source's."""
+    keys = ", ".join(TABLE_KEYS[table])
+    clash = con.execute(
+        f"SELECT {keys}, t.source_id FROM _incoming i JOIN {table} t USING ({keys}) LIMIT 1"  # noqa: S608
+    ).fetchone()
+    if clash:
+        raise IngestError(
+            source_id, location, f"{table}: key {list(clash[:-1])} already loaded by {clash[-1]}"
+        )
+
+
 def load_batch(
     con: duckdb.DuckDBPyConnection,
     spec: SourceSpec,
@@ -208,9 +224,12 @@ def load_batch(
         frame = frame.assign(source_id=spec.source_id)
         con.register("_incoming", frame)
         cols = ", ".join(frame.columns)
-        con.execute(
-            f"INSERT OR REPLACE INTO {table} ({cols}) SELECT {cols} FROM _incoming"  # noqa: S608
-        )
+        if table in UNINDEXED:
+            _refuse_key_clash(con, spec.source_id, location, table)
+            verb = "INSERT"
+        else:
+            verb = "INSERT OR REPLACE"
+        con.execute(f"{verb} INTO {table} ({cols}) SELECT {cols} FROM _incoming")  # noqa: S608
         con.unregister("_incoming")
     period = _period(checked)
     con.execute(

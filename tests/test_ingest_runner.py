@@ -131,6 +131,36 @@ def test_duplicate_key_in_a_batch_is_refused(db_file, folder):
     assert con.execute("SELECT count(*) FROM observation").fetchone() == (0,)
 
 
+def test_observation_key_of_another_source_is_refused(db_file, folder):
+    """observation has no index: the load itself must refuse a key another source holds."""
+    assert runner.run_ingest(db_file, sources=["trtc_daily_totals"], from_dir=folder) == 0
+    before = dump(db_file)
+    spec = all_specs()["trtc_station_daily"]
+    real = spec.parse
+    con = connect_read(db_file)
+    taken = con.execute("SELECT series_id, ts FROM observation LIMIT 1").fetchone()
+    con.close()
+
+    def clashing(raw: bytes, location: str) -> Batch:
+        b = real(raw, location)
+        obs = b.tables["observation"].copy()
+        obs.loc[obs.index[0], ["series_id", "ts"]] = [taken[0], pd.Timestamp(taken[1])]
+        b.tables["observation"] = obs
+        return b
+
+    object.__setattr__(spec, "parse", clashing)
+    try:
+        assert runner.run_ingest(db_file, sources=["trtc_station_daily"], from_dir=folder) == 1
+    finally:
+        object.__setattr__(spec, "parse", real)
+    con = connect_read(db_file)
+    (error,) = con.execute("SELECT error FROM ingest_run WHERE status = 'failed'").fetchone()
+    con.close()
+    assert "already loaded by trtc_daily_totals" in error and taken[0] in error
+    after = dump(db_file)
+    assert {t: v for t, v in after.items() if t != "ingest_run"} == before
+
+
 def test_missing_file_and_unknown_source(db_file, folder, capsys):
     (folder / "jabar" / "opendatajabar_upah_minimum_kabkota_2017_2024.csv").unlink()
     assert runner.run_ingest(db_file, sources=["jabar_min_wage"], from_dir=folder) == 1

@@ -172,12 +172,13 @@ CREATE TABLE IF NOT EXISTS series (
     source_id    VARCHAR NOT NULL
 );
 
+-- Key (series_id, ts), checked by connectors/core.py on load rather than by an index:
+-- the table is by far the largest, and without an index bulk loads run at DuckDB's speed.
 CREATE TABLE IF NOT EXISTS observation (
     series_id VARCHAR NOT NULL,
     ts        TIMESTAMP NOT NULL,
     value     DOUBLE,
-    source_id VARCHAR NOT NULL,
-    PRIMARY KEY (series_id, ts)
+    source_id VARCHAR NOT NULL
 );
 
 -- City-level values per period, derived from observations (or loaded at city grain).
