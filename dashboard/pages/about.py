@@ -9,6 +9,7 @@ import dash
 from dash import html
 
 from dashboard.i18n import t
+from dashboard.notice import fallback_notice
 from dashboard.urlstate import decode, register_view
 
 dash.register_page(
@@ -59,13 +60,7 @@ def layout(**query: Any) -> html.Div:
         [
             html.H1(t("about.title", lang)),
             html.P(t("about.intro", lang), className="lead"),
-            html.Div(
-                t("common.notice_fallback", lang, fields=", ".join(notices)),
-                className="notice",
-                role="status",
-            )
-            if notices
-            else None,
+            fallback_notice(lang, notices),
             _section(
                 "about-methods",
                 t("about.methods_title", lang),

@@ -17,6 +17,7 @@ from dashboard.figures import compare as figs
 from dashboard.figures.maps import choropleth_figure
 from dashboard.geo import boundaries
 from dashboard.i18n import dropdown_labels, normalise_lang, pick, t
+from dashboard.notice import fallback_notice
 from dashboard.urlstate import decode, encode, parse_query, text_items, whole_number
 
 dash.register_page(
@@ -36,17 +37,6 @@ def api_href(state: dict, fmt: str) -> str:
     params["align"] = "1" if state["align"] else "0"
     params["lang"] = state["lang"]
     return f"/api/v1/indicator/{state['ind']}.{fmt}?{urlencode(params, safe=',')}"
-
-
-def _notice(lang: str, fields: list[str]) -> html.Div | None:
-    if not fields:
-        return None
-    return html.Div(
-        t("common.notice_fallback", lang, fields=", ".join(fields)),
-        className="notice",
-        id="compare-notice",
-        role="status",
-    )
 
 
 def _names(ids: list[str], cities: dict[str, dict], lang: str) -> str:
@@ -335,7 +325,7 @@ def render(state: dict, notices: list[str]) -> html.Div:
             dcc.Location(id="compare-url", refresh="callback-nav"),
             html.H1(t("compare.title", lang)),
             html.P(t("compare.intro", lang), className="lead"),
-            _notice(lang, notices),
+            fallback_notice(lang, notices, id="compare-notice"),
             _controls(state, data, cities, lang),
             dcc.Tabs(
                 id="compare-tab",

@@ -32,6 +32,7 @@ from dashboard.kiosk.playlist import (
     playlist_names,
 )
 from dashboard.kiosk.timing import MAX_SPEED, timing
+from dashboard.notice import fallback_notice
 from dashboard.urlstate import Field, decode, register_view
 
 dash.register_page(__name__, path="/kiosk", title="GO SMART Evidence · Kiosk")
@@ -168,14 +169,7 @@ def layout(**query: Any) -> html.Div:
         "ok": True,
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    notice = (
-        html.Div(
-            t("common.notice_fallback", lang, fields=", ".join(notices)),
-            className="notice kiosk-notice",
-        )
-        if notices
-        else None
-    )
+    notice = fallback_notice(lang, notices, extra_class="kiosk-notice")
     return html.Div(
         [
             dcc.Store(id="kiosk-lang", data=lang),

@@ -16,6 +16,7 @@ from dashboard import queries_compare as qc
 from dashboard.figures.maps import choropleth_figure
 from dashboard.geo import boundaries
 from dashboard.i18n import dropdown_labels, normalise_lang, pick, t
+from dashboard.notice import fallback_notice
 from dashboard.urlstate import decode, encode, href, parse_query, text_items, whole_number
 
 dash.register_page(__name__, path="/map", title="Map · GO SMART Evidence", cache_view=qc.MAP_VIEW)
@@ -103,13 +104,7 @@ def render(state: dict, notices: list[str]) -> html.Div:
             dcc.Location(id="map-url", refresh="callback-nav"),
             html.H1(t("map.title", lang)),
             html.P(t("map.intro", lang), className="lead"),
-            html.Div(
-                t("common.notice_fallback", lang, fields=", ".join(notices)),
-                className="notice",
-                role="status",
-            )
-            if notices
-            else None,
+            fallback_notice(lang, notices),
             html.Div(
                 [
                     html.Div(

@@ -17,6 +17,7 @@ from dashboard.figures import project as figs
 from dashboard.figures.showcase import effect_direction, effect_size_text
 from dashboard.i18n import catalogue, normalise_lang, pick, t
 from dashboard.kiosk.format import significant
+from dashboard.notice import fallback_notice
 from dashboard.urlstate import Field, decode, href, register_view
 
 dash.register_page(
@@ -653,11 +654,7 @@ def _layout(project_id: Any, state: dict[str, Any], notices: list[str]) -> html.
             ),
         ]
     )
-    notice = (
-        [html.Div(t("common.notice_fallback", lang, fields=", ".join(notices)), className="notice")]
-        if notices
-        else []
-    )
+    notice = [fallback_notice(lang, notices)]
     return html.Div(
         [
             header,

@@ -13,6 +13,7 @@ from dash import dcc, html
 from dashboard import queries_project
 from dashboard.figures.showcase import effect_direction, effect_size_text, sparkline
 from dashboard.i18n import pick, t
+from dashboard.notice import fallback_notice
 from dashboard.urlstate import Field, decode, href, register_view
 
 dash.register_page(__name__, path="/", title="GO SMART Evidence", cache_view="showcase")
@@ -135,12 +136,7 @@ def layout(**query: Any) -> html.Div:
 def _layout(state: dict[str, Any], notices: list[str]) -> html.Div:
     lang, year = state["lang"], state["year"]
     head = [html.H1(t("showcase.title", lang)), html.P(t("common.tagline", lang), className="lead")]
-    if notices:
-        head.append(
-            html.Div(
-                t("common.notice_fallback", lang, fields=", ".join(notices)), className="notice"
-            )
-        )
+    head.append(fallback_notice(lang, notices))
     try:
         cards = queries_project.showcase_projects(int(year))
         sparks = queries_project.showcase_sparklines(int(year))

@@ -12,6 +12,7 @@ from dashboard import queries
 from dashboard import queries_compare as qc
 from dashboard.figures.sources import coverage_figure
 from dashboard.i18n import normalise_lang, pick, t
+from dashboard.notice import fallback_notice
 from dashboard.urlstate import decode
 
 dash.register_page(
@@ -128,13 +129,7 @@ def render(state: dict, notices: list[str]) -> html.Div:
         [
             html.H1(t("sources.title", lang)),
             html.P(t("sources.intro", lang), className="lead"),
-            html.Div(
-                t("common.notice_fallback", lang, fields=", ".join(notices)),
-                className="notice",
-                role="status",
-            )
-            if notices
-            else None,
+            fallback_notice(lang, notices),
             html.Div(
                 [
                     html.H2(t("sources.list_title", lang)),
