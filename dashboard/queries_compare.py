@@ -348,7 +348,7 @@ def ingest_runs() -> pd.DataFrame:
 
 
 def effects() -> pd.DataFrame:
-    return query("api_effects")
+    return query("effect_project", [None])
 
 
 def project_series(project_id: str) -> pd.DataFrame:

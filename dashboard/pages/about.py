@@ -8,8 +8,8 @@ from typing import Any
 import dash
 from dash import html
 
+from dashboard.components import fallback_notice
 from dashboard.i18n import t
-from dashboard.notice import fallback_notice
 from dashboard.urlstate import decode, register_view
 
 dash.register_page(

@@ -13,11 +13,11 @@ import dash
 from dash import Input, Output, State, callback, ctx, dash_table, dcc, html, no_update
 
 from dashboard import queries_compare as qc
+from dashboard.components import fallback_notice, guarded_page
 from dashboard.figures import compare as figs
 from dashboard.figures.maps import choropleth_figure
 from dashboard.geo import boundaries
 from dashboard.i18n import dropdown_labels, normalise_lang, pick, t
-from dashboard.notice import fallback_notice
 from dashboard.urlstate import decode, encode, parse_query, text_items, whole_number
 
 dash.register_page(
@@ -354,23 +354,17 @@ def render(state: dict, notices: list[str]) -> html.Div:
     )
 
 
-def _error_page(lang: str) -> html.Div:
-    return html.Div(
-        [
-            dcc.Location(id="compare-url", refresh="callback-nav"),
-            html.H1(t("compare.title", lang)),
-            html.P(t("common.error_panel", lang), className="notice"),
-        ],
-        className="page compare",
-    )
-
-
 def layout(**query: object) -> html.Div:
     state, notices = decode(qc.COMPARE_VIEW, query)
-    try:
-        return render(state, notices)
-    except Exception:
-        return _error_page(normalise_lang(state.get("lang")))
+    lang = normalise_lang(state.get("lang"))
+    return guarded_page(
+        "compare",
+        lang,
+        lambda: render(state, notices),
+        heading=t("compare.title", lang),
+        keep=(dcc.Location(id="compare-url", refresh="callback-nav"),),
+        class_name="page compare",
+    )
 
 
 def state_from_controls(

@@ -19,6 +19,7 @@ import dash
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
+from dashboard.components import fallback_notice
 from dashboard.i18n import LANG_LABELS, LANGS, t
 from dashboard.kiosk import content, data, qr, render
 from dashboard.kiosk.playlist import (
@@ -32,7 +33,6 @@ from dashboard.kiosk.playlist import (
     playlist_names,
 )
 from dashboard.kiosk.timing import MAX_SPEED, timing
-from dashboard.notice import fallback_notice
 from dashboard.urlstate import Field, decode, register_view
 
 dash.register_page(__name__, path="/kiosk", title="GO SMART Evidence · Kiosk")

@@ -6,21 +6,18 @@ view lives in the URL like every page: controls write it, `layout` reads it.
 
 from __future__ import annotations
 
-import logging
-
 import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import queries
 from dashboard import queries_compare as qc
+from dashboard.components import fallback_notice, guarded_page
 from dashboard.figures.maps import choropleth_figure
 from dashboard.geo import boundaries
 from dashboard.i18n import dropdown_labels, normalise_lang, pick, t
-from dashboard.notice import fallback_notice
 from dashboard.urlstate import decode, encode, href, parse_query, text_items, whole_number
 
 dash.register_page(__name__, path="/map", title="Map · GO SMART Evidence", cache_view=qc.MAP_VIEW)
-log = logging.getLogger(__name__)
 MAP_FILES = ("taiwan_counties.geojson", "west_java_kabkota.geojson", "indonesia_provinces.geojson")
 
 
@@ -186,19 +183,15 @@ def render(state: dict, notices: list[str]) -> html.Div:
 
 def layout(**query: object) -> html.Div:
     state, notices = decode(qc.MAP_VIEW, query)
-    try:
-        return render(state, notices)
-    except Exception:
-        log.exception("map page failed for %r", state)
-        lang = normalise_lang(state.get("lang"))
-        return html.Div(
-            [
-                dcc.Location(id="map-url", refresh="callback-nav"),
-                html.H1(t("map.title", lang)),
-                html.P(t("common.error_panel", lang), className="notice"),
-            ],
-            className="page map",
-        )
+    lang = normalise_lang(state.get("lang"))
+    return guarded_page(
+        "map",
+        lang,
+        lambda: render(state, notices),
+        heading=t("map.title", lang),
+        keep=(dcc.Location(id="map-url", refresh="callback-nav"),),
+        class_name="page map",
+    )
 
 
 def map_state(

@@ -13,11 +13,11 @@ from dash import Input, Output, State, dcc, html
 
 from dashboard import queries, queries_project
 from dashboard.bundle import BundleError, ProjectView, build_bundle, load_view
+from dashboard.components import fallback_notice, guarded_page
 from dashboard.figures import project as figs
 from dashboard.figures.showcase import effect_direction, effect_size_text
 from dashboard.i18n import catalogue, normalise_lang, pick, t
 from dashboard.kiosk.format import significant
-from dashboard.notice import fallback_notice
 from dashboard.urlstate import Field, decode, href, register_view
 
 dash.register_page(
@@ -603,13 +603,9 @@ def _not_found(lang: str) -> html.Div:
 def layout(project_id: str | None = None, **query: Any) -> html.Div:
     """The page for one project; unknown ids get a friendly not-found, failures a notice."""
     state, notices = decode("project", query)
-    try:
-        return _layout(project_id, state, notices)
-    except Exception:
-        log.exception("project page %r failed", project_id)
-        return html.Div(
-            [html.P(t("common.error_panel", state["lang"]), className="notice")], className="page"
-        )
+    return guarded_page(
+        f"project {project_id!r}", state["lang"], lambda: _layout(project_id, state, notices)
+    )
 
 
 def _layout(project_id: Any, state: dict[str, Any], notices: list[str]) -> html.Div:

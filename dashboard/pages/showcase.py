@@ -11,9 +11,9 @@ import dash
 from dash import dcc, html
 
 from dashboard import queries_project
+from dashboard.components import fallback_notice, guarded_page
 from dashboard.figures.showcase import effect_direction, effect_size_text, sparkline
 from dashboard.i18n import pick, t
-from dashboard.notice import fallback_notice
 from dashboard.urlstate import Field, decode, href, register_view
 
 dash.register_page(__name__, path="/", title="GO SMART Evidence", cache_view="showcase")
@@ -124,13 +124,7 @@ def project_card(card: dict[str, Any], values, lang: str) -> html.Article:
 def layout(**query: Any) -> html.Div:
     """The award year's cards; any failure shows a notice, never a traceback."""
     state, notices = decode("showcase", query)
-    try:
-        return _layout(state, notices)
-    except Exception:
-        log.exception("showcase failed")
-        return html.Div(
-            [html.P(t("common.error_panel", state["lang"]), className="notice")], className="page"
-        )
+    return guarded_page("showcase", state["lang"], lambda: _layout(state, notices))
 
 
 def _layout(state: dict[str, Any], notices: list[str]) -> html.Div:

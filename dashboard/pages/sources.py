@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import logging
-
 import dash
 import pandas as pd
 from dash import dcc, html
 
 from dashboard import queries
 from dashboard import queries_compare as qc
+from dashboard.components import fallback_notice, guarded_page
 from dashboard.figures.sources import coverage_figure
 from dashboard.i18n import normalise_lang, pick, t
-from dashboard.notice import fallback_notice
 from dashboard.urlstate import decode
 
 dash.register_page(
     __name__, path="/sources", title="Sources · GO SMART Evidence", cache_view=qc.SOURCES_VIEW
 )
-log = logging.getLogger(__name__)
 
 
 def _date(value: object) -> str:
@@ -171,15 +168,11 @@ def render(state: dict, notices: list[str]) -> html.Div:
 
 def layout(**query: object) -> html.Div:
     state, notices = decode(qc.SOURCES_VIEW, query)
-    try:
-        return render(state, notices)
-    except Exception:
-        log.exception("sources page failed")
-        lang = normalise_lang(state.get("lang"))
-        return html.Div(
-            [
-                html.H1(t("sources.title", lang)),
-                html.P(t("common.error_panel", lang), className="notice"),
-            ],
-            className="page sources",
-        )
+    lang = normalise_lang(state.get("lang"))
+    return guarded_page(
+        "sources",
+        lang,
+        lambda: render(state, notices),
+        heading=t("sources.title", lang),
+        class_name="page sources",
+    )

@@ -1,5 +1,6 @@
--- Every effect row of a project (all indicators, all methods), primary first.
--- Parameter: project_id.
+-- Effect rows, primary first per indicator: one project's, or every project's when the
+-- parameter is NULL (the data API's /effects.json).
+-- Parameter: project_id or NULL.
 SELECT project_id, indicator_id, method, is_primary, estimable, reason,
        effect_avg, effect_avg_lo, effect_avg_hi, effect_rel, effect_rel_lo, effect_rel_hi,
        effect_cum, effect_cum_lo, effect_cum_hi, p_value, p_value_kind, pre_rmspe, pre_fit_r2,
@@ -7,5 +8,5 @@ SELECT project_id, indicator_id, method, is_primary, estimable, reason,
        launch_date, pre_start, pre_end, post_start, post_end, seed,
        data_version, code_version, computed_at
 FROM effect
-WHERE project_id = ?
-ORDER BY indicator_id, is_primary DESC, evidence_level DESC NULLS LAST, method
+WHERE $1::VARCHAR IS NULL OR project_id = $1
+ORDER BY project_id, indicator_id, is_primary DESC, evidence_level DESC NULLS LAST, method

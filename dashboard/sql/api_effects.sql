@@ -1,9 +1,0 @@
--- The effect table for the data API (details as JSON text).
-SELECT project_id, indicator_id, method, is_primary, estimable, reason,
-       effect_avg, effect_avg_lo, effect_avg_hi, effect_rel, effect_rel_lo, effect_rel_hi,
-       effect_cum, effect_cum_lo, effect_cum_hi, p_value, p_value_kind, pre_rmspe, pre_fit_r2,
-       evidence_level, evidence_reason, agreement, CAST(details AS VARCHAR) AS details,
-       launch_date, pre_start, pre_end, post_start, post_end, seed,
-       data_version, code_version, computed_at
-FROM effect
-ORDER BY project_id, indicator_id, is_primary DESC, method
