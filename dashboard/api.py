@@ -51,7 +51,6 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 def _source_rows(ids: list[str]) -> list[dict]:
     if not ids:
         return []
-    frame = qc.sources_for(ids)
     cols = [
         "source_id",
         "publisher",
@@ -62,7 +61,7 @@ def _source_rows(ids: list[str]) -> list[dict]:
         "third_party",
         "retrieved_at",
     ]
-    return _records(frame[cols])
+    return _records(pd.DataFrame(qc.sources_for(ids), columns=cols))
 
 
 def _query_args(allowed: set[str]) -> dict[str, str]:

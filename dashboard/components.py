@@ -1,14 +1,14 @@
-"""Small page parts every page shares: the link-settings notice and the failure fallback."""
+"""Small page parts pages share: the link-settings notice, the failure fallback, pickers."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from dash import html
+from dash import dcc, html
 
-from dashboard.i18n import t
+from dashboard.i18n import dropdown_labels, pick, t
 
 log = logging.getLogger(__name__)
 
@@ -53,3 +53,24 @@ def guarded_page(
             ],
             className=class_name,
         )
+
+
+def indicator_control(
+    id: str, label: str, value: str, indicators: Iterable[dict], lang: str
+) -> html.Div:
+    """The labelled indicator picker of the compare and map pages."""
+    return html.Div(
+        [
+            html.Label(label, htmlFor=id),
+            dcc.Dropdown(
+                id=id,
+                options=[
+                    {"label": pick(i, "name", lang), "value": i["indicator_id"]} for i in indicators
+                ],
+                value=value,
+                clearable=False,
+                labels=dropdown_labels(lang),
+            ),
+        ],
+        className="control control-wide",
+    )

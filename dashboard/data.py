@@ -2,8 +2,10 @@
 
 The store file is replaced atomically by each ingest; every call checks the file's
 identity and reopens when it changed, so the next request sees the new data and
-no request fails during a swap. Query results and rendered pages are cached on
-(key, data version) in one bounded LRU.
+no request fails during a swap. Two caches, both keyed on the data version:
+`cached` holds query results and rendered pages in one bounded LRU; `per_version`
+holds the small lookups every request needs (cities, indicators, which grains and
+years exist), read once after each swap and never evicted in between.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ class ReadOnlyStore:
         self._identity: tuple[int, int, int] | None = None
         self._version = ""
         self._cache: OrderedDict[tuple, Any] = OrderedDict()
+        self._pinned: dict[tuple, Any] = {}
+        self._local = threading.local()
 
     def _connection(self) -> duckdb.DuckDBPyConnection:
         st = os.stat(self.path)
@@ -54,14 +58,20 @@ class ReadOnlyStore:
                     con = connect_sandboxed(self.path)
                     self._version = data_version(con)
                     self._con, self._identity = con, identity
+                    self._pinned = {}
         assert self._con is not None
         return self._con
 
-    def cursor(self, con: duckdb.DuckDBPyConnection | None = None) -> duckdb.DuckDBPyConnection:
-        """A thread's own cursor on the attached read-only store."""
-        cursor = (con or self._connection()).cursor()
-        cursor.execute("USE store")
-        return cursor
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """This thread's cursor on the attached read-only store (one per thread and file:
+        opening one costs as much as a small query)."""
+        con = self._connection()
+        local = self._local
+        if getattr(local, "con", None) is not con:
+            cursor = con.cursor()
+            cursor.execute("USE store")
+            local.con, local.cursor = con, cursor
+        return local.cursor
 
     @property
     def version(self) -> str:
@@ -87,11 +97,32 @@ class ReadOnlyStore:
                     self._cache.popitem(last=False)
         return value
 
-    def query(self, name: str, params: list | tuple = ()) -> pd.DataFrame:
-        """Rows of a named query with bound parameters, at most MAX_ROWS of them."""
-        key = ("query", name, tuple(tuple(p) if isinstance(p, list) else p for p in params))
+    def per_version(self, key: tuple, make: Callable[[], T]) -> T:
+        """`make()` kept until the store file changes: for small lookups every request needs."""
+        self._connection()
+        key = (*key, self._version)
+        pinned = self._pinned
+        if key in pinned:
+            return pinned[key]
+        value = make()
+        with self._lock:
+            pinned[key] = value
+        return value
+
+    def forget_results(self) -> None:
+        """Drop every cached query result and page (the per-version lookups stay)."""
+        with self._lock:
+            self._cache.clear()
+
+    def fetch(self, name: str, params: list | tuple = ()) -> pd.DataFrame:
+        """Rows of a named query with bound parameters, at most MAX_ROWS of them (uncached)."""
         sql = f"SELECT * FROM ({sql_text(name)}) AS q LIMIT {MAX_ROWS}"  # noqa: S608 - named file
-        return self.cached(key, lambda: self.cursor().execute(sql, list(params)).df())
+        return self.cursor().execute(sql, list(params)).df()
+
+    def query(self, name: str, params: list | tuple = ()) -> pd.DataFrame:
+        """`fetch`, cached on (name, parameters, data version)."""
+        key = ("query", name, tuple(tuple(p) if isinstance(p, list) else p for p in params))
+        return self.cached(key, lambda: self.fetch(name, params))
 
 
 _STORE: ReadOnlyStore | None = None

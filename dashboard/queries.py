@@ -1,10 +1,90 @@
-"""Typed accessors over the named SQL files: what pages call instead of touching DuckDB."""
+"""Typed accessors over the named SQL files: what pages call instead of touching DuckDB.
+
+The small lookups every request needs (cities, indicators, projects, sources, and for
+each indicator its stored grains, years, cities and aligned launches) are read
+together into one `Catalog` per data version, so a request for a new selection
+queries only its own values.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
 from dashboard.data import query, store
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts, every missing value (NaN, NA, NaT) as None; column-wise, so fast."""
+    columns = [
+        frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in frame.columns
+    ]
+    return [dict(zip(frame.columns, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Everything small that only changes with the data version."""
+
+    cities: dict[str, dict]  # city id -> its row
+    indicators: dict[str, dict]  # indicator id -> its row
+    projects: frozenset[str]
+    sources: dict[str, dict]  # source id -> its provenance row
+    grains: dict[str, dict[str, tuple[int, int]]]  # indicator -> grain -> (first, last year)
+    cities_with_data: dict[str, frozenset[str]]  # indicator -> cities holding any value
+    map_years: dict[str, tuple[int, ...]]  # indicator -> years with city or station values
+    launches: tuple[dict, ...]  # projects with a launch date, by city then date
+    population: dict[str, float]  # city -> latest registered population
+
+    def launches_for(self, indicator_id: str) -> dict[str, dict]:
+        """City -> the project its series are aligned on: one targeting the indicator
+        first, else the city's earliest launch."""
+        out: dict[str, dict] = {}
+        for targeting in (True, False):
+            for row in self.launches:
+                if (indicator_id in row["targets"]) == targeting:
+                    out.setdefault(row["city_id"], row)
+        return out
+
+
+def _build_catalog() -> Catalog:
+    fetch = store().fetch
+    grains: dict[str, dict[str, tuple[int, int]]] = {}
+    for row in records(fetch("compare_grains")):
+        grains.setdefault(row["indicator_id"], {})[row["grain"]] = (
+            int(row["first_year"]),
+            int(row["last_year"]),
+        )
+    with_data: dict[str, set[str]] = {}
+    for row in records(fetch("compare_cities_with_data")):
+        with_data.setdefault(row["indicator_id"], set()).add(row["city_id"])
+    years: dict[str, list[int]] = {}
+    for row in records(fetch("map_years")):
+        years.setdefault(row["indicator_id"], []).append(int(row["year"]))
+    launches = records(fetch("compare_launches"))
+    for row in launches:
+        row["targets"] = frozenset(row["targets"].tolist())
+    population = fetch("compare_population")
+    return Catalog(
+        cities={r["city_id"]: r for r in records(fetch("cities"))},
+        indicators={r["indicator_id"]: r for r in records(fetch("indicators"))},
+        projects=frozenset(fetch("projects")["project_id"].tolist()),
+        sources={r["source_id"]: r for r in records(fetch("sources"))},
+        grains=grains,
+        cities_with_data={k: frozenset(v) for k, v in with_data.items()},
+        map_years={k: tuple(v) for k, v in years.items()},
+        launches=tuple(launches),
+        population=dict(
+            zip(population["city_id"], population["population"].astype(float), strict=True)
+        ),
+    )
+
+
+def catalog() -> Catalog:
+    """The catalog of the current data version (read once after each store swap)."""
+    return store().per_version(("catalog",), _build_catalog)
 
 
 def data_version() -> str:
@@ -16,7 +96,7 @@ def cities() -> pd.DataFrame:
 
 
 def city_ids() -> set[str]:
-    return set(cities()["city_id"])
+    return set(catalog().cities)
 
 
 def indicators() -> pd.DataFrame:
@@ -24,7 +104,7 @@ def indicators() -> pd.DataFrame:
 
 
 def indicator_ids() -> set[str]:
-    return set(indicators()["indicator_id"])
+    return set(catalog().indicators)
 
 
 def projects() -> pd.DataFrame:
@@ -32,7 +112,7 @@ def projects() -> pd.DataFrame:
 
 
 def project_ids() -> set[str]:
-    return set(projects()["project_id"])
+    return set(catalog().projects)
 
 
 def sources() -> pd.DataFrame:

@@ -13,12 +13,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 import pandas as pd
 
 from dashboard import queries
-from dashboard.data import query, store
+from dashboard.data import query
 from dashboard.urlstate import Field, register_view
 
 GRAINS = ("annual", "monthly", "weekly", "daily")  # coarse -> fine, all stored at ingest
@@ -113,19 +112,9 @@ def selection_from_state(state: dict) -> Selection:
     )
 
 
-def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as dicts (missing nullable ints as None), without to_dict's per-cell boxing."""
-    columns = [[None if v is pd.NA else v for v in frame[c].tolist()] for c in frame.columns]
-    return [dict(zip(frame.columns, row, strict=True)) for row in zip(*columns, strict=True)]
-
-
 def indicator_rows() -> dict[str, dict]:
-    """Indicator id -> its row, built once per data version (dropped with the query cache)."""
-
-    def build() -> dict[str, dict]:
-        return {r["indicator_id"]: r for r in records(queries.indicators())}
-
-    return store().cached(("indicator_rows",), build)
+    """Indicator id -> its row."""
+    return queries.catalog().indicators
 
 
 def indicator_row(indicator_id: str) -> dict | None:
@@ -133,28 +122,25 @@ def indicator_row(indicator_id: str) -> dict | None:
 
 
 def city_rows() -> dict[str, dict]:
-    """City id -> its row, built once per data version (dropped with the query cache)."""
-    return store().cached(
-        ("city_rows",), lambda: {r["city_id"]: r for r in records(queries.cities())}
-    )
+    """City id -> its row."""
+    return queries.catalog().cities
 
 
 def grains(indicator_id: str) -> list[str]:
     """The grains stored for an indicator, coarse -> fine."""
-    stored = set(query("compare_grains", [indicator_id])["grain"])
+    stored = queries.catalog().grains.get(indicator_id, {})
     return [g for g in GRAINS if g in stored]
 
 
 def year_bounds(indicator_id: str) -> tuple[int, int] | None:
-    frame = query("compare_grains", [indicator_id])
-    first, last = frame["first_year"].dropna(), frame["last_year"].dropna()
-    if first.empty or last.empty:
+    spans = queries.catalog().grains.get(indicator_id, {}).values()
+    if not spans:
         return None
-    return int(first.min()), int(last.max())
+    return min(first for first, _ in spans), max(last for _, last in spans)
 
 
-def cities_with_data(indicator_id: str) -> set[str]:
-    return set(query("compare_cities_with_data", [indicator_id])["city_id"].tolist())
+def cities_with_data(indicator_id: str) -> frozenset[str]:
+    return queries.catalog().cities_with_data.get(indicator_id, frozenset())
 
 
 def default_grain(indicator: dict, available: list[str]) -> str | None:
@@ -174,15 +160,11 @@ def fit_grain(grain: str, available: list[str], n_cities: int, n_years: int) -> 
     return order[0] if order else grain
 
 
-def population_latest() -> pd.DataFrame:
-    return query("compare_population")
-
-
 def peers(city_id: str, exclude: list[str], candidates: set[str], n: int = 4) -> list[str]:
     """Cities of similar size in the same country (latest registered population)."""
-    pop = population_latest().set_index("city_id")["population"]
+    pop = queries.catalog().population
     cities = city_rows()
-    if city_id not in pop.index or city_id not in cities:
+    if city_id not in pop or city_id not in cities:
         return []
     country, level_parent = cities[city_id]["country"], cities[city_id].get("parent_id")
     base = float(pop[city_id])
@@ -195,15 +177,6 @@ def peers(city_id: str, exclude: list[str], candidates: set[str], n: int = 4) ->
             continue
         scored.append((abs(math.log(float(value) / base)), other))
     return [c for _, c in sorted(scored)[:n]]
-
-
-def launches(indicator_id: str) -> dict[str, dict]:
-    """City -> the award project it is aligned on (one targeting the indicator first)."""
-    frame = query("compare_launches", [indicator_id])
-    out: dict[str, dict] = {}
-    for row in records(frame):
-        out.setdefault(row["city_id"], row)
-    return out
 
 
 def _period_index(period: pd.Series, grain: str) -> pd.Series:
@@ -222,7 +195,8 @@ def _launch_index(launch: date, grain: str) -> int:
 
 def _fetch(sel: Selection, grain: str, years: tuple[int, int]) -> pd.DataFrame:
     start, end = date(years[0], 1, 1), date(years[1] + 1, 1, 1)
-    return query("compare_values", [sel.indicator_id, grain, sel.cities, start, end])
+    cities = list(dict.fromkeys(sel.cities))
+    return query("compare_values", [sel.indicator_id, grain, cities, start, end, cities])
 
 
 def _align(data: CompareData, frame: pd.DataFrame, grain: str) -> pd.DataFrame:
@@ -249,14 +223,22 @@ def _align(data: CompareData, frame: pd.DataFrame, grain: str) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if parts else frame.iloc[0:0].assign(x=[])
 
 
-EMPTY_COLUMNS = ["city_id", "period_start", "x", "value", "shown", "coverage", "n_points"]
+EMPTY_COLUMNS = [
+    "city_id",
+    "period_start",
+    "x",
+    "value",
+    "shown",
+    "coverage",
+    "n_points",
+    "source_id",
+]
 
 
 def compare_data(sel: Selection) -> CompareData:
     """Every number a compare view shows for `sel`, read from the values stored at ingest."""
     indicator = indicator_row(sel.indicator_id) or {}
-    empty = pd.DataFrame(columns=[*EMPTY_COLUMNS, "source_id"])
-    data = CompareData(sel, indicator, None, empty, None)
+    data = CompareData(sel, indicator, None, pd.DataFrame(columns=EMPTY_COLUMNS), None)
     if not indicator or not sel.cities:
         return data
     available = grains(sel.indicator_id)
@@ -273,7 +255,7 @@ def compare_data(sel: Selection) -> CompareData:
     data.grain = grain
     if grain != wanted:
         data.coarsened_from = wanted
-    frame = _fetch(sel, grain, data.years).copy()
+    frame = _fetch(sel, grain, data.years)  # cities in the selection's order, then period
     scale = indicator.get("per_capita_scale")
     if sel.per_capita:
         if scale is None or pd.isna(scale):
@@ -281,30 +263,31 @@ def compare_data(sel: Selection) -> CompareData:
         elif frame.empty or frame["value_per_capita"].isna().all():
             data.per_capita_block = "no_population"
     use_pc = sel.per_capita and data.per_capita_block is None
-    frame["shown"] = frame["value_per_capita"] if use_pc else frame["value"]
+    frame = frame.assign(shown=frame["value_per_capita" if use_pc else "value"])
     present = set(frame["city_id"].unique().tolist())  # whole-column ops: no per-cell loops
     if use_pc:
         has_pc = set(frame.loc[frame["value_per_capita"].notna(), "city_id"].unique().tolist())
         data.missing_population = [c for c in sel.cities if c not in has_pc and c in present]
-    frame["x"] = pd.to_datetime(frame["period_start"])
+    frame["x"] = frame["period_start"]
     data.measure = "per_capita" if use_pc else "raw"
     data.no_data = [c for c in sel.cities if c not in present]
-    data.launches = {c: r for c, r in launches(sel.indicator_id).items() if c in sel.cities}
+    launches = queries.catalog().launches_for(sel.indicator_id)
+    data.launches = {c: r for c, r in launches.items() if c in sel.cities}
     if sel.align:
         frame = _align(data, frame, grain)
         data.measure = "index_" + data.measure
-    order = pd.Categorical(frame["city_id"], categories=list(dict.fromkeys(sel.cities)))
-    frame = frame.assign(_order=order).sort_values(["_order", "period_start"], kind="stable")
-    data.frame = frame.drop(columns="_order").reset_index(drop=True)
+    data.frame = frame.reset_index(drop=True)
     return data
 
 
-def sources_for(source_ids: list[str]) -> pd.DataFrame:
-    return query("compare_sources", [list(source_ids)])
+def sources_for(source_ids: list[str]) -> list[dict]:
+    """Provenance rows of the given sources, by id (unknown ids are left out)."""
+    known = queries.catalog().sources
+    return [known[s] for s in sorted(set(source_ids)) if s in known]
 
 
 def map_years(indicator_id: str) -> list[int]:
-    return [int(y) for y in query("map_years", [indicator_id, indicator_id])["year"]]
+    return list(queries.catalog().map_years.get(indicator_id, ()))
 
 
 def map_values(
@@ -333,7 +316,7 @@ def coverage() -> pd.DataFrame:
     frame = query("sources_coverage")
     if frame.empty:
         return frame
-    native = queries.indicators().set_index("indicator_id")["native_grain"].to_dict()
+    native = {i: row["native_grain"] for i, row in indicator_rows().items()}
     keep = []
     for indicator_id, rows in frame.groupby("indicator_id", sort=True):
         grains = set(rows["grain"])

@@ -418,11 +418,8 @@ PARAMS = {
         ["TW-NWT"],
         date(2014, 1, 1),
         date(2024, 1, 1),
+        ["TW-NWT"],
     ],
-    "compare_grains": ["pm25"],
-    "compare_cities_with_data": ["pm25"],
-    "compare_launches": ["pm25"],
-    "compare_sources": [["fx_air", "fx_welfare"]],
     "map_values": [
         "child_protection_records",
         "annual",
@@ -430,7 +427,6 @@ PARAMS = {
         date(2021, 1, 1),
     ],
     "map_stations": ["pm25", date(2021, 1, 1), date(2022, 1, 1)],
-    "map_years": ["pm25", "pm25"],
     "api_project_series": ["fixture_family"],
 }
 
@@ -504,3 +500,32 @@ def test_map_note_names_the_grain_in_words(compare_store):
     )
     assert t(f"map.grain_note_{grain}", "zh", year=2021) == "城市數值為 2021 年的年度數值。"
     assert not qc.map_stations("pm25", 2021).empty
+
+
+def test_map_station_never_averages_two_grains_together(tmp_path):
+    """A station holding annual and monthly values for a year (two sources that may count
+    differently) is shown at one grain, annual first; never their mix."""
+    from dashboard.data import ReadOnlyStore
+
+    path = build_fixture_store(tmp_path / "gosmart.duckdb")
+    window = ["pm25", date(2021, 1, 1), date(2022, 1, 1)]
+    before = ReadOnlyStore(path).fetch("map_stations", window).set_index("station_id")
+    assert before.loc["moenv:1", "n_periods"] > 1  # monthly values only
+    with writing(path) as con:
+        insert_rows(
+            con,
+            "station_value",
+            [
+                "indicator_id",
+                "station_id",
+                "grain",
+                "period_start",
+                "value",
+                "coverage",
+                "source_id",
+            ],
+            [["pm25", "moenv:1", "annual", date(2021, 1, 1), 999.0, 1.0, "fx_air"]],
+        )
+    after = ReadOnlyStore(path).fetch("map_stations", window).set_index("station_id")
+    assert after.loc["moenv:1", ["value", "n_periods"]].tolist() == [999.0, 1]
+    assert after.loc["moenv:2"].equals(before.loc["moenv:2"])

@@ -56,13 +56,24 @@ def city_label(city_id: str, cities: dict[str, dict], lang: str) -> str:
 def _x_values(rows: pd.DataFrame, aligned: bool) -> list:
     if aligned:
         return rows["x"].astype("int64").tolist()
-    return pd.to_datetime(rows["period_start"]).dt.strftime("%Y-%m-%d").tolist()
+    return np.datetime_as_string(rows["period_start"].to_numpy("datetime64[D]")).tolist()
 
 
-def _y_values(rows: pd.DataFrame) -> list:
-    """Six significant digits, gaps as null: compact JSON whatever the data size."""
-    values = rows["shown"].astype("float64").to_numpy()
-    return [None if not np.isfinite(v) else float(f"{v:.6g}") for v in values]
+def significant(values: np.ndarray, digits: int = 6) -> list:
+    """`values` rounded to `digits` significant digits, gaps as null: compact JSON whatever
+    the data size. Whole-array arithmetic; each result is the double nearest its decimal."""
+    v = np.asarray(values, dtype="float64")
+    out = np.where(np.isfinite(v), v, 0.0)
+    nonzero = out != 0
+    power = np.zeros_like(out)
+    power[nonzero] = digits - 1 - np.floor(np.log10(np.abs(out[nonzero])))
+    up = power >= 0  # multiply by an exact 10**k, k >= 0; else divide by one
+    scale = 10.0 ** np.minimum(np.abs(power), 300)
+    with np.errstate(over="ignore", invalid="ignore"):  # only the branch not taken overflows
+        out = np.where(up, np.round(out * scale) / scale, np.round(out / scale) * scale)
+    return [
+        None if not ok else x for ok, x in zip(np.isfinite(v).tolist(), out.tolist(), strict=True)
+    ]
 
 
 def _vline(x: object, dash: str) -> dict:
@@ -102,16 +113,17 @@ def line_figure(data: CompareData, cities: dict[str, dict], lang: str) -> dict:
     frame = data.frame
     unit = unit_label(data, lang)
     traces, shapes, notes = [], [], []
+    positions = frame.groupby("city_id", sort=False).indices
     for i, city_id in enumerate(data.selection.cities):
-        rows = frame[frame["city_id"] == city_id]
-        if rows.empty:
+        if city_id not in positions:
             continue
+        rows = frame.iloc[positions[city_id]]
         name = city_label(city_id, cities, lang)
         traces.append(
             {
                 "type": "scatter",
                 "x": _x_values(rows, aligned),
-                "y": _y_values(rows),
+                "y": significant(rows["shown"].to_numpy("float64", na_value=np.nan)),
                 "name": name,
                 "mode": "lines+markers" if len(rows) <= 40 else "lines",
                 "line": {"color": PALETTE[i % len(PALETTE)], "width": 2.5},
@@ -136,7 +148,7 @@ def line_figure(data: CompareData, cities: dict[str, dict], lang: str) -> dict:
         notes.append(_label(0, t("compare.project_start", lang)))
     else:
         for city_id, launch in data.launches.items():
-            if frame[frame["city_id"] == city_id].empty:
+            if city_id not in positions:
                 continue
             when = pd.Timestamp(launch["launch_date"]).strftime("%Y-%m-%d")
             shapes.append(_vline(when, "dot"))
@@ -172,21 +184,19 @@ def table_rows(data: CompareData, cities: dict[str, dict], lang: str) -> pd.Data
     if frame.empty:
         return pd.DataFrame(columns=TABLE_COLUMNS)
     aligned = data.measure.startswith("index")
-    period = (
-        frame["x"].astype("int64").astype(str)
-        if aligned
-        else pd.to_datetime(frame["period_start"]).dt.strftime("%Y-%m-%d")
-    )
+    names = {c: city_label(c, cities, lang) for c in data.selection.cities}
     out = pd.DataFrame(
         {
-            "city_id": frame["city_id"].to_numpy(),
-            "city": [city_label(c, cities, lang) for c in frame["city_id"]],
-            "period": period.to_numpy(),
-            "value": frame["shown"].astype("float64").round(6).to_numpy(),
+            "city_id": frame["city_id"],
+            "city": frame["city_id"].map(names),
+            "period": frame["x"].astype("int64").astype(str)
+            if aligned
+            else np.datetime_as_string(frame["period_start"].to_numpy("datetime64[D]")),
+            "value": frame["shown"].astype("float64").round(6),
             "unit": unit_label(data, lang),
-            "coverage": frame["coverage"].astype("float64").round(4).to_numpy(),
-            "n_points": frame["n_points"].astype("Int64").to_numpy(),
-            "source_id": frame["source_id"].to_numpy(),
+            "coverage": frame["coverage"].astype("float64").round(4),
+            "n_points": frame["n_points"].astype("Int64"),
+            "source_id": frame["source_id"],
         }
     )
     return out

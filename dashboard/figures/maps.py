@@ -15,7 +15,7 @@ import pandas as pd
 
 from dashboard.figures.compare import template
 from dashboard.i18n import pick, t
-from dashboard.queries_compare import records
+from dashboard.queries import records
 
 COLOR_SCALE = "Cividis"
 NO_DATA_FILL = "#e9e9e9"

@@ -7,17 +7,19 @@ state (hostile values fall back to defaults, with a notice) and draws the view.
 
 from __future__ import annotations
 
+import math
 from urllib.parse import urlencode
 
 import dash
 from dash import Input, Output, State, callback, ctx, dash_table, dcc, html, no_update
 
 from dashboard import queries_compare as qc
-from dashboard.components import fallback_notice, guarded_page
+from dashboard.components import fallback_notice, guarded_page, indicator_control
 from dashboard.figures import compare as figs
 from dashboard.figures.maps import choropleth_figure
 from dashboard.geo import boundaries
 from dashboard.i18n import dropdown_labels, normalise_lang, pick, t
+from dashboard.queries import records
 from dashboard.urlstate import decode, encode, parse_query, text_items, whole_number
 
 dash.register_page(
@@ -85,10 +87,8 @@ def _notes(data: qc.CompareData, cities: dict[str, dict], lang: str) -> list:
 
 
 def _source_list(data: qc.CompareData, lang: str) -> html.Div:
-    ids = data.source_ids
-    frame = qc.sources_for(ids) if ids else None
     items = []
-    for row in [] if frame is None else qc.records(frame):
+    for row in qc.sources_for(data.source_ids):
         badges = []
         if row["kind"] == "reported":
             badges.append(html.Span(t("common.reported", lang), className="badge reported"))
@@ -155,6 +155,8 @@ def _map(data: qc.CompareData, cities: dict[str, dict], lang: str):
 
 
 def _table(data: qc.CompareData, cities: dict[str, dict], lang: str):
+    """The first page of the table; the others come from `table_page` as the user pages,
+    so a long daily selection never travels whole (the CSV has every row)."""
     rows = figs.table_rows(data, cities, lang)
     if rows.empty:
         return html.P(t("common.no_data", lang), className="muted empty", id="compare-empty")
@@ -162,8 +164,11 @@ def _table(data: qc.CompareData, cities: dict[str, dict], lang: str):
     return dash_table.DataTable(
         id="compare-table",
         columns=[{"name": header[c], "id": c} for c in rows.columns],
-        data=rows.astype(object).where(rows.notna(), None).to_dict("records"),
+        data=records(rows.iloc[:TABLE_PAGE_SIZE]),
+        page_action="custom",
+        page_current=0,
         page_size=TABLE_PAGE_SIZE,
+        page_count=math.ceil(len(rows) / TABLE_PAGE_SIZE),
         style_table={"overflowX": "auto"},
         style_cell={"fontFamily": "inherit", "padding": "4px 8px", "textAlign": "left"},
         style_header={"fontWeight": "600"},
@@ -174,7 +179,6 @@ TAB_BODY = {"chart": _chart, "map": _map, "table": _table}
 
 
 def _controls(state: dict, data: qc.CompareData, cities: dict[str, dict], lang: str) -> html.Div:
-    indicators = list(qc.indicator_rows().values())
     with_data = qc.cities_with_data(state["ind"]) if data.indicator else set()
     city_options = [
         {
@@ -218,21 +222,12 @@ def _controls(state: dict, data: qc.CompareData, cities: dict[str, dict], lang: 
     }
     return html.Div(
         [
-            html.Div(
-                [
-                    html.Label(t("compare.indicator", lang), htmlFor="compare-ind"),
-                    dcc.Dropdown(
-                        id="compare-ind",
-                        options=[
-                            {"label": pick(i, "name", lang), "value": i["indicator_id"]}
-                            for i in indicators
-                        ],
-                        value=state["ind"],
-                        clearable=False,
-                        labels=dropdown_labels(lang),
-                    ),
-                ],
-                className="control control-wide",
+            indicator_control(
+                "compare-ind",
+                t("compare.indicator", lang),
+                state["ind"],
+                qc.indicator_rows().values(),
+                lang,
             ),
             html.Div(
                 [
@@ -426,6 +421,27 @@ def csv_for(search: str | None) -> tuple[str, str]:
     data = qc.compare_data(qc.selection_from_state(state))
     rows = figs.table_rows(data, qc.city_rows(), state["lang"])
     return f"gosmart-{state['ind']}.csv", rows.to_csv(index=False)
+
+
+def table_page(search: str | None, page: object) -> list[dict]:
+    """Rows of one page of the table the URL shows (a page past the end is empty)."""
+    number = whole_number(page)
+    state, _ = decode(qc.COMPARE_VIEW, parse_query(search))
+    data = qc.compare_data(qc.selection_from_state(state))
+    rows = figs.table_rows(data, qc.city_rows(), state["lang"])
+    start = min(max(0, number or 0) * TABLE_PAGE_SIZE, len(rows))
+    return records(rows.iloc[start : start + TABLE_PAGE_SIZE])
+
+
+@callback(
+    Output("compare-table", "data"),
+    Input("compare-table", "page_current"),
+    State("compare-url", "search"),
+    prevent_initial_call=True,
+)
+def show_table_page(page, search):  # noqa: ANN001, ANN201
+    """The rows of the page the user turned to."""
+    return table_page(search, page)
 
 
 @callback(

@@ -9,9 +9,8 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from dashboard import queries
 from dashboard import queries_compare as qc
-from dashboard.components import fallback_notice, guarded_page
+from dashboard.components import fallback_notice, guarded_page, indicator_control
 from dashboard.figures.maps import choropleth_figure
 from dashboard.geo import boundaries
 from dashboard.i18n import dropdown_labels, normalise_lang, pick, t
@@ -104,21 +103,12 @@ def render(state: dict, notices: list[str]) -> html.Div:
             fallback_notice(lang, notices),
             html.Div(
                 [
-                    html.Div(
-                        [
-                            html.Label(t("map.indicator", lang), htmlFor="map-ind"),
-                            dcc.Dropdown(
-                                id="map-ind",
-                                options=[
-                                    {"label": pick(i, "name", lang), "value": i["indicator_id"]}
-                                    for i in queries.indicators().to_dict("records")
-                                ],
-                                value=state["ind"],
-                                clearable=False,
-                                labels=dropdown_labels(lang),
-                            ),
-                        ],
-                        className="control control-wide",
+                    indicator_control(
+                        "map-ind",
+                        t("map.indicator", lang),
+                        state["ind"],
+                        qc.indicator_rows().values(),
+                        lang,
                     ),
                     html.Div(
                         [

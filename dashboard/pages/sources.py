@@ -6,7 +6,6 @@ import dash
 import pandas as pd
 from dash import dcc, html
 
-from dashboard import queries
 from dashboard import queries_compare as qc
 from dashboard.components import fallback_notice, guarded_page
 from dashboard.figures.sources import coverage_figure
@@ -118,7 +117,7 @@ def _runs_table(frame: pd.DataFrame, lang: str) -> html.Table | html.P:
 
 def render(state: dict, notices: list[str]) -> html.Div:
     lang = state["lang"]
-    indicators = {r["indicator_id"]: r for r in queries.indicators().to_dict("records")}
+    indicators = qc.indicator_rows()
     cities = qc.city_rows()
     coverage = qc.coverage()
     fig = coverage_figure(coverage, cities, indicators, lang)

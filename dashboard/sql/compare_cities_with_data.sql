@@ -1,2 +1,4 @@
--- Cities that hold any stored value of an indicator. params: indicator_id
-SELECT DISTINCT city_id FROM indicator_value WHERE indicator_id = ?
+-- Cities that hold any stored value, per indicator.
+SELECT DISTINCT indicator_id, city_id
+FROM indicator_value
+ORDER BY indicator_id, city_id

@@ -1,5 +1,5 @@
--- Years with city or station values of an indicator. params: indicator_id, indicator_id
-SELECT DISTINCT year(period_start) AS year FROM indicator_value WHERE indicator_id = ?
+-- Years with city or station values, per indicator.
+SELECT DISTINCT indicator_id, year(period_start) AS year FROM indicator_value
 UNION
-SELECT DISTINCT year(period_start) AS year FROM station_value WHERE indicator_id = ?
-ORDER BY year
+SELECT DISTINCT indicator_id, year(period_start) AS year FROM station_value
+ORDER BY indicator_id, year
