@@ -86,7 +86,7 @@ def _format(fmt: str) -> str:
 
 
 def _csv(frame: pd.DataFrame, name: str, source_ids: list[str]) -> Response:
-    response = Response(frame.to_csv(index=False), mimetype="text/csv")
+    response = Response(queries.csv_text(frame), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'inline; filename="{name}.csv"'
     response.headers["X-Sources"] = ",".join(source_ids)
     response.headers["Link"] = f'<{API_PREFIX}/sources.json>; rel="describedby"'

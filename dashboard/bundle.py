@@ -145,7 +145,7 @@ def _csv(frame: pd.DataFrame | list[dict[str, Any]]) -> bytes:
             frame[column] = frame[column].map(
                 lambda v: json.dumps(v, default=str) if isinstance(v, list | dict) else v
             )
-    return frame.to_csv(index=False, date_format="%Y-%m-%d").encode("utf-8")
+    return queries.csv_text(frame).encode("utf-8")
 
 
 def svg_images(figures: dict[str, go.Figure]) -> tuple[dict[str, bytes], str]:

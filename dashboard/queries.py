@@ -8,10 +8,13 @@ queries only its own values.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 from dashboard.data import query, store
 
@@ -22,6 +25,19 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
         frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in frame.columns
     ]
     return [dict(zip(frame.columns, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """`frame` as CSV text (header, no index, missing as empty, timestamps as their dates):
+    the one writer behind every CSV the app serves. Arrow's, as pandas' took most of a large
+    download's time."""
+    dates = {
+        c: frame[c].dt.date for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c])
+    }
+    buffer = io.BytesIO()
+    table = pa.Table.from_pandas(frame.assign(**dates) if dates else frame, preserve_index=False)
+    pacsv.write_csv(table, buffer, pacsv.WriteOptions(quoting_style="needed"))
+    return buffer.getvalue().decode("utf-8")
 
 
 @dataclass(frozen=True)

@@ -313,17 +313,7 @@ def sources_list() -> pd.DataFrame:
 
 def coverage() -> pd.DataFrame:
     """City x indicator coverage at one grain per indicator (its own grain where stored)."""
-    frame = query("sources_coverage")
-    if frame.empty:
-        return frame
-    native = {i: row["native_grain"] for i, row in indicator_rows().items()}
-    keep = []
-    for indicator_id, rows in frame.groupby("indicator_id", sort=True):
-        grains = set(rows["grain"])
-        own = "daily" if native.get(indicator_id) == "hourly" else native.get(indicator_id)
-        grain = own if own in grains else next((g for g in GRAINS if g in grains), min(grains))
-        keep.append(rows[rows["grain"] == grain])
-    return pd.concat(keep, ignore_index=True)
+    return query("sources_coverage")
 
 
 def ingest_runs() -> pd.DataFrame:

@@ -20,15 +20,15 @@ def coverage_figure(
     city_order = [c for c in cities if c in present]
     city_order += sorted(present - set(city_order))
     ind_order = sorted(set(coverage["indicator_id"]))
-    grid = coverage.pivot_table(
-        index="city_id", columns="indicator_id", values="coverage", aggfunc="mean"
-    )
-    grid = grid.reindex(index=city_order, columns=ind_order)
-    periods = coverage.pivot_table(
-        index="city_id", columns="indicator_id", values="periods", aggfunc="sum"
-    )
-    periods = periods.reindex(index=city_order, columns=ind_order).to_numpy(dtype="float64")
-    grains = coverage.groupby("indicator_id")["grain"].first().to_dict()
+    row_of = {c: n for n, c in enumerate(city_order)}
+    col_of = {i: n for n, i in enumerate(ind_order)}
+    rows = coverage["city_id"].map(row_of).to_numpy()
+    cols = coverage["indicator_id"].map(col_of).to_numpy()
+    grid = np.full((len(city_order), len(ind_order)), np.nan)  # one row per cell, one grain
+    periods = grid.copy()
+    grid[rows, cols] = coverage["coverage"].to_numpy("float64")
+    periods[rows, cols] = coverage["periods"].to_numpy("float64")
+    grains = dict(zip(coverage["indicator_id"], coverage["grain"], strict=True))
     grain_names = [t(f"sources.grain_{grains[i]}", lang) for i in ind_order]
     x_labels = [pick(indicators.get(i, {}), "name", lang) or i for i in ind_order]
     y_labels = [pick(cities.get(c, {}), "name", lang) or c for c in city_order]
@@ -41,7 +41,7 @@ def coverage_figure(
     ]
     heatmap = {
         "type": "heatmap",
-        "z": grid.to_numpy(dtype="float64").round(3),
+        "z": grid.round(3),
         "x": x_labels,
         "y": y_labels,
         "text": text,

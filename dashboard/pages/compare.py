@@ -19,7 +19,7 @@ from dashboard.figures import compare as figs
 from dashboard.figures.maps import choropleth_figure
 from dashboard.geo import boundaries
 from dashboard.i18n import dropdown_labels, normalise_lang, pick, t
-from dashboard.queries import records
+from dashboard.queries import csv_text, records
 from dashboard.urlstate import decode, encode, parse_query, text_items, whole_number
 
 dash.register_page(
@@ -420,7 +420,7 @@ def csv_for(search: str | None) -> tuple[str, str]:
     state, _ = decode(qc.COMPARE_VIEW, parse_query(search))
     data = qc.compare_data(qc.selection_from_state(state))
     rows = figs.table_rows(data, qc.city_rows(), state["lang"])
-    return f"gosmart-{state['ind']}.csv", rows.to_csv(index=False)
+    return f"gosmart-{state['ind']}.csv", csv_text(rows)
 
 
 def table_page(search: str | None, page: object) -> list[dict]:

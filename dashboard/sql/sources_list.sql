@@ -1,15 +1,20 @@
 -- Every source with its provenance, and the indicators it feeds.
 WITH fed AS (
-    SELECT source_id, indicator_id FROM indicator_value GROUP BY ALL
+    SELECT DISTINCT source_id, indicator_id FROM indicator_value
     UNION
-    SELECT source_id, indicator_id FROM series GROUP BY ALL
+    SELECT DISTINCT source_id, indicator_id FROM series
     UNION
-    SELECT source_id, indicator_id FROM station_value GROUP BY ALL
+    SELECT DISTINCT source_id, indicator_id FROM station_value
+),
+per_source AS (
+    SELECT source_id, list_sort(list(DISTINCT indicator_id)) AS indicators
+    FROM fed
+    WHERE indicator_id IS NOT NULL
+    GROUP BY source_id
 )
 SELECT s.source_id, s.connector, s.publisher, s.title, s.url, s.licence, s.attribution, s.kind,
        s.third_party, s.retrieved_at, s.rows, s.period_start, s.period_end, s.note,
-       list_sort(list(DISTINCT f.indicator_id) FILTER (WHERE f.indicator_id IS NOT NULL)) AS indicators
+       p.indicators
 FROM source AS s
-LEFT JOIN fed AS f USING (source_id)
-GROUP BY ALL
+LEFT JOIN per_source AS p USING (source_id)
 ORDER BY s.kind, s.source_id
