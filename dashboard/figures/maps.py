@@ -63,17 +63,18 @@ def choropleth_figure(
         city = cities.get(city_id)
         if city and city.get("geo_file") in boundaries:
             by_file.setdefault(city["geo_file"], [])
-    if stations is not None and not stations.empty:
-        for city_id in set(stations["city_id"].dropna()):
-            geo_file = (cities.get(city_id) or {}).get("geo_file")
-            if geo_file in boundaries:
-                by_file.setdefault(geo_file, [])
+    has_stations = stations is not None and not stations.empty
+    if has_stations:
+        file_of = {c: row.get("geo_file") for c, row in cities.items()}
+        station_file = stations["city_id"].map(file_of)  # whole-column lookups: no row loops
+        for geo_file in set(station_file.dropna().tolist()) & set(boundaries):
+            by_file.setdefault(geo_file, [])
     files = [f for f in boundaries if f in by_file]
     traces: list[dict] = []
     layout: dict = {}
     shown = [r["shown"] for r in rows]
     cmin, cmax = (min(shown), max(shown)) if shown else (0.0, 1.0)
-    if stations is not None and not stations.empty:
+    if has_stations:
         cmin, cmax = min(cmin, stations["value"].min()), max(cmax, stations["value"].max())
     width = 1.0 / max(len(files), 1)
     for i, geo_file in enumerate(files):
@@ -119,14 +120,13 @@ def choropleth_figure(
                     "showlegend": False,
                 }
             )
-        if stations is not None and not stations.empty:
-            station_file = stations["city_id"].map(lambda c: (cities.get(c) or {}).get("geo_file"))
-            on_map = stations[station_file == geo_file]
+        if has_stations:
+            on_map = stations[(station_file == geo_file).to_numpy()]
             if not on_map.empty:
                 names = on_map["name_en"].fillna(on_map["name"]) if lang == "en" else on_map["name"]
                 third = [
                     t("map.third_party", lang) if tp else ""
-                    for tp in on_map["third_party"].fillna(False)
+                    for tp in on_map["third_party"].fillna(False).tolist()
                 ]
                 traces.append(
                     {
@@ -135,7 +135,9 @@ def choropleth_figure(
                         "lat": on_map["lat"].round(4).tolist(),
                         "text": [
                             f"{n}<br>{_fmt(v)} {unit} {tp}"
-                            for n, v, tp in zip(names, on_map["value"], third, strict=True)
+                            for n, v, tp in zip(
+                                names.tolist(), on_map["value"].tolist(), third, strict=True
+                            )
                         ],
                         "hovertemplate": "%{text}<extra></extra>",
                         "mode": "markers",
