@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from dashboard.urlstate import decode, parse_query
 from gosmart.paths import ASSETS_DIR
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
+log = logging.getLogger(__name__)
 NAV = [
     ("/", "common.nav_showcase"),
     ("/compare", "common.nav_compare"),
@@ -208,10 +210,19 @@ def create_app(kiosk: bool | None = None) -> Dash:
     return app
 
 
+def warm() -> None:
+    """Read the store's catalog now, so a worker's first visitor does not wait for it."""
+    try:
+        queries.catalog()
+    except Exception as exc:
+        log.warning("store not readable yet (%s); pages will say so until it is", exc)
+
+
 def run_server(
     host: str = "127.0.0.1", port: int = 8050, kiosk: bool = False, debug: bool = False
 ) -> None:
     """Serve the app (development server; see README for the production command)."""
     app = create_app(kiosk=kiosk)
+    warm()
     print(f"GO SMART Evidence on http://{host}:{port}/" + ("kiosk" if kiosk else ""), flush=True)
     app.run(host=host, port=port, debug=debug)
