@@ -152,8 +152,11 @@ def dates(
     """Timestamps from text or datetime values; an unparseable cell is an error naming it."""
     if pd.api.types.is_datetime64_any_dtype(values):
         out = values
-    else:
-        out = pd.to_datetime(values, errors="coerce", format=fmt)
+    else:  # each distinct text parsed once: files repeat the same dates many times
+        codes, uniques = pd.factorize(values)
+        parsed = pd.to_datetime(pd.Index(uniques), errors="coerce", format=fmt)
+        taken = parsed.take(codes, allow_fill=True, fill_value=pd.NaT)
+        out = pd.Series(taken, index=values.index)
     bad = out.isna()
     if bad.any():
         raise IngestError(source_id, location, f"{what}: not a date {values[bad].iloc[0]!r}")
@@ -212,6 +215,7 @@ def city_series(
 
 
 def observations(series_ids: pd.Series, ts: pd.Series, values: pd.Series) -> pd.DataFrame:
+    """Observation rows by position; ids keep their Arrow strings (no per-value round trip)."""
     return pd.DataFrame(
-        {"series_id": series_ids.to_numpy(), "ts": ts.to_numpy(), "value": values.to_numpy()}
+        {"series_id": series_ids.array, "ts": ts.to_numpy(), "value": values.to_numpy()}
     )
