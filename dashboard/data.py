@@ -47,7 +47,6 @@ class ReadOnlyStore:
         self._version = ""
         self._cache: OrderedDict[tuple, Any] = OrderedDict()
         self._pinned: dict[tuple, Any] = {}
-        self._local = threading.local()
 
     def _connection(self) -> duckdb.DuckDBPyConnection:
         st = os.stat(self.path)
@@ -63,15 +62,11 @@ class ReadOnlyStore:
         return self._con
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
-        """This thread's cursor on the attached read-only store (one per thread and file:
-        opening one costs as much as a small query)."""
-        con = self._connection()
-        local = self._local
-        if getattr(local, "con", None) is not con:
-            cursor = con.cursor()
-            cursor.execute("USE store")
-            local.con, local.cursor = con, cursor
-        return local.cursor
+        """A cursor of its own for one query. Never kept across queries: a cursor outliving a
+        store swap would be closed by another thread while this one reads through it."""
+        cursor = self._connection().cursor()
+        cursor.execute("USE store")
+        return cursor
 
     @property
     def version(self) -> str:

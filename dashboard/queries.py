@@ -48,8 +48,10 @@ class Catalog:
     indicators: dict[str, dict]  # indicator id -> its row
     projects: frozenset[str]
     sources: dict[str, dict]  # source id -> its provenance row
+    cells: pd.DataFrame  # per indicator, city, grain: periods, coverage, span, source ids
     grains: dict[str, dict[str, tuple[int, int]]]  # indicator -> grain -> (first, last year)
     cities_with_data: dict[str, frozenset[str]]  # indicator -> cities holding any value
+    fed: dict[str, frozenset[str]]  # source id -> indicators its city values feed
     map_years: dict[str, tuple[int, ...]]  # indicator -> years with city or station values
     launches: tuple[dict, ...]  # projects with a launch date, by city then date
     population: dict[str, float]  # city -> latest registered population
@@ -67,15 +69,20 @@ class Catalog:
 
 def _build_catalog() -> Catalog:
     fetch = store().fetch
+    cells = fetch("compare_cells")
     grains: dict[str, dict[str, tuple[int, int]]] = {}
-    for row in records(fetch("compare_grains")):
-        grains.setdefault(row["indicator_id"], {})[row["grain"]] = (
-            int(row["first_year"]),
-            int(row["last_year"]),
-        )
     with_data: dict[str, set[str]] = {}
-    for row in records(fetch("compare_cities_with_data")):
-        with_data.setdefault(row["indicator_id"], set()).add(row["city_id"])
+    fed: dict[str, set[str]] = {}
+    for row in records(cells):
+        indicator_id = row["indicator_id"]
+        first, last = grains.get(indicator_id, {}).get(row["grain"], (9999, 0))
+        grains.setdefault(indicator_id, {})[row["grain"]] = (
+            min(first, row["first_period"].year),
+            max(last, row["last_period"].year),
+        )
+        with_data.setdefault(indicator_id, set()).add(row["city_id"])
+        for source_id in row["source_ids"].tolist():
+            fed.setdefault(source_id, set()).add(indicator_id)
     years: dict[str, list[int]] = {}
     for row in records(fetch("map_years")):
         years.setdefault(row["indicator_id"], []).append(int(row["year"]))
@@ -88,8 +95,10 @@ def _build_catalog() -> Catalog:
         indicators={r["indicator_id"]: r for r in records(fetch("indicators"))},
         projects=frozenset(fetch("projects")["project_id"].tolist()),
         sources={r["source_id"]: r for r in records(fetch("sources"))},
+        cells=cells.drop(columns="source_ids"),
         grains=grains,
         cities_with_data={k: frozenset(v) for k, v in with_data.items()},
+        fed={k: frozenset(v) for k, v in fed.items()},
         map_years={k: tuple(v) for k, v in years.items()},
         launches=tuple(launches),
         population=dict(

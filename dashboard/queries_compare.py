@@ -308,12 +308,31 @@ def map_stations(indicator_id: str, year: int) -> pd.DataFrame:
 
 
 def sources_list() -> pd.DataFrame:
-    return query("sources_list")
+    """Every source with its provenance and the indicators it feeds (sorted ids, or None)."""
+    frame = query("sources_list")
+    fed = queries.catalog().fed
+    indicators = [
+        sorted(fed.get(source_id, frozenset()) | set(() if pd.api.types.is_scalar(own) else own))
+        or None
+        for source_id, own in zip(frame["source_id"], frame["indicators"].tolist(), strict=True)
+    ]
+    return frame.assign(indicators=indicators)
 
 
 def coverage() -> pd.DataFrame:
-    """City x indicator coverage at one grain per indicator (its own grain where stored)."""
-    return query("sources_coverage")
+    """City x indicator coverage at one grain per indicator (its own grain where stored,
+    hourly as daily; else the coarsest stored)."""
+    catalog = queries.catalog()
+    keep = []
+    for indicator_id, rows in catalog.cells.groupby("indicator_id", sort=True):
+        stored = set(rows["grain"])
+        native = (catalog.indicators.get(indicator_id) or {}).get("native_grain")
+        own = "daily" if native == "hourly" else native
+        grain = own if own in stored else next((g for g in GRAINS if g in stored), min(stored))
+        keep.append(rows[rows["grain"] == grain])
+    if not keep:
+        return catalog.cells.iloc[0:0]
+    return pd.concat(keep, ignore_index=True)
 
 
 def ingest_runs() -> pd.DataFrame:

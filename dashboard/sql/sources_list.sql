@@ -1,7 +1,6 @@
--- Every source with its provenance, and the indicators it feeds.
+-- Every source with its provenance, and the indicators its series and station values feed
+-- (the indicators of its city values come from the catalog's cells: no second scan).
 WITH fed AS (
-    SELECT DISTINCT source_id, indicator_id FROM indicator_value
-    UNION
     SELECT DISTINCT source_id, indicator_id FROM series
     UNION
     SELECT DISTINCT source_id, indicator_id FROM station_value

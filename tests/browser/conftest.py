@@ -44,7 +44,10 @@ def _require_chromium() -> None:
 
 
 def start_server(db: Path, *, kiosk: bool = False, env: dict[str, str] | None = None):
-    """Start `gosmart serve` on a free port; returns (process, base_url)."""
+    """Start `gosmart serve` on a free port; returns (process, base_url).
+
+    Its output goes to a file next to the store, never to a pipe nobody reads: the
+    access log of a busy test would fill the pipe and block the server."""
     port = _free_port()
     command = [
         sys.executable,
@@ -56,19 +59,21 @@ def start_server(db: Path, *, kiosk: bool = False, env: dict[str, str] | None = 
         "--port",
         str(port),
     ]
-    proc = subprocess.Popen(
-        command,
-        cwd=REPO_ROOT,
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    log = db.with_name(f"server-{port}.log")
+    with log.open("w", encoding="utf-8") as out:
+        proc = subprocess.Popen(
+            command,
+            cwd=REPO_ROOT,
+            env={**os.environ, **(env or {})},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"server exited: {proc.stdout.read() if proc.stdout else ''}")
+            raise RuntimeError(f"server exited: {log.read_text(encoding='utf-8')[-4000:]}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                 return proc, base
