@@ -148,19 +148,22 @@ def _table_rows(pg) -> tuple[list[str], list[list[str]]]:  # noqa: ANN001
     header = pg.locator("#compare-table th .column-header-name").all_inner_texts()
     rows: list[list[str]] = []
     while True:
-        rows += pg.evaluate(
+        page_rows = pg.evaluate(
             """() => [...document.querySelectorAll('#compare-table tr')]
                       .filter(r => r.querySelector('td'))
                       .map(r => [...r.querySelectorAll('td')].map(td => td.innerText.trim()))"""
         )
+        rows += page_rows
         nxt = pg.locator("#compare-table button.next-page")
         if nxt.count() == 0 or nxt.is_disabled():
             return header, rows
-        first = rows[-1]
+        first = page_rows[0]  # the server sends the next page: wait until it has replaced this one
         nxt.click()
         pg.wait_for_function(
             """(before) => { const r = document.querySelector('#compare-table tr td');
-                             return r && r.closest('tr').innerText.trim() !== before; }""",
+                             if (!r) return false;
+                             const cells = [...r.closest('tr').querySelectorAll('td')];
+                             return cells.map(td => td.innerText.trim()).join('\t') !== before; }""",
             arg="\t".join(first),
         )
 
