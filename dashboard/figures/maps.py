@@ -63,18 +63,18 @@ def choropleth_figure(
         city = cities.get(city_id)
         if city and city.get("geo_file") in boundaries:
             by_file.setdefault(city["geo_file"], [])
-    has_stations = stations is not None and not stations.empty
-    if has_stations:
-        file_of = {c: row.get("geo_file") for c, row in cities.items()}
-        station_file = stations["city_id"].map(file_of)  # whole-column lookups: no row loops
-        for geo_file in set(station_file.dropna().tolist()) & set(boundaries):
+    points_by_file: dict[str, list[dict]] = {}
+    for point in records(stations) if stations is not None else []:
+        geo_file = (cities.get(point["city_id"]) or {}).get("geo_file")
+        if geo_file in boundaries:
+            points_by_file.setdefault(geo_file, []).append(point)
             by_file.setdefault(geo_file, [])
     files = [f for f in boundaries if f in by_file]
     traces: list[dict] = []
     layout: dict = {}
     shown = [r["shown"] for r in rows]
     cmin, cmax = (min(shown), max(shown)) if shown else (0.0, 1.0)
-    if has_stations:
+    if stations is not None and not stations.empty:
         cmin, cmax = min(cmin, stations["value"].min()), max(cmax, stations["value"].max())
     width = 1.0 / max(len(files), 1)
     for i, geo_file in enumerate(files):
@@ -120,39 +120,33 @@ def choropleth_figure(
                     "showlegend": False,
                 }
             )
-        if has_stations:
-            on_map = stations[(station_file == geo_file).to_numpy()]
-            if not on_map.empty:
-                names = on_map["name_en"].fillna(on_map["name"]) if lang == "en" else on_map["name"]
-                third = [
-                    t("map.third_party", lang) if tp else ""
-                    for tp in on_map["third_party"].fillna(False).tolist()
-                ]
-                traces.append(
-                    {
-                        "type": "scattergeo",
-                        "lon": on_map["lon"].round(4).tolist(),
-                        "lat": on_map["lat"].round(4).tolist(),
-                        "text": [
-                            f"{n}<br>{_fmt(v)} {unit} {tp}"
-                            for n, v, tp in zip(
-                                names.tolist(), on_map["value"].tolist(), third, strict=True
-                            )
-                        ],
-                        "hovertemplate": "%{text}<extra></extra>",
-                        "mode": "markers",
-                        "marker": {
-                            "size": 9,
-                            "color": on_map["value"].tolist(),
-                            "coloraxis": "coloraxis",
-                            "line": {"color": "white", "width": 1},
-                            "symbol": "circle",
-                        },
-                        "geo": geo_name,
-                        "name": t("map.stations", lang),
-                        "showlegend": i == 0,
-                    }
-                )
+        points = points_by_file.get(geo_file)
+        if points:
+            third = t("map.third_party", lang)
+            traces.append(
+                {
+                    "type": "scattergeo",
+                    "lon": [round(r["lon"], 4) for r in points],
+                    "lat": [round(r["lat"], 4) for r in points],
+                    "text": [
+                        f"{(r['name_en'] or r['name']) if lang == 'en' else r['name']}<br>"
+                        f"{_fmt(r['value'])} {unit} {third if r['third_party'] else ''}"
+                        for r in points
+                    ],
+                    "hovertemplate": "%{text}<extra></extra>",
+                    "mode": "markers",
+                    "marker": {
+                        "size": 9,
+                        "color": [r["value"] for r in points],
+                        "coloraxis": "coloraxis",
+                        "line": {"color": "white", "width": 1},
+                        "symbol": "circle",
+                    },
+                    "geo": geo_name,
+                    "name": t("map.stations", lang),
+                    "showlegend": i == 0,
+                }
+            )
     layout.update(
         template=template(),
         title={"text": title},
