@@ -1,4 +1,5 @@
-"""Message catalogues: `dashboard/locales/<lang>/<namespace>.json`, one namespace per page.
+"""Message catalogues: `dashboard/locales/<lang>/<namespace>.json`, one namespace per page,
+plus the evidence engine's texts (`gosmart/locales/<lang>/evidence.json`, see gosmart.texts).
 
 Keys are '<namespace>.<key>'. A missing key in a shipped language is a test failure
 (tests/test_i18n.py), so `t` falls back to English only as a last resort at run time.
@@ -10,6 +11,8 @@ import json
 from functools import cache
 from pathlib import Path
 
+from gosmart import texts
+
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 LANGS = ("en", "zh")
 DEFAULT_LANG = "en"
@@ -20,7 +23,11 @@ LANG_LABELS = {"en": "English", "zh": "繁體中文"}
 def catalogue(lang: str) -> dict[str, str]:
     """Every message of one language, keyed '<namespace>.<key>'."""
     messages: dict[str, str] = {}
-    for path in sorted((LOCALES_DIR / lang).glob("*.json")):
+    paths = [
+        *sorted((LOCALES_DIR / lang).glob("*.json")),
+        texts.LOCALES_DIR / lang / "evidence.json",
+    ]
+    for path in paths:
         for key, text in json.loads(path.read_text(encoding="utf-8")).items():
             messages[f"{path.stem}.{key}"] = text
     return messages
@@ -57,3 +64,11 @@ DROPDOWN_LABELS = {
 def dropdown_labels(lang: str) -> dict[str, str]:
     """dcc.Dropdown's own texts ('3 selected', 'Search', ...), which Dash ships in English only."""
     return {prop: t(key, lang) for prop, key in DROPDOWN_LABELS.items()}
+
+
+def engine_text(details: object, name: str, lang: str, fallback: str) -> str:
+    """An evidence-engine text stored as a message in `details["messages"][name]`, in `lang`;
+    `fallback` (the stored English) for rows written before messages were kept."""
+    messages = details.get("messages") if isinstance(details, dict) else None
+    stored = messages.get(name) if isinstance(messages, dict) else None
+    return texts.render(stored, normalise_lang(lang)) or fallback

@@ -26,6 +26,7 @@ from evidence.engine import Evaluation, evaluate
 from evidence.inputs import Inputs, wide_values
 from evidence.panel import NotEstimable, Panel, complete_index, n_periods_label
 from evidence.result import MethodResult, finite
+from gosmart.texts import Message
 
 SEED = 0
 REPORTED_INDICATOR = "reported_figures"
@@ -141,8 +142,8 @@ def descriptive(
             primary=True,
             estimable=False,
             reason=f"No effect can be estimated because {why}. {what}.",
-            level=(1, "reported figures only: no before/after series, no comparison"),
-            agreement="no method could run",
+            level=(1, Message("level_reported_only")),
+            agreement=Message("agreement_none"),
             details=details,
         )
     )
@@ -163,6 +164,16 @@ def _effect_row(
     result: MethodResult | None = None,
 ) -> list[Any]:
     r = result
+    messages = {
+        name: text.as_dict()
+        for name, text in (
+            ("evidence_reason", level[1] if level else None),
+            ("agreement", agreement),
+        )
+        if isinstance(text, Message)
+    }
+    if messages:  # the same texts as catalogue keys, for pages in other languages
+        details = {**details, "messages": messages}
 
     def num(name: str) -> Any:
         return getattr(r, name) if r is not None and r.estimable else None

@@ -16,7 +16,7 @@ from dashboard.bundle import BundleError, ProjectView, build_bundle, load_view
 from dashboard.components import fallback_notice, guarded_page
 from dashboard.figures import project as figs
 from dashboard.figures.showcase import effect_direction, effect_size_text
-from dashboard.i18n import catalogue, normalise_lang, pick, t
+from dashboard.i18n import catalogue, engine_text, normalise_lang, pick, t
 from dashboard.kiosk.format import significant
 from dashboard.urlstate import Field, decode, href, register_view
 
@@ -296,9 +296,15 @@ def _effect_section(view: ProjectView, lang: str) -> html.Div:
                     [html.Strong(known("method", e["method"], lang)), " – ", e.get("reason") or ""]
                 ),
                 html.Dt(t("project.evidence_reason", lang)),
-                html.Dd(e.get("evidence_reason") or "–"),
+                html.Dd(
+                    engine_text(
+                        e.get("details"), "evidence_reason", lang, e.get("evidence_reason") or "–"
+                    )
+                ),
                 html.Dt(t("project.agreement", lang)),
-                html.Dd(e.get("agreement") or "–"),
+                html.Dd(
+                    engine_text(e.get("details"), "agreement", lang, e.get("agreement") or "–")
+                ),
                 html.Dt(t("project.windows", lang)),
                 html.Dd(
                     t(
