@@ -11,6 +11,7 @@ import math
 from urllib.parse import urlencode
 
 import dash
+import pandas as pd
 from dash import Input, Output, State, callback, ctx, dash_table, dcc, html, no_update
 
 from dashboard import queries_compare as qc
@@ -415,20 +416,23 @@ def sync_url(indicator, cities, years, grain, options, tab, search):  # noqa: AN
     return no_update if parse_query(new) == parse_query(search) else new
 
 
-def csv_for(search: str | None) -> tuple[str, str]:
-    """(file name, CSV text) of exactly the table the URL shows."""
+def _table_of(search: str | None) -> tuple[dict, pd.DataFrame]:
+    """The decoded state of a URL and the rows of the table it shows."""
     state, _ = decode(qc.COMPARE_VIEW, parse_query(search))
     data = qc.compare_data(qc.selection_from_state(state))
-    rows = figs.table_rows(data, qc.city_rows(), state["lang"])
+    return state, figs.table_rows(data, qc.city_rows(), state["lang"])
+
+
+def csv_for(search: str | None) -> tuple[str, str]:
+    """(file name, CSV text) of exactly the table the URL shows."""
+    state, rows = _table_of(search)
     return f"gosmart-{state['ind']}.csv", csv_text(rows)
 
 
 def table_page(search: str | None, page: object) -> list[dict]:
     """Rows of one page of the table the URL shows (a page past the end is empty)."""
     number = whole_number(page)
-    state, _ = decode(qc.COMPARE_VIEW, parse_query(search))
-    data = qc.compare_data(qc.selection_from_state(state))
-    rows = figs.table_rows(data, qc.city_rows(), state["lang"])
+    _, rows = _table_of(search)
     start = min(max(0, number or 0) * TABLE_PAGE_SIZE, len(rows))
     return records(rows.iloc[start : start + TABLE_PAGE_SIZE])
 
