@@ -23,6 +23,7 @@ from gosmart.registry import read_csv_rows
 
 MISSING_TOKENS = frozenset({"", "-", "--", "—"})
 _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$|^[+-]?\.\d+$")
+_ASCII_NUMBER = _NUMBER.pattern.replace(r"\d", "[0-9]")  # whole-column fast path only
 
 
 def looks_like_parquet(raw: bytes) -> bool:
@@ -115,12 +116,30 @@ def to_number(value: Any, source_id: str, location: str, what: str) -> float | N
     return float(text.replace(",", ""))
 
 
+def _plain_numbers(values: pd.Series) -> pd.Series | None:
+    """`numbers` for a text column whose every cell is a plain number or a missing token,
+    in whole-column operations; None when any cell needs the cell-by-cell rules."""
+    if not pd.api.types.is_string_dtype(values) or values.isna().any():
+        return None
+    text = values.astype(str).str.strip()
+    missing = text.isin(MISSING_TOKENS)
+    if not (missing | text.str.fullmatch(_ASCII_NUMBER)).all():
+        return None
+    cleaned = text.str.replace(",", "", regex=False).where(~missing)
+    try:
+        return cleaned.astype("float64")
+    except (ValueError, TypeError):
+        return None
+
+
 def numbers(
     values: pd.Series, source_id: str, location: str, what: str, *, allow_empty: bool = False
 ) -> pd.Series:
     """A column through `to_number` (float64, missing as NaN); empty cells refused unless allowed."""
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         out = values.astype("float64")
+    elif (fast := _plain_numbers(values)) is not None:
+        out = fast
     else:
         seen: dict[str, float | None] = {}
         parsed = []
@@ -204,8 +223,8 @@ def city_series(
     indicator: str, city_ids: pd.Series, grain: str, unit: str, entity: pd.Series | str = "city"
 ) -> pd.DataFrame:
     """Series rows, one per distinct (city, entity), named '<indicator>|<city>|<entity>'."""
-    frame = pd.DataFrame({"city_id": city_ids.to_numpy()})
-    frame["entity_id"] = entity if isinstance(entity, str) else entity.to_numpy()
+    frame = pd.DataFrame({"city_id": city_ids.array})  # by position, strings stay Arrow
+    frame["entity_id"] = entity if isinstance(entity, str) else entity.array
     frame = frame.drop_duplicates().reset_index(drop=True)
     frame["series_id"] = indicator + "|" + frame["city_id"] + "|" + frame["entity_id"]
     frame["indicator_id"] = indicator
