@@ -329,6 +329,22 @@ def test_numbers_keep_missing_missing_and_refuse_words():
         _common.numbers(pd.Series([1, {"v": 2}], dtype=object), "src", "f.csv", "n")
 
 
+def test_whole_column_numbers_match_the_cell_rules():
+    """Clean text columns take a whole-column path; it must give what the cell rules give."""
+    cells = ["1,005,564", "", "-", " 12.5 ", "—", "+4", "-3", ".5", "0"] * 50
+    col = pd.Series(cells, dtype="str")
+    assert _common._plain_numbers(col) is not None  # the fast path is the one under test
+    fast = _common.numbers(col, "src", "f.csv", "n", allow_empty=True)
+    cell_by_cell = [_common.to_number(c, "src", "f.csv", "n") for c in cells]
+    assert fast.tolist() == pytest.approx(
+        [float("nan") if v is None else v for v in cell_by_cell], nan_ok=True
+    )
+    # digits outside ASCII are numbers to Python: they take the cell rules, not the fast path
+    wide = pd.Series(["１２", "3"], dtype="str")
+    assert _common._plain_numbers(wide) is None
+    assert _common.numbers(wide, "src", "f.csv", "n").tolist() == [12.0, 3.0]
+
+
 def test_city_names_fold_tai_and_stay_in_taiwan():
     assert _common.city_from_zh(" 台中市", "src", "f") == _common.city_from_zh("臺中市", "s", "f")
     with pytest.raises(IngestError, match="county '雅加達首都特區' is not in the city registry"):
