@@ -11,6 +11,7 @@ from scipy import stats
 
 from evidence.panel import NotEstimable, Panel, own_window
 from evidence.result import MethodResult, effect_path, finite, not_estimable, rmspe, window_bounds
+from gosmart.texts import Message
 
 METHOD = "before_after"
 MIN_EACH_SIDE = 2
@@ -21,7 +22,7 @@ def before_after(panel: Panel, *, inference: bool = True) -> MethodResult:
     try:
         ys = own_window(panel, min_pre=MIN_EACH_SIDE, min_post=MIN_EACH_SIDE)
     except NotEstimable as exc:
-        return not_estimable(METHOD, f"not estimable because {exc}")
+        return not_estimable(METHOD, exc.message)
     y = ys.to_numpy(dtype=float)
     ok = np.isfinite(y)
     post = np.asarray(ys.index >= panel.launch)
@@ -36,10 +37,7 @@ def before_after(panel: Panel, *, inference: bool = True) -> MethodResult:
     result = MethodResult(
         method=METHOD,
         estimable=True,
-        reason=(
-            f"mean of {n_post} post-launch periods minus mean of {len(pre_v)} pre-launch "
-            "periods; no comparison and no trend, so any change is attributed to the project"
-        ),
+        reason=Message("reason_before_after", n_post=n_post, n_pre=len(pre_v)),
         effect_avg=finite(diff),
         effect_avg_lo=finite(ci.low),
         effect_avg_hi=finite(ci.high),
@@ -50,7 +48,7 @@ def before_after(panel: Panel, *, inference: bool = True) -> MethodResult:
         effect_rel_lo=finite(ci.low * n_post / cf_sum) if cf_sum else None,
         effect_rel_hi=finite(ci.high * n_post / cf_sum) if cf_sum else None,
         p_value=finite(test.pvalue),
-        p_value_kind="Welch two-sample t-test, post vs pre means",
+        p_value_kind=Message("pkind_welch"),
         pre_rmspe=finite(rmspe(pre_v - pre_v.mean())),
         details={"n_pre": len(pre_v), "n_post": n_post},
         **window_bounds(ys.index, post, ok),

@@ -28,6 +28,7 @@ from evidence.result import (
     rmspe,
     window_bounds,
 )
+from gosmart.texts import Message
 
 METHOD = "did"
 MIN_PRE = 2
@@ -87,7 +88,7 @@ def difference_in_differences(panel: Panel, *, inference: bool = True) -> Method
     try:
         cw = comparison_window(panel, min_pre=MIN_PRE, min_donors=1)
     except NotEstimable as exc:
-        return not_estimable(METHOD, f"not estimable because {exc}")
+        return not_estimable(METHOD, exc.message)
     ok = cw.fit_rows
     y = cw.y.to_numpy(dtype=float)
     x = cw.donors.to_numpy(dtype=float)
@@ -113,10 +114,7 @@ def difference_in_differences(panel: Panel, *, inference: bool = True) -> Method
     result = MethodResult(
         method=METHOD,
         estimable=True,
-        reason=(
-            f"difference-in-differences against the mean of {n_controls} comparison "
-            f"cit{'y' if n_controls == 1 else 'ies'}"
-        ),
+        reason=Message("reason_did_one" if n_controls == 1 else "reason_did", n=n_controls),
         effect_avg=finite(est),
         effect_cum=finite(est * n_post),
         effect_rel=finite(est * n_post / cf_post_sum) if cf_post_sum else None,
@@ -172,10 +170,7 @@ def _permutation(
         result.effect_rel_lo = finite(result.effect_cum_lo / cf_post_sum)
         result.effect_rel_hi = finite(result.effect_cum_hi / cf_post_sum)
     result.p_value = (1 + int(np.sum(np.abs(null_a) >= abs(est)))) / (len(null_a) + 1)
-    result.p_value_kind = (
-        f"permutation over {len(null_a)} comparison cities, each treated in turn "
-        "(two-sided, Conley-Taber style)"
-    )
+    result.p_value_kind = Message("pkind_did_permutation", n=len(null_a))
     g = np.vstack(gaps)
     band_lo, band_hi = np.nanquantile(g, [0.025, 0.975], axis=0)
     path["lo"] = path["counterfactual"].to_numpy() + band_lo
@@ -219,10 +214,7 @@ def _hac(
         result.effect_rel_lo = finite(lo * n_post / cf_post_sum)
         result.effect_rel_hi = finite(hi * n_post / cf_post_sum)
     result.p_value = finite(p)
-    result.p_value_kind = (
-        f"HAC (Newey-West, {res.lags} lags; never below the classical SE) t-test on the "
-        "treated-minus-comparison gap"
-    )
+    result.p_value_kind = Message("pkind_did_hac", lags=res.lags)
     half = res.t_crit() * res.resid_sd
     path["lo"] = path["counterfactual"].to_numpy() - half
     path["hi"] = path["counterfactual"].to_numpy() + half

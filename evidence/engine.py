@@ -25,6 +25,7 @@ from evidence.placebo import launch_dates, launch_sensitivity, sensitivity_row, 
 from evidence.result import MethodResult, finite, not_estimable
 from evidence.strength import agreement, cap_for_break_at_launch, evidence_level
 from evidence.synth import synthetic_control
+from gosmart.texts import Message
 
 COMPARISON_METHODS = [
     ("synthetic_control", synthetic_control, 3),
@@ -46,7 +47,7 @@ def _safe(method: str, fn, panel: Panel) -> MethodResult:
     try:
         return fn(panel)
     except (ValueError, np.linalg.LinAlgError, ZeroDivisionError) as exc:
-        return not_estimable(method, f"not estimable because the computation failed: {exc}")
+        return not_estimable(method, Message("computation_failed", error=str(exc)))
 
 
 def to_levels(result: MethodResult) -> None:

@@ -24,6 +24,7 @@ from evidence.result import (
     rmspe,
     window_bounds,
 )
+from gosmart.texts import Message
 
 METHOD = "its"
 MIN_PRE = {"annual": 6, "quarterly": 8, "monthly": 18, "daily": 60}
@@ -45,7 +46,7 @@ def interrupted_time_series(panel: Panel, *, inference: bool = True) -> MethodRe
     try:
         ys = own_window(panel, min_pre=min_pre)
     except NotEstimable as exc:
-        return not_estimable(METHOD, f"not estimable because {exc}")
+        return not_estimable(METHOD, exc.message)
     y = ys.to_numpy(dtype=float)
     ok = np.isfinite(y)
     post = np.asarray(ys.index >= panel.launch)
@@ -69,11 +70,7 @@ def interrupted_time_series(panel: Panel, *, inference: bool = True) -> MethodRe
     x = np.column_stack(cols)
     n_params = x.shape[1]
     if int(ok.sum()) - n_params < 3:
-        return not_estimable(
-            METHOD,
-            f"not estimable because {int(ok.sum())} observations leave too few degrees "
-            f"of freedom for {n_params} parameters",
-        )
+        return not_estimable(METHOD, Message("its_few_dof", n=int(ok.sum()), k=n_params))
     res = fit_hac(y[ok], x[ok])
     lags = res.lags
     treat_cols = [names.index("level_change")] + ([names.index("slope_change")] if slope else [])
@@ -112,10 +109,12 @@ def interrupted_time_series(panel: Panel, *, inference: bool = True) -> MethodRe
     result = MethodResult(
         method=METHOD,
         estimable=True,
-        reason=(
-            f"segmented regression on {panel.treated}'s own series "
-            f"({n_pre} pre, {n_post} post periods)"
-            + (f" with a control series from {len(control_units)} cities" if control_units else "")
+        reason=Message(
+            "reason_its_control" if control_units else "reason_its",
+            city=panel.treated,
+            n_pre=n_pre,
+            n_post=n_post,
+            **({"n": len(control_units)} if control_units else {}),
         ),
         effect_avg=finite(avg),
         effect_avg_lo=finite(lo),
@@ -127,10 +126,7 @@ def interrupted_time_series(panel: Panel, *, inference: bool = True) -> MethodRe
         effect_rel_lo=finite(lo * n_post / cf_sum) if cf_sum else None,
         effect_rel_hi=finite(hi * n_post / cf_sum) if cf_sum else None,
         p_value=finite(p_avg),
-        p_value_kind=(
-            f"HAC (Newey-West, {lags} lags; never below the classical SE) t-test of the "
-            "average post-launch effect"
-        ),
+        p_value_kind=Message("pkind_its_hac", lags=lags),
         pre_rmspe=finite(rmspe(resid_pre)),
         pre_fit_r2=finite(r2),
         details=details,

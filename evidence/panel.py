@@ -12,12 +12,18 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from gosmart.texts import Message
+
 FREQ = {"annual": "YS", "monthly": "MS", "daily": "D", "quarterly": "QS"}
 PERIODS_PER_YEAR = {"annual": 1, "quarterly": 4, "monthly": 12, "daily": 365}
 
 
 class NotEstimable(ValueError):
     """A method cannot give an honest number on this panel; the message says why."""
+
+    def __init__(self, message: Message | str) -> None:
+        super().__init__(str(message))
+        self.message = message
 
 
 def period_floor(ts: pd.Timestamp, grain: str) -> pd.Timestamp:
@@ -46,7 +52,7 @@ class Panel:
     def __post_init__(self) -> None:
         self.launch = period_floor(self.launch, self.grain)
         if self.treated not in self.values.columns:
-            raise NotEstimable(f"no series for the treated city {self.treated}")
+            raise NotEstimable(Message("no_treated_series", city=self.treated))
         self.values = self.values.sort_index()
 
     @property
@@ -89,23 +95,17 @@ def own_window(panel: Panel, min_pre: int, min_post: int = 1) -> pd.Series:
     y = panel.y
     valid = y.dropna()
     if valid.empty:
-        raise NotEstimable(f"the series of {panel.treated} has no values")
+        raise NotEstimable(Message("no_values", city=panel.treated))
     y = y.loc[valid.index.min() : valid.index.max()]
     post = y.index >= panel.launch
     n_pre, n_post = int(y[~post].notna().sum()), int(y[post].notna().sum())
     if n_pre < min_pre:
-        raise NotEstimable(
-            f"only {n_pre} pre-launch period(s) of {panel.treated} (need at least {min_pre})"
-        )
+        raise NotEstimable(Message("few_pre", n=n_pre, city=panel.treated, need=min_pre))
     if n_post < min_post:
-        raise NotEstimable(
-            f"only {n_post} post-launch period(s) of {panel.treated} (need at least {min_post})"
-        )
+        raise NotEstimable(Message("few_post", n=n_post, city=panel.treated, need=min_post))
     pre_vals = y[~post].dropna()
     if np.nanstd(pre_vals.to_numpy()) == 0:
-        raise NotEstimable(
-            f"the series of {panel.treated} is constant before launch: nothing to fit"
-        )
+        raise NotEstimable(Message("constant_pre", city=panel.treated))
     return y
 
 
@@ -147,10 +147,8 @@ def comparison_window(panel: Panel, min_pre: int, min_donors: int = 1) -> Compar
         else:
             usable.append(j)
     if len(usable) < min_donors:
-        raise NotEstimable(
-            f"{len(usable)} comparison cit{'y' if len(usable) == 1 else 'ies'} with data "
-            f"before and after launch (need at least {min_donors})"
-        )
+        key = "few_donors_one" if len(usable) == 1 else "few_donors"
+        raise NotEstimable(Message(key, n=len(usable), need=min_donors))
     first_rows = sorted({int(np.argmax(present[:, j])) for j in usable})
     need = max(min_donors, int(np.ceil(len(usable) / 2)))
     chosen_start, chosen = None, []
@@ -162,10 +160,7 @@ def comparison_window(panel: Panel, min_pre: int, min_donors: int = 1) -> Compar
             chosen_start, chosen = y_all.index[first], [names[j] for j in complete]
             break
     if chosen_start is None:
-        raise NotEstimable(
-            "no window in which enough comparison cities have a value in every period "
-            "the treated city reports (NaN in donors)"
-        )
+        raise NotEstimable(Message("no_common_window"))
     for j in usable:
         if names[j] not in chosen:
             dropped[names[j]] = "missing values inside the comparison window"
@@ -173,14 +168,10 @@ def comparison_window(panel: Panel, min_pre: int, min_donors: int = 1) -> Compar
     post = np.asarray(y.index >= panel.launch)
     n_pre = int(y[~post].notna().sum())
     if n_pre < min_pre:
-        raise NotEstimable(
-            f"the common window with comparison cities has only {n_pre} pre-launch "
-            f"period(s) (need at least {min_pre})"
-        )
+        raise NotEstimable(Message("few_pre_common", n=n_pre, need=min_pre))
     d = donors.loc[y.index, chosen]
     return ComparisonWindow(y=y, donors=d, post=post, dropped=dropped)
 
 
-def n_periods_label(n: int, grain: str) -> str:
-    unit = {"annual": "year", "monthly": "month", "daily": "day", "quarterly": "quarter"}[grain]
-    return f"{n} {unit}{'' if n == 1 else 's'}"
+def n_periods_label(n: int, grain: str) -> Message:
+    return Message(f"periods_{grain}_one" if n == 1 else f"periods_{grain}", n=n)

@@ -104,19 +104,13 @@ def descriptive(
     ctx: Context,
     project: dict[str, Any],
     indicator_id: str,
-    why: str,
+    why: Message | str,
     rows: Rows,
     extra: dict[str, Any] | None = None,
 ) -> None:
     """Reported figures only: no effect, no fake number, and a plain statement of why."""
     ms = milestone_rows(ctx, project["project_id"])
-    if ms:
-        what = (
-            f"Reported figures only: {len(ms)} figure(s) from news and press releases, "
-            "shown as reported, not as an effect"
-        )
-    else:
-        what = "No reported figures in the store either"
+    what = Message("what_reported", n=len(ms)) if ms else Message("what_nothing")
     details = {
         "design": "descriptive",
         "why": why,
@@ -141,7 +135,7 @@ def descriptive(
             "descriptive",
             primary=True,
             estimable=False,
-            reason=f"No effect can be estimated because {why}. {what}.",
+            reason=Message("descriptive_reason", why=why, what=what),
             level=(1, Message("level_reported_only")),
             agreement=Message("agreement_none"),
             details=details,
@@ -167,6 +161,8 @@ def _effect_row(
     messages = {
         name: text.as_dict()
         for name, text in (
+            ("reason", reason),
+            ("p_value_kind", r.p_value_kind if r is not None and r.estimable else None),
             ("evidence_reason", level[1] if level else None),
             ("agreement", agreement),
         )
@@ -225,10 +221,10 @@ def build_panel(
     """The panel for one target indicator, or NotEstimable saying what is missing."""
     city = project["city_id"]
     if project.get("launch_date") is None:
-        raise NotEstimable("the registry gives no launch date")
+        raise NotEstimable(Message("no_launch"))
     frame = ctx.inputs.values.get(pi["indicator_id"])
     if frame is None or frame.empty:
-        raise NotEstimable(f"the store holds no values of {pi['indicator_id']}")
+        raise NotEstimable(Message("no_indicator_values", indicator=pi["indicator_id"]))
     grain = pi["grain"]
     country = ctx.inputs.countries.get(city)
     comparison = list(pi.get("comparison_cities") or [])
@@ -241,7 +237,14 @@ def build_panel(
         subset, grain, city, per_capita=pi.get("per_capita_scale") is not None
     )
     if city not in values.columns or values[city].notna().sum() == 0:
-        raise NotEstimable(f"the store holds no {grain} values of {pi['indicator_id']} for {city}")
+        raise NotEstimable(
+            Message(
+                "no_city_values",
+                grain=Message(f"grain_{grain}"),
+                indicator=pi["indicator_id"],
+                city=city,
+            )
+        )
     values = complete_index(values, grain)
     info["comparison_pool"] = [c for c in comparison if c in values.columns]
     info["comparison_source"] = (
@@ -269,19 +272,25 @@ def frame_country(frame: pd.DataFrame, city: str) -> str | None:
     return rows.iloc[0] if len(rows) else None
 
 
-def _design_reason(ev: Evaluation, panel: Panel) -> str:
+def _method_reason(result: MethodResult) -> Message:
+    return Message("method_reason", method=Message(f"method_{result.method}"), reason=result.reason)
+
+
+def _design_reason(ev: Evaluation, panel: Panel) -> Message:
     p = ev.primary
     n_pre = p.details.get("n_pre")
     n_post = p.details.get("n_post")
-    span = ""
     if n_pre is not None and n_post is not None:
-        span = (
-            f" ({n_periods_label(n_pre, panel.grain)} before launch, "
-            f"{n_periods_label(n_post, panel.grain)} after)"
+        chosen = Message(
+            "design_chosen_span",
+            reason=p.reason,
+            before=n_periods_label(n_pre, panel.grain),
+            after=n_periods_label(n_post, panel.grain),
         )
-    skipped = [r for r in ev.results if not r.estimable]
-    why_not = "; ".join(f"{r.method}: {r.reason}" for r in skipped)
-    return f"chosen: {p.reason}{span}" + (f". Not used — {why_not}" if why_not else "")
+    else:
+        chosen = Message("design_chosen", reason=p.reason)
+    skipped = [_method_reason(r) for r in ev.results if not r.estimable]
+    return Message("design_not_used", chosen=chosen, skipped=skipped) if skipped else chosen
 
 
 def evaluate_indicator(
@@ -292,7 +301,7 @@ def evaluate_indicator(
     try:
         panel, coverage, info = build_panel(ctx, project, pi)
     except NotEstimable as exc:
-        descriptive(ctx, project, iid, str(exc), rows)
+        descriptive(ctx, project, iid, exc.message, rows)
         return
     city, country = project["city_id"], ctx.inputs.countries.get(project["city_id"], "")
     events = relevant_events(ctx.inputs.events, pid, iid, city, country)
@@ -310,7 +319,7 @@ def evaluate_indicator(
         break_at_launch=any(b["when"] == "at launch" for b in cav["data_breaks"]),
     )
     if ev.primary is None:
-        reasons = "; ".join(f"{r.method}: {r.reason}" for r in ev.results)
+        reasons = [_method_reason(r) for r in ev.results]
         extra = {"input": info}
         if ev.fallback_sensitivity:
             extra["launch_sensitivity"] = ev.fallback_sensitivity
@@ -328,7 +337,7 @@ def evaluate_indicator(
             ctx,
             project,
             iid,
-            f"no design could run at the default launch date ({reasons})",
+            Message("no_design_at_default", reasons=reasons),
             rows,
             extra,
         )
@@ -414,9 +423,7 @@ def evaluate_project(ctx: Context, project: dict[str, Any]) -> Rows:
     pis = [p for p in ctx.inputs.project_indicators if p["project_id"] == project["project_id"]]
     pis = [p for p in pis if p["role"] != "context"]
     if not pis:
-        descriptive(
-            ctx, project, REPORTED_INDICATOR, "the registry names no target indicator", rows
-        )
+        descriptive(ctx, project, REPORTED_INDICATOR, Message("no_target_indicator"), rows)
         return rows
     for pi in pis:
         evaluate_indicator(ctx, project, pi, rows)

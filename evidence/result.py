@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gosmart.texts import Message
+
 
 @dataclass
 class PlaceboRun:
@@ -57,8 +59,10 @@ class MethodResult:
         return lo is not None and hi is not None and (lo > 0 or hi < 0)
 
 
-def not_estimable(method: str, reason: str, **details: Any) -> MethodResult:
-    """The honest answer when a method cannot run: no numbers, one reason."""
+def not_estimable(method: str, why: Message | str, **details: Any) -> MethodResult:
+    """The honest answer when a method cannot run: no numbers, one reason ("not estimable
+    because <why>")."""
+    reason = Message("not_estimable", why=why)
     return MethodResult(method=method, estimable=False, reason=reason, details=dict(details))
 
 

@@ -27,6 +27,7 @@ from evidence.result import (
     summarise_gaps,
     window_bounds,
 )
+from gosmart.texts import Message
 
 METHOD = "synthetic_control"
 MIN_PRE = 3
@@ -119,10 +120,10 @@ def synthetic_control(panel: Panel, *, inference: bool = True) -> MethodResult:
     try:
         cw = comparison_window(panel, min_pre=MIN_PRE, min_donors=MIN_DONORS)
     except NotEstimable as exc:
-        reason = str(exc)
-        if "comparison cit" in reason:
-            reason += "; a synthetic control needs at least two donors (with one it is a plain comparison)"
-        return not_estimable(METHOD, f"not estimable because {reason}")
+        why = exc.message
+        if getattr(why, "key", None) in ("few_donors_one", "few_donors"):
+            why = Message("synth_needs_two", why=why)
+        return not_estimable(METHOD, why)
     y = cw.y.to_numpy(dtype=float)
     x = cw.donors.to_numpy(dtype=float)
     rows = cw.fit_rows
@@ -154,10 +155,7 @@ def synthetic_control(panel: Panel, *, inference: bool = True) -> MethodResult:
     result = MethodResult(
         method=METHOD,
         estimable=True,
-        reason=(
-            f"synthetic control from {x.shape[1]} donor cities over "
-            f"{int(pre_rows.sum())} pre-launch periods"
-        ),
+        reason=Message("reason_synth", n=x.shape[1], n_pre=int(pre_rows.sum())),
         effect_avg=finite(avg),
         effect_cum=finite(cum),
         effect_rel=finite(rel),
@@ -227,10 +225,7 @@ def _space_placebos(
     ratios_a = np.asarray(ratios)
     rank = int(1 + np.sum(ratios_a > ratio))
     result.p_value = (1 + int(np.sum(ratios_a >= ratio))) / (n_donors + 1)
-    result.p_value_kind = (
-        f"permutation: rank of the post/pre RMSPE ratio among {n_donors + 1} units "
-        "(placebo in space)"
-    )
+    result.p_value_kind = Message("pkind_synth_rank", n=n_donors + 1)
     result.effect_avg_lo, result.effect_avg_hi = _placebo_interval(
         result.effect_avg, np.asarray(avgs)
     )

@@ -92,3 +92,26 @@ def test_pages_fall_back_to_the_stored_english_never_fail():
 def test_an_unknown_english_key_is_refused_at_the_source():
     with pytest.raises(KeyError):
         Message("no_such_key")
+
+
+def test_method_and_design_reasons_render_in_chinese():
+    """'Not estimable because …' and the chosen design's reason travel as messages too."""
+    from evidence.did import difference_in_differences
+    from evidence.engine import evaluate
+    from evidence.panel import Panel
+    from evidence.synth import synthetic_control
+    from tests.fixtures.evidence.synthetic import factor_panel
+
+    values, treated, launch = factor_panel(3, n_units=2)
+    panel = Panel(values, treated, launch, "annual")
+    refused = synthetic_control(panel)
+    assert not refused.estimable and isinstance(refused.reason, Message)
+    zh = render(refused.reason.as_dict(), "zh")
+    assert zh.startswith("無法估計，因為") and "合成控制法至少需要兩個對照城市" in zh
+    ran = difference_in_differences(panel)
+    assert (
+        ran.estimable
+        and render(ran.reason.as_dict(), "zh") == "與 1 個對照城市平均比較的差異中的差異"
+    )
+    ev = evaluate(panel)
+    assert ev.primary is not None and all(isinstance(r.reason, Message) for r in ev.results)

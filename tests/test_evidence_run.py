@@ -9,6 +9,7 @@ import pytest
 
 from evidence.run import run_evidence
 from gosmart.cli import main
+from gosmart.texts import render
 from tests.fixtures.evidence.store import build_store
 
 
@@ -44,6 +45,11 @@ def test_cli_writes_effects_paths_and_placebos(store, capsys) -> None:
     assert details["caveats"]["data_breaks"][0]["when"] == "at launch"
     assert any(c["event_id"] == "covid" for c in details["caveats"]["confounders"])
     assert details["launch_sensitivity"]
+    # every engine text of the row is also a message the Chinese page renders from
+    assert set(details["messages"]) == {"reason", "p_value_kind", "evidence_reason", "agreement"}
+    for name in details["messages"]:
+        assert render(details["messages"][name], "en") == hrf[name]
+    assert render(details["messages"]["reason"], "zh").startswith("採用：")
     metro = primary[("metro", "metro_ridership")]
     assert metro["estimable"] and metro["evidence_level"] <= 3
     kinds = {r["kind"] for r in _rows(store, "SELECT DISTINCT kind FROM placebo")}
@@ -59,6 +65,8 @@ def test_reported_figures_only_is_descriptive(store) -> None:
     assert row["method"] == "descriptive" and not row["estimable"]
     assert row["reason"].startswith("No effect can be estimated because the registry names no")
     assert "Reported figures only: 1 figure(s)" in row["reason"]
+    message = json.loads(row["details"])["messages"]["reason"]
+    assert render(message, "zh").startswith("無法估計效果，因為登錄資料沒有指定目標指標")
     assert row["effect_avg"] is None and row["p_value"] is None
     assert json.loads(row["details"])["milestones"][0]["url"] == "https://example.org/pay"
 

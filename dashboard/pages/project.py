@@ -215,7 +215,12 @@ def _effect_interval(e: dict[str, Any], lang: str) -> str:
 def _effect_section(view: ProjectView, lang: str) -> html.Div:
     primary = view.primary
     if queries_project.is_reported_only(primary):
-        reason = (primary or {}).get("reason") or t("project.no_effect_yet", lang)
+        reason = engine_text(
+            (primary or {}).get("details"),
+            "reason",
+            lang,
+            (primary or {}).get("reason") or t("project.no_effect_yet", lang),
+        )
         return html.Div(
             [
                 html.Span(t("common.reported_only", lang), className="badge reported big"),
@@ -249,7 +254,11 @@ def _effect_section(view: ProjectView, lang: str) -> html.Div:
         _stat(
             t("project.p_value", lang),
             _fmt(e.get("p_value"), 2),
-            known("pkind", e.get("p_value_kind"), lang) if e.get("p_value_kind") else None,
+            engine_text(
+                e.get("details"), "p_value_kind", lang, known("pkind", e["p_value_kind"], lang)
+            )
+            if e.get("p_value_kind")
+            else None,
         ),
         _stat(
             t("project.pre_fit", lang),
@@ -293,7 +302,11 @@ def _effect_section(view: ProjectView, lang: str) -> html.Div:
             [
                 html.Dt(t("project.method", lang)),
                 html.Dd(
-                    [html.Strong(known("method", e["method"], lang)), " – ", e.get("reason") or ""]
+                    [
+                        html.Strong(known("method", e["method"], lang)),
+                        " – ",
+                        engine_text(e.get("details"), "reason", lang, e.get("reason") or ""),
+                    ]
                 ),
                 html.Dt(t("project.evidence_reason", lang)),
                 html.Dd(
@@ -385,7 +398,11 @@ def _methods_table(effects: list[dict[str, Any]], lang: str) -> html.Table:
     )
     rows = []
     for e in effects:
-        value = _effect_interval(e, lang) if e.get("estimable") else (e.get("reason") or "–")
+        value = (
+            _effect_interval(e, lang)
+            if e.get("estimable")
+            else engine_text(e.get("details"), "reason", lang, e.get("reason") or "–")
+        )
         rows.append(
             html.Tr(
                 [
