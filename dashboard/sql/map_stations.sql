@@ -1,7 +1,7 @@
--- Station points for the map: mean station value over [start, end), at one grain per
--- station (annual where the station has it, else monthly: two sources of one station can
--- count differently, so their values are never averaged together).
--- params: indicator_id, start, end
+-- Station values for the map: the mean over [start, end), at one grain per station (annual
+-- where the station has it, else monthly: two sources of one station can count differently,
+-- so their values are never averaged together). Names and places come from the catalog
+-- (map_station_list.sql). params: indicator_id, start, end
 WITH per_grain AS (
     SELECT sv.station_id,
            sv.grain,
@@ -17,14 +17,9 @@ WITH per_grain AS (
       AND sv.period_start < ?
     GROUP BY sv.station_id, sv.grain
 )
-SELECT st.station_id, st.name, st.name_en, st.network, st.city_id, st.lat, st.lon,
-       pg.value, pg.coverage, pg.n_periods, pg.source_id, pg.third_party
-FROM per_grain AS pg
-JOIN station AS st USING (station_id)
-WHERE st.lat IS NOT NULL
-  AND st.lon IS NOT NULL
+SELECT station_id, value, coverage, n_periods, source_id, third_party
+FROM per_grain
 QUALIFY row_number() OVER (
-    PARTITION BY st.station_id
-    ORDER BY CASE pg.grain WHEN 'annual' THEN 0 WHEN 'monthly' THEN 1 ELSE 2 END
+    PARTITION BY station_id
+    ORDER BY CASE grain WHEN 'annual' THEN 0 WHEN 'monthly' THEN 1 ELSE 2 END
 ) = 1
-ORDER BY st.station_id
