@@ -32,11 +32,14 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as dicts, every missing value (NaN, NA, NaT) as None. Columns leave pandas through
     `tolist` (one call each); cell-wise pandas access costs far more than the Python loop."""
     names = list(frame.columns)
-    columns = [frame[c].tolist() for c in names]
-    return [
-        {c: None if _missing(v) else v for c, v in zip(names, row, strict=True)}
-        for row in zip(*columns, strict=True)
-    ]
+    columns = []
+    for name in names:
+        column = frame[name]
+        values = column.tolist()
+        if column.isna().any():  # only columns with a gap pay for the cell check
+            values = [None if _missing(v) else v for v in values]
+        columns.append(values)
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
 def csv_text(frame: pd.DataFrame) -> str:

@@ -47,8 +47,8 @@ def map_view(state: dict) -> dict:
     values, grain = qc.map_values(state["ind"], year, per_capita)
     stations = qc.map_stations(state["ind"], year)
     cities = qc.city_rows()
-    files = {cities[c].get("geo_file") for c in values["city_id"] if c in cities}
-    files |= {cities[c].get("geo_file") for c in stations["city_id"].dropna() if c in cities}
+    placed = set(values["city_id"].tolist()) | set(stations["city_id"].dropna().unique().tolist())
+    files = {cities[c].get("geo_file") for c in placed if c in cities}
     shapes = {f: g for f in MAP_FILES if f in files and (g := boundaries(f))}
     notes = []
     if grain:
