@@ -268,3 +268,26 @@ def test_locator_shows_all_of_taiwan_around_new_taipei_and_rings_small_cities(
     assert ring and ring[0]["marker"]["symbol"] == "circle-open"
     jds = locator.locate(data.project("jds"))
     assert [t for t in figures.map_figure(jds)["data"] if t.get("mode") == "markers"] == []
+
+
+def test_value_axis_reads_in_the_visitors_numbers(store: Path) -> None:
+    """Chinese slides count large numbers in 萬 on the axis too, as their captions do."""
+    playlist, slide = _slide("mengo")
+    zh = content.build_slide(playlist, slide, "zh", PUBLIC)["chart"]["figure"]["layout"]["yaxis"]
+    en = content.build_slide(playlist, slide, "en", PUBLIC)["chart"]["figure"]["layout"]["yaxis"]
+    assert zh["tickvals"] == en["tickvals"] and zh["tickvals"][0] == 0
+    assert any(text.endswith("萬") for text in zh["ticktext"]), zh["ticktext"]
+    assert not any("萬" in text or text.endswith("k") for text in en["ticktext"]), en["ticktext"]
+    assert figures.nice_ticks(0, 31.5) == [0, 10, 20, 30, 40]
+    assert figures.nice_ticks(-3, 12) == [-5, 0, 5, 10, 15]
+    assert figures.nice_ticks(5, 5) == []
+
+
+def test_effect_chart_names_the_unit_the_engine_estimated_on(store: Path) -> None:
+    """New Taipei's effect is estimated per 10,000 residents: the axis must say so."""
+    playlist, slide = _slide("ntpc_hrf")
+    for lang, unit in (("en", "records per 10,000 residents"), ("zh", "件（每 1 萬人）")):
+        yaxis = content.build_slide(playlist, slide, lang, PUBLIC)["chart"]["figure"]["layout"][
+            "yaxis"
+        ]
+        assert unit in yaxis["title"]["text"], yaxis["title"]["text"]

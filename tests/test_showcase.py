@@ -71,3 +71,15 @@ def test_missing_store_shows_a_notice_not_a_traceback(db_file, monkeypatch):
     monkeypatch.setattr(dashboard.data, "_STORE", None)
     page = showcase.layout()
     assert "notice" in " ".join(c.className or "" for c in page.children if hasattr(c, "className"))
+
+
+def test_effect_in_units_names_per_capita_when_estimated_so():
+    """Without a relative effect the card shows units: the ones the engine estimated on."""
+    from dashboard.figures.showcase import effect_size_text
+
+    card = {"effect_rel": None, "effect_avg": -3.04, "effect_avg_lo": -7.8, "effect_avg_hi": 6.4}
+    card |= {"unit": "records", "unit_zh": "件", "per_capita_scale": 10000}
+    assert effect_size_text(card, "en").startswith("-3.04 records (")
+    card["effect_per_capita"] = True
+    assert effect_size_text(card, "en").startswith("-3.04 records per 10,000 residents")
+    assert "件（每 10,000 人）" in effect_size_text(card, "zh")

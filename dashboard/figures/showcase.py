@@ -78,6 +78,9 @@ def effect_size_text(card: dict[str, Any], lang: str) -> str:
             )
         return main
     unit = (card.get("unit_zh") if lang == "zh" else None) or card.get("unit") or ""
+    scale = card.get("per_capita_scale")
+    if card.get("effect_per_capita") and scale:  # the unit the engine estimated on
+        unit = t("compare.unit_per_capita", lang, unit=unit, scale=f"{int(scale):,}")
     main = f"{_number(card['effect_avg'])} {unit}".strip()
     lo, hi = card.get("effect_avg_lo"), card.get("effect_avg_hi")
     if lo is not None and hi is not None:

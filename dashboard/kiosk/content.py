@@ -216,6 +216,11 @@ def _unit(ind: Mapping[str, Any] | None, per_capita: bool, lang: str) -> str:
     return unit
 
 
+def _ticked(figure: dict, values: list, lang: str) -> dict:
+    """The value axis in the visitor's numbers (萬 and 億 in Chinese), as the captions are."""
+    return figures.value_ticks(figure, values, lambda v: format.format_number(v, lang))
+
+
 def _effect_chart(c: Chart, project: Mapping[str, Any], lang: str) -> dict | None:
     row = _try("effect", data.effect, project["project_id"], c.indicator)
     if not row:
@@ -226,9 +231,14 @@ def _effect_chart(c: Chart, project: Mapping[str, Any], lang: str) -> dict | Non
     ind = _try("indicator", data.indicator, c.indicator)
     series = _try("series", data.series, c.indicator, project["city_id"], None)
     source_ids = [] if series is None else list(series["source_id"].dropna().unique())
-    labels = _chart_labels(lang, _unit(ind, False, lang), project)
+    # the unit of the values the engine estimated on (per capita where it used them)
+    labels = _chart_labels(lang, _unit(ind, bool(row.get("per_capita")), lang), project)
     return {
-        "figure": figures.effect_figure(path, _launch(project), labels),
+        "figure": _ticked(
+            figures.effect_figure(path, _launch(project), labels),
+            path[["observed", "counterfactual", "lo", "hi"]].to_numpy().ravel().tolist(),
+            lang,
+        ),
         "title": _chart_title(c, ind, project, lang),
         "source": _source_line(_try("sources", _publishers, source_ids) or [], lang),
     }
@@ -243,7 +253,11 @@ def _series_chart(c: Chart, project: Mapping[str, Any], lang: str) -> dict | Non
     labels = _chart_labels(lang, _unit(ind, c.per_capita, lang), project)
     sources = _try("sources", _publishers, list(series["source_id"].dropna().unique())) or []
     return {
-        "figure": figures.series_figure(series, _launch(project), labels, per_capita=c.per_capita),
+        "figure": _ticked(
+            figures.series_figure(series, _launch(project), labels, per_capita=c.per_capita),
+            series[column].tolist(),
+            lang,
+        ),
         "title": _chart_title(c, ind, project, lang),
         "source": _source_line(sources, lang),
     }
@@ -262,7 +276,11 @@ def _milestones_chart(c: Chart, project: Mapping[str, Any], lang: str) -> dict |
     labels = _chart_labels(lang, "", project)
     hosts = ", ".join(dict.fromkeys(_host(u) for u in rows["url"] if u))
     return {
-        "figure": figures.milestones_figure(rows, _launch(project), labels, texts),
+        "figure": _ticked(
+            figures.milestones_figure(rows, _launch(project), labels, texts),
+            rows["value"].tolist(),
+            lang,
+        ),
         "title": _chart_title(c, None, project, lang),
         "source": t("kiosk.reported_sources", lang, hosts=hosts),
     }

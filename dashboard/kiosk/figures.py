@@ -8,7 +8,7 @@ background, Okabe-Ito colours. Every text on a figure comes in through `labels`
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -257,6 +257,32 @@ def series_figure(
     fig.update_layout(**_layout(labels))
     _time_axis(fig, x, launch, labels)
     return fig.to_plotly_json()
+
+
+def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """About `count` round tick values (steps of 1, 2, 2.5 or 5 × 10^k) covering [low, high]."""
+    if not (math.isfinite(low) and math.isfinite(high)) or high <= low:
+        return []
+    raw = (high - low) / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    first = math.floor(low / step)
+    return [round(i * step, 12) for i in range(first, math.ceil(high / step) + 1)]
+
+
+def value_ticks(
+    figure: dict[str, Any], values: Iterable[float], text: Callable[[float], str]
+) -> dict[str, Any]:
+    """Value-axis ticks written by `text` (Chinese reads 20 萬, not 200k), from zero (or the
+    lowest of the plotted `values`) to the top of the axis."""
+    finite = [float(v) for v in values if v is not None and math.isfinite(float(v))]
+    if not finite:
+        return figure
+    axis = figure["layout"]["yaxis"]
+    top = axis["range"][1] if axis.get("range") else max(finite) * 1.08
+    ticks = nice_ticks(min(0.0, min(finite)), top)
+    axis.update(tickmode="array", tickvals=ticks, ticktext=[text(v) for v in ticks])
+    return figure
 
 
 def _label_positions(n: int) -> list[str]:
