@@ -7,7 +7,9 @@ import io
 import json
 import shutil
 import zipfile
+from datetime import date
 
+from gosmart.paths import REPO_ROOT
 from tests.test_project_fixture_store import (  # noqa: F401
     find_by_id,
     find_ids,
@@ -152,3 +154,47 @@ def test_bundle_callback_with_hostile_state_reports_failure(fixture_store):
     assert status == "The bundle could not be built. Please try again."
     data, status = project.bundle_download(1, "not a dict")
     assert "could not be built" in status
+
+
+def test_a_figure_in_two_reported_files_is_listed_once(fixture_store_file, tmp_path):
+    """The same value, unit, page and month from two reported sources is one figure: the
+    page, bundle and API list it once (notes of both kept), and so does the engine."""
+    import duckdb
+
+    from dashboard.data import ReadOnlyStore
+    from gosmart.store import writing
+    from tests.test_project_fixture_store import _insert
+
+    path = tmp_path / "gosmart.duckdb"
+    shutil.copy(fixture_store_file, path)
+    with writing(path) as con:
+        con.execute("UPDATE milestone SET note = 'first file' WHERE milestone_id = 'm1'")
+        _insert(
+            con,
+            "milestone",
+            [
+                {
+                    "milestone_id": "m1-again",
+                    "project_id": "fx_reported",
+                    "as_of": "2024-01",  # the same month, less precise
+                    "as_of_date": date(2024, 1, 1),
+                    "metric": "fx_members",
+                    "value": 860_000.0,
+                    "unit": "members",
+                    "value_as_reported": "860,000",
+                    "lower_bound": False,
+                    "reported_by": "Synthetic News",
+                    "url": "https://example.org/news/m1",
+                    "note": "second file",
+                    "source_id": "fx_news",
+                }
+            ],
+        )
+    rows = ReadOnlyStore(path).fetch("milestone_project", ["fx_reported"])
+    assert sorted(rows["milestone_id"]) == ["m1", "m2", "m3"]
+    kept = rows.set_index("milestone_id").loc["m1"]
+    assert kept["as_of"] == "2024-01-31" and kept["note"] == "first file · second file"
+    sql = (REPO_ROOT / "evidence" / "sql" / "milestones.sql").read_text(encoding="utf-8")
+    with duckdb.connect(str(path), read_only=True) as con:
+        figures = [r for r in con.execute(sql).fetchall() if r[0] == "fx_reported"]
+    assert len(figures) == 3
