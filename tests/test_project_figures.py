@@ -127,6 +127,11 @@ def test_milestones_are_unjoined_dots_with_lower_bounds_marked(fixture_store):
     zh = figs.milestone_figure(rows, "zh")
     assert "會員數" in set(zh.data[0].y)
     assert "≥ 1,180,000 名會員" in list(zh.data[-1].text)
+    # labels near the ends of the time axis turn inward, so none is cut off
+    first = next(tr for tr in fig.data if tr.marker.symbol != "triangle-up")
+    assert list(first.textposition)[0].endswith("right") and list(lower.textposition) == [
+        "top left"
+    ]
 
 
 def test_reported_only_project_has_milestones_and_no_effect_figures(fixture_store):

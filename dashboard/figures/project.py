@@ -479,17 +479,26 @@ def reported_value(row: dict[str, Any], lang: str) -> str:
     return f"{prefix}{text} {unit}".strip()
 
 
-def _label_positions(part: list[dict[str, Any]]) -> list[str]:
+def _label_positions(
+    part: list[dict[str, Any]], start: pd.Timestamp, end: pd.Timestamp
+) -> list[str]:
     """Above each dot, but below it when the metric's previous dot is within a year and
-    labelled above: values reported months apart would otherwise be written over each other."""
-    positions = ["top center"] * len(part)
+    labelled above: values reported months apart would otherwise be written over each other.
+    Near either end of the time axis the label turns inward, so it is never cut off."""
+    edge = (end - start) * 0.15
+    vertical = ["top"] * len(part)
     last: dict[str, tuple[pd.Timestamp, str]] = {}
     for i in sorted(range(len(part)), key=lambda i: pd.Timestamp(part[i]["as_of_date"])):
         when, metric = pd.Timestamp(part[i]["as_of_date"]), part[i]["metric"]
         prev = last.get(metric)
-        if prev is not None and (when - prev[0]).days < 365 and prev[1] == "top center":
-            positions[i] = "bottom center"
-        last[metric] = (when, positions[i])
+        if prev is not None and (when - prev[0]).days < 365 and prev[1] == "top":
+            vertical[i] = "bottom"
+        last[metric] = (when, vertical[i])
+    positions = []
+    for i, m in enumerate(part):
+        when = pd.Timestamp(m["as_of_date"])
+        side = "left" if when > end - edge else "right" if when < start + edge else "center"
+        positions.append(f"{vertical[i]} {side}")
     return positions
 
 
@@ -500,6 +509,8 @@ def milestone_figure(milestones: list[dict[str, Any]], lang: str) -> go.Figure:
     lang = normalise_lang(lang)
     rows = [m for m in milestones if m.get("value") is not None and m.get("as_of_date")]
     traces: list[dict[str, Any]] = []
+    dates = [pd.Timestamp(m["as_of_date"]) for m in rows]
+    start, end = (min(dates), max(dates)) if dates else (pd.Timestamp(0), pd.Timestamp(0))
     for lower in (False, True):
         part = [m for m in rows if bool(m.get("lower_bound")) == lower]
         if not part:
@@ -510,7 +521,7 @@ def milestone_figure(milestones: list[dict[str, Any]], lang: str) -> go.Figure:
                 y=[metric_label(m["metric"], lang) for m in part],
                 mode="markers+text",
                 text=[reported_value(m, lang) for m in part],
-                textposition=_label_positions(part),
+                textposition=_label_positions(part, start, end),
                 marker={
                     "size": 13,
                     "color": PALETTE[1] if lower else PALETTE[0],
@@ -526,9 +537,12 @@ def milestone_figure(milestones: list[dict[str, Any]], lang: str) -> go.Figure:
         traces,
         {
             "title": _title(t("project.chart_milestones_title", lang)),
-            "height": max(260, 110 + 70 * n_metrics),
+            "height": max(300, 150 + 70 * n_metrics),
             "xaxis": {"title": _title(t("project.axis_reported_date", lang))},
-            "yaxis": {"type": "category", "automargin": True},
-            "margin": {"t": 60},
+            # headroom above the top row for its labels
+            "yaxis": {"type": "category", "automargin": True, "range": [-0.6, n_metrics - 0.1]},
+            # the legend at the foot of the figure, below the axis title (not on it)
+            "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"},
+            "margin": {"t": 60, "b": 110},
         },
     )
