@@ -62,8 +62,7 @@ class ReadOnlyStore:
         return self._con
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
-        """A cursor of its own for one query. Never kept across queries: a cursor outliving a
-        store swap would be closed by another thread while this one reads through it."""
+        """A fresh cursor for one query (a thread's own; opening one is cheap next to a query)."""
         cursor = self._connection().cursor()
         cursor.execute("USE store")
         return cursor
