@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from dash import dcc, html
 
 from dashboard.i18n import dropdown_labels, pick, t
+from dashboard.urlstate import decode
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,27 @@ def guarded_page(
             ],
             className=class_name,
         )
+
+
+def view_page(
+    view: str,
+    query: Mapping[str, Any],
+    render: Callable[[dict[str, Any], list[str]], Any],
+    *,
+    keep: tuple[Any, ...] = (),
+) -> Any:
+    """The page of a URL-state view: `render(state, notices)` of the decoded query, guarded,
+    headed '<view>.title' and classed 'page <view>' (also when it fails)."""
+    state, notices = decode(view, query)
+    lang = state["lang"]
+    return guarded_page(
+        view,
+        lang,
+        lambda: render(state, notices),
+        heading=t(f"{view}.title", lang),
+        keep=keep,
+        class_name=f"page {view}",
+    )
 
 
 def indicator_control(

@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from dashboard.data import query, store
+from dashboard.data import store
 
 
 def _missing(value: Any) -> bool:
@@ -133,29 +133,13 @@ def data_version() -> str:
     return store().version
 
 
-def cities() -> pd.DataFrame:
-    return query("cities")
-
-
 def city_ids() -> set[str]:
     return set(catalog().cities)
-
-
-def indicators() -> pd.DataFrame:
-    return query("indicators")
 
 
 def indicator_ids() -> set[str]:
     return set(catalog().indicators)
 
 
-def projects() -> pd.DataFrame:
-    return query("projects")
-
-
 def project_ids() -> set[str]:
     return set(catalog().projects)
-
-
-def sources() -> pd.DataFrame:
-    return query("sources")

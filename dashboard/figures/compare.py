@@ -26,11 +26,6 @@ def template() -> dict:
     return pio.templates["gosmart"].to_plotly_json()
 
 
-def figure_json(figure: dict) -> str:
-    """The JSON a figure travels as (its payload size is what the benchmark reports)."""
-    return pio.to_json(figure, validate=False)
-
-
 def indicator_name(data: CompareData, lang: str) -> str:
     return pick(data.indicator, "name", lang) or data.selection.indicator_id
 
@@ -59,7 +54,7 @@ def _x_values(rows: pd.DataFrame, aligned: bool) -> list:
     return np.datetime_as_string(rows["period_start"].to_numpy("datetime64[D]")).tolist()
 
 
-def significant(values: np.ndarray, digits: int = 6) -> list:
+def round_significant(values: np.ndarray, digits: int = 6) -> list:
     """`values` rounded to `digits` significant digits, gaps as null: compact JSON whatever
     the data size. Whole-array arithmetic; each result is the double nearest its decimal."""
     v = np.asarray(values, dtype="float64")
@@ -123,7 +118,7 @@ def line_figure(data: CompareData, cities: dict[str, dict], lang: str) -> dict:
             {
                 "type": "scatter",
                 "x": _x_values(rows, aligned),
-                "y": significant(rows["shown"].to_numpy("float64", na_value=np.nan)),
+                "y": round_significant(rows["shown"].to_numpy("float64", na_value=np.nan)),
                 "name": name,
                 "mode": "lines+markers" if len(rows) <= 40 else "lines",
                 "line": {"color": PALETTE[i % len(PALETTE)], "width": 2.5},

@@ -15,11 +15,11 @@ import pandas as pd
 from dash import Input, Output, State, callback, ctx, dash_table, dcc, html, no_update
 
 from dashboard import queries_compare as qc
-from dashboard.components import fallback_notice, guarded_page, indicator_control
+from dashboard.components import fallback_notice, indicator_control, view_page
 from dashboard.figures import compare as figs
 from dashboard.figures.maps import choropleth_figure
 from dashboard.geo import boundaries
-from dashboard.i18n import dropdown_labels, normalise_lang, pick, t
+from dashboard.i18n import dropdown_labels, pick, t
 from dashboard.queries import csv_text, records
 from dashboard.urlstate import decode, encode, parse_query, text_items, whole_number
 
@@ -351,15 +351,11 @@ def render(state: dict, notices: list[str]) -> html.Div:
 
 
 def layout(**query: object) -> html.Div:
-    state, notices = decode(qc.COMPARE_VIEW, query)
-    lang = normalise_lang(state.get("lang"))
-    return guarded_page(
-        "compare",
-        lang,
-        lambda: render(state, notices),
-        heading=t("compare.title", lang),
+    return view_page(
+        qc.COMPARE_VIEW,
+        query,
+        render,
         keep=(dcc.Location(id="compare-url", refresh="callback-nav"),),
-        class_name="page compare",
     )
 
 

@@ -10,10 +10,10 @@ import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import queries_compare as qc
-from dashboard.components import fallback_notice, guarded_page, indicator_control
+from dashboard.components import fallback_notice, indicator_control, view_page
 from dashboard.figures.maps import choropleth_figure
 from dashboard.geo import boundaries
-from dashboard.i18n import dropdown_labels, normalise_lang, pick, t
+from dashboard.i18n import dropdown_labels, pick, t
 from dashboard.urlstate import decode, encode, href, parse_query, text_items, whole_number
 
 dash.register_page(__name__, path="/map", title="Map · GO SMART Evidence", cache_view=qc.MAP_VIEW)
@@ -172,15 +172,8 @@ def render(state: dict, notices: list[str]) -> html.Div:
 
 
 def layout(**query: object) -> html.Div:
-    state, notices = decode(qc.MAP_VIEW, query)
-    lang = normalise_lang(state.get("lang"))
-    return guarded_page(
-        "map",
-        lang,
-        lambda: render(state, notices),
-        heading=t("map.title", lang),
-        keep=(dcc.Location(id="map-url", refresh="callback-nav"),),
-        class_name="page map",
+    return view_page(
+        qc.MAP_VIEW, query, render, keep=(dcc.Location(id="map-url", refresh="callback-nav"),)
     )
 
 

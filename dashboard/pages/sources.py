@@ -7,10 +7,9 @@ import pandas as pd
 from dash import dcc, html
 
 from dashboard import queries_compare as qc
-from dashboard.components import fallback_notice, guarded_page
+from dashboard.components import fallback_notice, view_page
 from dashboard.figures.sources import coverage_figure
-from dashboard.i18n import normalise_lang, pick, t
-from dashboard.urlstate import decode
+from dashboard.i18n import pick, t
 
 dash.register_page(
     __name__, path="/sources", title="Sources · GO SMART Evidence", cache_view=qc.SOURCES_VIEW
@@ -166,12 +165,4 @@ def render(state: dict, notices: list[str]) -> html.Div:
 
 
 def layout(**query: object) -> html.Div:
-    state, notices = decode(qc.SOURCES_VIEW, query)
-    lang = normalise_lang(state.get("lang"))
-    return guarded_page(
-        "sources",
-        lang,
-        lambda: render(state, notices),
-        heading=t("sources.title", lang),
-        class_name="page sources",
-    )
+    return view_page(qc.SOURCES_VIEW, query, render)
