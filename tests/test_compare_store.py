@@ -529,3 +529,36 @@ def test_map_station_never_averages_two_grains_together(tmp_path):
     after = ReadOnlyStore(path).fetch("map_stations", window).set_index("station_id")
     assert after.loc["moenv:1", ["value", "n_periods"]].tolist() == [999.0, 1]
     assert after.loc["moenv:2"].equals(before.loc["moenv:2"])
+
+
+def test_stations_take_their_own_scale_when_the_city_value_is_not_their_mean(compare_store):
+    """A city total (sum of its stations) on the stations' colour scale would paint every
+    station the same dark colour: such stations get a scale, and a unit, of their own."""
+    import pandas as pd
+
+    from dashboard import queries_compare as qc
+    from dashboard.figures.maps import choropleth_figure
+    from dashboard.geo import boundaries
+
+    values = pd.DataFrame({"city_id": ["TW-TXG"], "shown": [120_000.0]})
+    stations = qc.map_stations("pm25", 2021)
+    assert not stations.empty
+    shapes = {f: boundaries(f) for f in {c.get("geo_file") for c in qc.city_rows().values()} if f}
+    args = (values, qc.city_rows(), shapes, "en")
+    shared = choropleth_figure(*args, title="t", unit="riders/day", stations=stations)
+    own = choropleth_figure(
+        *args,
+        title="t",
+        unit="riders/day per 1,000 residents",
+        stations=stations,
+        stations_own_scale=True,
+        station_unit="riders/day",
+    )
+    marker_axes = {tr["marker"]["coloraxis"] for tr in own["data"] if tr["type"] == "scattergeo"}
+    assert marker_axes == {"coloraxis2"} and "coloraxis2" in own["layout"]
+    assert own["layout"]["coloraxis"]["cmin"] == own["layout"]["coloraxis"]["cmax"] == 120_000
+    assert shared["layout"]["coloraxis"]["cmin"] == float(stations["value"].min())
+    assert "coloraxis2" not in shared["layout"]
+    text = next(tr for tr in own["data"] if tr["type"] == "scattergeo")["text"][0]
+    assert "riders/day" in text and "per 1,000" not in text
+    assert own["layout"]["coloraxis2"]["colorbar"]["title"]["text"] == "Stations (riders/day)"

@@ -18,6 +18,7 @@ from dashboard.i18n import pick, t
 from dashboard.queries import records
 
 COLOR_SCALE = "Cividis"
+STATION_SCALE = "Viridis"  # stations on a scale of their own: a second colour-blind-safe one
 NO_DATA_FILL = "#e9e9e9"
 
 
@@ -46,13 +47,18 @@ def choropleth_figure(
     title: str,
     unit: str,
     stations: pd.DataFrame | None = None,
+    stations_own_scale: bool = False,
+    station_unit: str | None = None,
     highlight: set[str] | None = None,
 ) -> dict:
     """Map of `values` (columns city_id, shown[, coverage, n_periods]) by boundary file.
 
     `boundaries` maps geo file name -> FeatureCollection; cities whose file is not
-    there are left out (the page says so).
+    there are left out (the page says so). Station points share the cities' colour scale
+    unless `stations_own_scale` (a city value that sums its stations is not comparable
+    with any one of them). `station_unit` is the stations' own unit (never per capita).
     """
+    station_unit = unit if station_unit is None else station_unit
     rows = records(values.dropna(subset=["shown"])) if not values.empty else []
     by_file: dict[str, list[dict]] = {}
     for row in rows:
@@ -74,8 +80,10 @@ def choropleth_figure(
     layout: dict = {}
     shown = [r["shown"] for r in rows]
     cmin, cmax = (min(shown), max(shown)) if shown else (0.0, 1.0)
-    if stations is not None and not stations.empty:
+    has_stations = stations is not None and not stations.empty
+    if has_stations and not stations_own_scale:
         cmin, cmax = min(cmin, stations["value"].min()), max(cmax, stations["value"].max())
+    station_axis = "coloraxis2" if stations_own_scale else "coloraxis"
     width = 1.0 / max(len(files), 1)
     for i, geo_file in enumerate(files):
         geo_name = "geo" if i == 0 else f"geo{i + 1}"
@@ -130,7 +138,7 @@ def choropleth_figure(
                     "lat": [round(r["lat"], 4) for r in points],
                     "text": [
                         f"{(r['name_en'] or r['name']) if lang == 'en' else r['name']}<br>"
-                        f"{_fmt(r['value'])} {unit} {third if r['third_party'] else ''}"
+                        f"{_fmt(r['value'])} {station_unit} {third if r['third_party'] else ''}"
                         for r in points
                     ],
                     "hovertemplate": "%{text}<extra></extra>",
@@ -138,7 +146,7 @@ def choropleth_figure(
                     "marker": {
                         "size": 9,
                         "color": [r["value"] for r in points],
-                        "coloraxis": "coloraxis",
+                        "coloraxis": station_axis,
                         "line": {"color": "white", "width": 1},
                         "symbol": "circle",
                     },
@@ -160,4 +168,16 @@ def choropleth_figure(
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
         legend={"orientation": "h", "y": -0.02},
     )
+    if has_stations and stations_own_scale:
+        layout["coloraxis2"] = {
+            "colorscale": STATION_SCALE,
+            "cmin": float(stations["value"].min()),
+            "cmax": float(stations["value"].max()),
+            "colorbar": {
+                "title": {"text": t("map.stations_scale", lang, unit=station_unit)},
+                "thickness": 14,
+                "x": 0,
+                "xanchor": "left",
+            },
+        }
     return {"data": traces, "layout": layout}

@@ -72,6 +72,8 @@ def map_view(state: dict) -> dict:
         title=title,
         unit=_unit(indicator, lang, per_capita),
         stations=stations,
+        stations_own_scale=per_capita or indicator.get("aggregation") != "mean",
+        station_unit=_unit(indicator, lang, False),
     )
     shown = (
         values.dropna(subset=["shown"]).sort_values("shown", ascending=False)["city_id"].tolist()
