@@ -29,8 +29,9 @@ DERIVATION = {
     "connectors/sql/derive.sql (mean or sum as the indicator says; coverage = share of "
     "expected raw points present; per capita with the population of that year or the "
     "nearest earlier one), or loaded at city grain by a connector.",
-    "station_value": "Monthly (annual for annual series) values per station, derived from "
-    "observations by connectors/sql/derive.sql.",
+    "station_value": "Monthly values per station, and annual ones (from an annual series, "
+    "else the mean of the station's months), derived from observations by "
+    "connectors/sql/derive.sql.",
     "source": "One row per loaded source: publisher, licence, URL, retrieval time, sha256.",
     "ingest_run": "The latest run of each connector.",
     "milestone": "Figures reported in news and press releases, each with its URL.",

@@ -68,7 +68,6 @@ class Catalog:
     cities_with_data: dict[str, frozenset[str]]  # indicator -> cities holding any value
     fed: dict[str, frozenset[str]]  # source id -> indicators its city values feed
     map_years: dict[str, tuple[int, ...]]  # indicator -> years with city or station values
-    stations: pd.DataFrame  # stations with a place: id, names, network, city, lat, lon
     launches: tuple[dict, ...]  # projects with a launch date, by city then date
     population: dict[str, float]  # city -> latest registered population
 
@@ -116,7 +115,6 @@ def _build_catalog() -> Catalog:
         cities_with_data={k: frozenset(v) for k, v in with_data.items()},
         fed={k: frozenset(v) for k, v in fed.items()},
         map_years={k: tuple(v) for k, v in years.items()},
-        stations=fetch("map_station_list"),
         launches=tuple(launches),
         population=dict(
             zip(population["city_id"], population["population"].astype(float), strict=True)

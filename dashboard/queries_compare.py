@@ -304,9 +304,8 @@ def map_values(
 
 
 def map_stations(indicator_id: str, year: int) -> pd.DataFrame:
-    """Stations with a value in `year`, by id, with their names and places from the catalog."""
-    values = query("map_stations", [indicator_id, date(year, 1, 1), date(year + 1, 1, 1)])
-    return queries.catalog().stations.merge(values, on="station_id", how="inner")
+    """Stations with an annual value in `year` and a place, by id, with their names."""
+    return query("map_stations", [indicator_id, date(year, 1, 1)])
 
 
 def sources_list() -> pd.DataFrame:

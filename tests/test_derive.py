@@ -96,6 +96,45 @@ def test_hourly_stations_mean_and_coverage(con):
     ]
 
 
+def test_station_annual_value_is_its_annual_series_else_the_mean_of_its_months(con):
+    """The map shows one value per station and year: a station's annual series where it has
+    one (two sources may count differently, so they are never mixed), else the mean of its
+    monthly values, with coverage over all twelve months so a part year reads as one."""
+    rows = [
+        ("metro_station_entries", "TW-KHH", "krtc:R3", "monthly", "riders/day"),
+        ("metro_station_entries", "TW-KHH", "krtc:R4", "monthly", "riders/day"),
+    ]
+    obs = [
+        ("metro_station_entries|TW-KHH|krtc:R3", "2019-01-01", 100.0),
+        ("metro_station_entries|TW-KHH|krtc:R3", "2019-02-01", 300.0),
+        ("metro_station_entries|TW-KHH|krtc:R4", "2019-01-01", 50.0),
+    ]
+    load(con, "monthly_src", series_batch(rows, obs))
+    annual_rows = [("metro_station_entries", "TW-KHH", "krtc:R3", "annual", "riders/day")]
+    annual_obs = [("metro_station_entries|TW-KHH|krtc:R3", "2019-01-01", 6_500.0)]
+    annual = series_batch(annual_rows, annual_obs)
+    for frame in annual.tables.values():  # one station, a series of each source (as KRTC's)
+        frame["series_id"] += "|annual"
+    load(con, "annual_src", annual)
+    con.execute(
+        "INSERT INTO station (station_id, network, name, source_id) VALUES "
+        "('krtc:R3', 'krtc', 'R3', 'k'), ('krtc:R4', 'krtc', 'R4', 'k')"
+    )
+    derive(con)
+    annual = con.execute(
+        "SELECT station_id, value, coverage, source_id FROM station_value "
+        "WHERE grain = 'annual' ORDER BY 1"
+    ).fetchall()
+    assert annual == [
+        ("krtc:R3", 6_500.0, 1.0, "annual_src"),
+        ("krtc:R4", 50.0, pytest.approx(1 / 12), "monthly_src"),
+    ]
+    derive(con)  # recomputed, not added twice
+    assert con.execute("SELECT count(*) FROM station_value WHERE grain = 'annual'").fetchone() == (
+        2,
+    )
+
+
 def test_city_series_wins_over_sub_city_entities(con):
     rows = [
         ("pm25_iqair", "TW-TXG", "city", "annual", "µg/m³"),

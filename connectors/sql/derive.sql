@@ -118,6 +118,25 @@ QUALIFY row_number() OVER (
     ORDER BY least(1.0, sp.n / sp.expected) DESC, sp.source_id
 ) = 1;
 
+-- A station's annual map value where it has no annual series: the mean of its monthly values
+-- in the year, coverage counted over all twelve months (so a part year reads as one).
+INSERT INTO station_value (indicator_id, station_id, grain, period_start, value, coverage, source_id)
+WITH from_months AS (
+    SELECT indicator_id, station_id, CAST(date_trunc('year', period_start) AS DATE) AS period_start,
+           avg(value) AS value, sum(coverage) / 12 AS coverage, min(source_id) AS source_id
+    FROM station_value
+    WHERE grain = 'monthly'
+      AND source_id IN (SELECT DISTINCT source_id FROM observation)
+    GROUP BY ALL
+)
+SELECT m.indicator_id, m.station_id, 'annual', m.period_start, m.value, m.coverage, m.source_id
+FROM from_months m
+WHERE NOT EXISTS (
+    SELECT 1 FROM station_value a
+    WHERE a.indicator_id = m.indicator_id AND a.station_id = m.station_id
+      AND a.grain = 'annual' AND a.period_start = m.period_start
+);
+
 -- Per capita for every row (derived or loaded directly): population of the period's year,
 -- else the nearest earlier year; nothing when no such population exists.
 UPDATE indicator_value AS v

@@ -1,25 +1,14 @@
--- Station values for the map: the mean over [start, end), at one grain per station (annual
--- where the station has it, else monthly: two sources of one station can count differently,
--- so their values are never averaged together). Names and places come from the catalog
--- (map_station_list.sql). params: indicator_id, start, end
-WITH per_grain AS (
-    SELECT sv.station_id,
-           sv.grain,
-           avg(sv.value) AS value,
-           avg(sv.coverage) AS coverage,
-           count(sv.value) AS n_periods,
-           min(sv.source_id) AS source_id,
-           bool_or(src.third_party) AS third_party
-    FROM station_value AS sv
-    LEFT JOIN source AS src ON src.source_id = sv.source_id
-    WHERE sv.indicator_id = ?
-      AND sv.period_start >= ?
-      AND sv.period_start < ?
-    GROUP BY sv.station_id, sv.grain
-)
-SELECT station_id, value, coverage, n_periods, source_id, third_party
-FROM per_grain
-QUALIFY row_number() OVER (
-    PARTITION BY station_id
-    ORDER BY CASE grain WHEN 'annual' THEN 0 WHEN 'monthly' THEN 1 ELSE 2 END
-) = 1
+-- Station points for the map in one year: each station's stored annual value (from its
+-- annual series, else the mean of its monthly values: connectors/sql/derive.sql), with
+-- its name and place. Stations without a place are left out. params: indicator_id, year start
+SELECT st.station_id, st.name, st.name_en, st.network, st.city_id, st.lat, st.lon,
+       sv.value, sv.coverage, sv.source_id, coalesce(src.third_party, false) AS third_party
+FROM station_value AS sv
+JOIN station AS st ON st.station_id = sv.station_id
+LEFT JOIN source AS src ON src.source_id = sv.source_id
+WHERE sv.indicator_id = ?
+  AND sv.grain = 'annual'
+  AND sv.period_start = ?
+  AND st.lat IS NOT NULL
+  AND st.lon IS NOT NULL
+ORDER BY st.station_id
