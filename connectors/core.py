@@ -79,6 +79,8 @@ TABLE_KEYS: dict[str, list[str]] = {
 }
 # Tables whose key is checked on load instead of by an index (see gosmart/sql/schema.sql).
 UNINDEXED = frozenset({"observation"})
+# How text columns are handed to DuckDB: Arrow strings, which it scans without copying.
+ARROW_STRING = pd.StringDtype("pyarrow")
 # Columns that must never be null in a loaded row.
 REQUIRED: dict[str, list[str]] = {
     "station": ["station_id", "network", "name"],
@@ -157,17 +159,19 @@ def _coerce(source_id: str, location: str, table: str, frame: pd.DataFrame) -> p
         s = frame[col]
         try:
             if kind == "float":
-                out[col] = pd.to_numeric(s, errors="raise").astype("float64")
+                out[col] = s if s.dtype == "float64" else pd.to_numeric(s).astype("float64")
             elif kind == "int":
                 out[col] = pd.to_numeric(s, errors="raise").astype("Int64")
             elif kind == "ts":
-                out[col] = pd.to_datetime(s, errors="raise")
+                out[col] = s if pd.api.types.is_datetime64_dtype(s.dtype) else pd.to_datetime(s)
             elif kind == "date":  # midnight timestamps: DuckDB casts them to DATE on insert
                 out[col] = pd.to_datetime(s, errors="raise").dt.normalize()
             elif kind == "bool":
                 out[col] = s.astype(bool)
+            elif s.dtype == ARROW_STRING:
+                out[col] = s
             else:
-                out[col] = s.astype("string[pyarrow]")  # Arrow strings: DuckDB scans them fast
+                out[col] = s.astype(ARROW_STRING)  # Arrow strings: DuckDB scans them fast
         except (ValueError, TypeError) as exc:
             raise IngestError(
                 source_id, location, f"{table}.{col}: expected {kind}, got {str(exc)[:120]}"
@@ -176,14 +180,22 @@ def _coerce(source_id: str, location: str, table: str, frame: pd.DataFrame) -> p
         if out[col].isna().any():
             n = int(out[col].isna().sum())
             raise IngestError(source_id, location, f"{table}.{col}: {n} empty value(s)")
-    keys = TABLE_KEYS[table]
-    dup = out.duplicated(subset=keys, keep=False)
-    if dup.any():
-        first = out.loc[dup, keys].iloc[0].tolist()
-        raise IngestError(
-            source_id, location, f"{table}: duplicate key {first} ({int(dup.sum())} rows)"
-        )
     return out
+
+
+def _refuse_duplicate_keys(
+    con: duckdb.DuckDBPyConnection, source_id: str, location: str, table: str
+) -> None:
+    """No key twice in one batch (checked by DuckDB on the registered frame: fast on millions)."""
+    keys = ", ".join(TABLE_KEYS[table])
+    dup = con.execute(
+        f"SELECT {keys}, sum(n) OVER () FROM (SELECT {keys}, count(*) AS n FROM _incoming "  # noqa: S608
+        f"GROUP BY ALL HAVING n > 1) ORDER BY {keys} LIMIT 1"
+    ).fetchone()
+    if dup:
+        raise IngestError(
+            source_id, location, f"{table}: duplicate key {list(dup[:-1])} ({int(dup[-1])} rows)"
+        )
 
 
 def _refuse_key_clash(
@@ -212,7 +224,9 @@ def load_batch(
 ) -> int:
     """Validate every table of the batch, then merge it on the key with provenance.
 
-    Rows this source loaded before and no longer sends are replaced: the source's
+    Keys are checked as each table is merged (a key twice in the batch, or one another
+    source loaded): on an IngestError the caller's transaction must be rolled back,
+    as `gosmart.store.writing` does. Rows this source loaded before and no longer sends are replaced: the source's
     rows in each target table are deleted and the new ones inserted, so loading
     the same input twice leaves identical tables.
     """
@@ -223,6 +237,7 @@ def load_batch(
             continue
         frame = frame.assign(source_id=spec.source_id)
         con.register("_incoming", frame)
+        _refuse_duplicate_keys(con, spec.source_id, location, table)
         cols = ", ".join(frame.columns)
         if table in UNINDEXED:
             _refuse_key_clash(con, spec.source_id, location, table)

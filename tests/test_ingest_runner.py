@@ -110,14 +110,19 @@ def test_failure_mid_load_leaves_previous_state(db_file, folder, monkeypatch):
     assert dump(db_file) == before
 
 
-def test_duplicate_key_in_a_batch_is_refused(db_file, folder):
+@pytest.mark.parametrize("table", ["observation", "series"])
+def test_duplicate_key_in_a_batch_is_refused(db_file, folder, table):
+    """Indexed or not, a key twice in one batch fails the load (INSERT OR REPLACE would
+    otherwise keep one of the two silently). Repeated identical series rows are fine (files
+    of one source repeat them), so the second series row says something else."""
     spec = all_specs()["trtc_daily_totals"]
     real = spec.parse
 
     def doubled(raw: bytes, location: str) -> Batch:
         b = real(raw, location)
-        obs = b.tables["observation"]
-        b.tables["observation"] = pd.concat([obs, obs.iloc[:1]], ignore_index=True)
+        rows = b.tables[table]
+        again = rows.iloc[:1].assign(unit="another unit") if table == "series" else rows.iloc[:1]
+        b.tables[table] = pd.concat([rows, again], ignore_index=True)
         return b
 
     object.__setattr__(spec, "parse", doubled)
@@ -127,7 +132,7 @@ def test_duplicate_key_in_a_batch_is_refused(db_file, folder):
         object.__setattr__(spec, "parse", real)
     con = connect_read(db_file)
     (error,) = con.execute("SELECT error FROM ingest_run WHERE status = 'failed'").fetchone()
-    assert "duplicate key" in error
+    assert f"{table}: duplicate key" in error and error.endswith("(2 rows)")
     assert con.execute("SELECT count(*) FROM observation").fetchone() == (0,)
 
 
