@@ -30,3 +30,9 @@ TEMPLATE = go.layout.Template(
 )
 pio.templates["gosmart"] = TEMPLATE
 pio.templates.default = "gosmart"
+
+
+def value_ticks(lang: str) -> dict:
+    """Tick format of a value axis or colour bar. Plotly's SI suffixes (120k, 1.4M) are Latin
+    abbreviations a Chinese reader does not use, so zh shows whole numbers with separators."""
+    return {"tickformat": ","} if lang == "zh" else {}

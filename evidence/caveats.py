@@ -8,8 +8,7 @@ import numpy as np
 import pandas as pd
 
 from evidence.panel import period_floor
-
-LOW_COVERAGE = 0.8
+from gosmart.quality import LOW_COVERAGE
 
 
 def _applies(event: dict[str, Any], project_id: str, indicator_id: str, scopes: set[str]) -> bool:

@@ -21,7 +21,7 @@ import pytest
 
 from connectors.derive import derive
 from gosmart.registry import load_registry
-from gosmart.store import insert_rows, writing
+from gosmart.store import connect_read, insert_rows, writing
 
 SQL_DIR = Path(__file__).resolve().parents[1] / "dashboard" / "sql"
 AREA_PREFIXES = ("compare_", "map_", "sources_", "api_")
@@ -426,7 +426,7 @@ PARAMS = {
         date(2020, 1, 1),
         date(2021, 1, 1),
     ],
-    "map_stations": ["pm25", date(2021, 1, 1), date(2022, 1, 1)],
+    "map_stations": ["pm25", date(2021, 1, 1)],
     "api_project_series": ["fixture_family"],
 }
 
@@ -502,32 +502,27 @@ def test_map_note_names_the_grain_in_words(compare_store):
     assert not qc.map_stations("pm25", 2021).empty
 
 
-def test_map_station_never_averages_two_grains_together(tmp_path):
-    """A station holding annual and monthly values for a year (two sources that may count
-    differently) is shown at one grain, annual first; never their mix."""
+def test_map_stations_show_each_stations_stored_annual_value(tmp_path):
+    """The map reads one stored annual value per station (derive picks the annual series,
+    else the mean of the months): an annual row replaces the month mean, never mixes."""
     from dashboard.data import ReadOnlyStore
 
     path = build_fixture_store(tmp_path / "gosmart.duckdb")
-    window = ["pm25", date(2021, 1, 1), date(2022, 1, 1)]
+    window = ["pm25", date(2021, 1, 1)]
     before = ReadOnlyStore(path).fetch("map_stations", window).set_index("station_id")
-    assert before.loc["moenv:1", "n_periods"] > 1  # monthly values only
+    with connect_read(path) as con:
+        months = con.execute(
+            "SELECT avg(value) FROM station_value WHERE station_id = 'moenv:1' "
+            "AND grain = 'monthly' AND year(period_start) = 2021"
+        ).fetchone()[0]
+    assert before.loc["moenv:1", "value"] == pytest.approx(months)
     with writing(path) as con:
-        insert_rows(
-            con,
-            "station_value",
-            [
-                "indicator_id",
-                "station_id",
-                "grain",
-                "period_start",
-                "value",
-                "coverage",
-                "source_id",
-            ],
-            [["pm25", "moenv:1", "annual", date(2021, 1, 1), 999.0, 1.0, "fx_air"]],
+        con.execute(
+            "UPDATE station_value SET value = 999.0, coverage = 1.0 WHERE station_id = 'moenv:1' "
+            "AND grain = 'annual' AND period_start = DATE '2021-01-01'"
         )
     after = ReadOnlyStore(path).fetch("map_stations", window).set_index("station_id")
-    assert after.loc["moenv:1", ["value", "n_periods"]].tolist() == [999.0, 1]
+    assert after.loc["moenv:1", "value"] == 999.0
     assert after.loc["moenv:2"].equals(before.loc["moenv:2"])
 
 
@@ -562,3 +557,59 @@ def test_stations_take_their_own_scale_when_the_city_value_is_not_their_mean(com
     text = next(tr for tr in own["data"] if tr["type"] == "scattergeo")["text"][0]
     assert "riders/day" in text and "per 1,000" not in text
     assert own["layout"]["coloraxis2"]["colorbar"]["title"]["text"] == "Stations (riders/day)"
+
+
+def test_value_axes_and_colour_bars_read_as_whole_numbers_in_chinese(compare_store):
+    """Plotly's SI ticks (120k, 1.4M) are Latin abbreviations: zh shows 1,400,000."""
+    from dashboard import queries_compare as qc
+    from dashboard.figures.compare import line_figure
+    from dashboard.figures.maps import choropleth_figure
+    from dashboard.geo import boundaries
+
+    data = _select("pm25", ["TW-TXG", "TW-KHH"], 2020, 2021, "monthly")
+    values, _ = qc.map_values("pm25", 2021)
+    shapes = {f: boundaries(f) for f in {c.get("geo_file") for c in qc.city_rows().values()} if f}
+    for lang, expected in (("zh", ","), ("en", None)):
+        chart = line_figure(data, {}, lang)
+        assert chart["layout"]["yaxis"].get("tickformat") == expected, lang
+        figure = choropleth_figure(
+            values.assign(shown=values["value"]),
+            qc.city_rows(),
+            shapes,
+            lang,
+            title="t",
+            unit="u",
+            stations=qc.map_stations("pm25", 2021),
+            stations_own_scale=True,
+        )
+        bars = [
+            axis["colorbar"].get("tickformat")
+            for key, axis in figure["layout"].items()
+            if key.startswith("coloraxis")
+        ]
+        assert len(bars) == 2 and set(bars) == {expected}, lang
+
+
+def test_map_says_when_its_values_rest_on_thin_data(compare_store):
+    """pm25 in 2021 has 90 days of readings: the map's annual values must say they are thin
+    (with the share present), in the reader's language; a complete year says nothing."""
+    from dashboard.app import create_app
+
+    create_app()  # registers the pages
+    from dashboard import queries_compare as qc
+    from dashboard.pages import map as map_page
+    from dashboard.urlstate import decode
+
+    def notes(ind: str, year: int, lang: str) -> list[str]:
+        return map_page.map_view(decode("map", {"ind": ind, "year": str(year), "lang": lang})[0])[
+            "notes"
+        ]
+
+    values, _ = qc.map_values("pm25", 2021)
+    share = f"{values['coverage'].mean():.0%}"
+    assert values["coverage"].mean() < 0.5
+    en, zh = notes("pm25", 2021, "en"), notes("pm25", 2021, "zh")
+    assert any(n.startswith("Thin data") and share in n for n in en), en
+    assert any(n.startswith("資料不完整") and share in n for n in zh), zh
+    full = notes("child_protection_records", 2020, "en")
+    assert full and not any("Thin data" in n for n in full)

@@ -53,6 +53,9 @@ def test_chart_text_follows_language(fixture_store):
     }
     for name in en:
         assert en[name].layout.title.text != zh[name].layout.title.text, name
+        # whole numbers with separators in zh: plotly's "1.4M" / "120k" are not Chinese
+        assert zh[name].layout.yaxis.tickformat == ",", name
+        assert en[name].layout.yaxis.tickformat is None, name
     assert "高雄市" in {tr.name for tr in zh["indicator"].data}
     observed = next(tr for tr in zh["effect"].data if tr.line.color == TREATED)
     assert observed.name.startswith("高雄市")

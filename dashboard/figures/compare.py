@@ -10,7 +10,7 @@ import plotly.io as pio
 
 from dashboard.i18n import pick, t
 from dashboard.queries_compare import CompareData
-from dashboard.theme import LAUNCH, PALETTE
+from dashboard.theme import LAUNCH, PALETTE, value_ticks
 
 X_OFFSET_KEY = {
     "annual": "compare.x_years_since",
@@ -159,7 +159,7 @@ def line_figure(data: CompareData, cities: dict[str, dict], lang: str) -> dict:
         "template": template(),
         "title": {"text": indicator_name(data, lang)},
         "xaxis": {"title": {"text": x_title}} if x_title else {},
-        "yaxis": {"title": {"text": unit}},
+        "yaxis": {"title": {"text": unit}, **value_ticks(lang)},
         "legend": {"orientation": "h", "y": -0.22 if aligned else -0.12},
         "hovermode": "x unified",
         "height": 460,

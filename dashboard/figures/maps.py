@@ -16,6 +16,7 @@ import pandas as pd
 from dashboard.figures.compare import template
 from dashboard.i18n import pick, t
 from dashboard.queries import records
+from dashboard.theme import value_ticks
 
 COLOR_SCALE = "Cividis"
 STATION_SCALE = "Viridis"  # stations on a scale of their own: a second colour-blind-safe one
@@ -162,7 +163,7 @@ def choropleth_figure(
             "colorscale": COLOR_SCALE,
             "cmin": float(cmin),
             "cmax": float(cmax),
-            "colorbar": {"title": {"text": unit}, "thickness": 14},
+            "colorbar": {"title": {"text": unit}, "thickness": 14, **value_ticks(lang)},
         },
         height=520,
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
@@ -176,6 +177,7 @@ def choropleth_figure(
             "colorbar": {
                 "title": {"text": t("map.stations_scale", lang, unit=station_unit)},
                 "thickness": 14,
+                **value_ticks(lang),
                 "x": 0,
                 "xanchor": "left",
             },

@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.i18n import catalogue, normalise_lang, pick, t
-from dashboard.theme import BAND, COUNTERFACTUAL, EVENT, LAUNCH, PALETTE, TREATED
+from dashboard.theme import BAND, COUNTERFACTUAL, EVENT, LAUNCH, PALETTE, TREATED, value_ticks
 
 GREY = "#9a9a9a"
 LAUNCH_RANGE = "rgba(0, 0, 0, 0.08)"
@@ -229,7 +229,10 @@ def indicator_figure(
             "title": _title(
                 t("project.chart_indicator_title", lang, indicator=pick(indicator, "name", lang))
             ),
-            "yaxis": {"title": _title(axis_title(indicator, lang, per_capita))},
+            "yaxis": {
+                "title": _title(axis_title(indicator, lang, per_capita)),
+                **value_ticks(lang),
+            },
             "height": 460,
             "margin": {"t": 80},
         },
@@ -300,7 +303,10 @@ def effect_figure(
         {
             **marks_layout,
             "title": _title(t("project.chart_effect_title", lang)),
-            "yaxis": {"title": _title(axis_title(indicator, lang, per_capita))},
+            "yaxis": {
+                "title": _title(axis_title(indicator, lang, per_capita)),
+                **value_ticks(lang),
+            },
             "height": 420,
             "margin": {"t": 80},
         },
@@ -408,7 +414,7 @@ def placebo_figure(
             "shapes": shapes,
             "title": _title(t(f"project.placebo_title_{kind}", lang)),
             "xaxis": xaxis,
-            "yaxis": {"title": _title(y_title)},
+            "yaxis": {"title": _title(y_title), **value_ticks(lang)},
             "height": 320,
             "margin": {"t": 50, "b": 46},
             "showlegend": True,

@@ -7,6 +7,7 @@ view lives in the URL like every page: controls write it, `layout` reads it.
 from __future__ import annotations
 
 import dash
+import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import queries_compare as qc
@@ -15,6 +16,7 @@ from dashboard.figures.maps import choropleth_figure
 from dashboard.geo import boundaries
 from dashboard.i18n import dropdown_labels, pick, t
 from dashboard.urlstate import decode, encode, href, parse_query, text_items, whole_number
+from gosmart.quality import LOW_COVERAGE
 
 dash.register_page(__name__, path="/map", title="Map · GO SMART Evidence", cache_view=qc.MAP_VIEW)
 MAP_FILES = ("taiwan_counties.geojson", "west_java_kabkota.geojson", "indonesia_provinces.geojson")
@@ -26,6 +28,16 @@ def _unit(indicator: dict, lang: str, per_capita: bool) -> str:
         scale = int(indicator.get("per_capita_scale") or 0)
         return t("compare.unit_per_capita", lang, unit=unit, scale=f"{scale:,}")
     return unit
+
+
+def thin_share(values: pd.DataFrame, stations: pd.DataFrame) -> float | None:
+    """Mean coverage of what the map shows (cities, else stations) when it is thin: a part
+    year, or readings missing, must not pass for a whole year's figure."""
+    for frame in (values, stations):
+        if "coverage" in frame and frame["coverage"].notna().any():
+            share = float(frame["coverage"].mean())
+            return share if share < LOW_COVERAGE else None
+    return None
 
 
 def map_view(state: dict) -> dict:
@@ -55,6 +67,9 @@ def map_view(state: dict) -> dict:
         notes.append(t(f"map.grain_note_{grain}", lang, year=year))
     if not stations.empty:
         notes.append(t("map.stations_note", lang, n=len(stations), year=year))
+    thin = thin_share(values, stations)
+    if thin is not None:
+        notes.append(t("map.thin_note", lang, year=year, share=f"{thin:.0%}"))
     if files and not shapes:
         return {
             "figure": None,
