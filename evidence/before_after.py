@@ -37,7 +37,7 @@ def before_after(panel: Panel, *, inference: bool = True) -> MethodResult:
     result = MethodResult(
         method=METHOD,
         estimable=True,
-        reason=Message("reason_before_after", n_post=n_post, n_pre=len(pre_v)),
+        reason=Message("reason_before_after"),
         effect_avg=finite(diff),
         effect_avg_lo=finite(ci.low),
         effect_avg_hi=finite(ci.high),

@@ -24,7 +24,7 @@ from evidence.result import (
     rmspe,
     window_bounds,
 )
-from gosmart.texts import Message
+from gosmart.texts import Message, city
 
 METHOD = "its"
 MIN_PRE = {"annual": 6, "quarterly": 8, "monthly": 18, "daily": 60}
@@ -111,9 +111,7 @@ def interrupted_time_series(panel: Panel, *, inference: bool = True) -> MethodRe
         estimable=True,
         reason=Message(
             "reason_its_control" if control_units else "reason_its",
-            city=panel.treated,
-            n_pre=n_pre,
-            n_post=n_post,
+            city=city(panel.treated),
             **({"n": len(control_units)} if control_units else {}),
         ),
         effect_avg=finite(avg),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from gosmart.texts import Message
+from gosmart.texts import Message, city
 
 FREQ = {"annual": "YS", "monthly": "MS", "daily": "D", "quarterly": "QS"}
 PERIODS_PER_YEAR = {"annual": 1, "quarterly": 4, "monthly": 12, "daily": 365}
@@ -52,7 +52,7 @@ class Panel:
     def __post_init__(self) -> None:
         self.launch = period_floor(self.launch, self.grain)
         if self.treated not in self.values.columns:
-            raise NotEstimable(Message("no_treated_series", city=self.treated))
+            raise NotEstimable(Message("no_treated_series", city=city(self.treated)))
         self.values = self.values.sort_index()
 
     @property
@@ -95,17 +95,17 @@ def own_window(panel: Panel, min_pre: int, min_post: int = 1) -> pd.Series:
     y = panel.y
     valid = y.dropna()
     if valid.empty:
-        raise NotEstimable(Message("no_values", city=panel.treated))
+        raise NotEstimable(Message("no_values", city=city(panel.treated)))
     y = y.loc[valid.index.min() : valid.index.max()]
     post = y.index >= panel.launch
     n_pre, n_post = int(y[~post].notna().sum()), int(y[post].notna().sum())
     if n_pre < min_pre:
-        raise NotEstimable(Message("few_pre", n=n_pre, city=panel.treated, need=min_pre))
+        raise NotEstimable(Message("few_pre", n=n_pre, city=city(panel.treated), need=min_pre))
     if n_post < min_post:
-        raise NotEstimable(Message("few_post", n=n_post, city=panel.treated, need=min_post))
+        raise NotEstimable(Message("few_post", n=n_post, city=city(panel.treated), need=min_post))
     pre_vals = y[~post].dropna()
     if np.nanstd(pre_vals.to_numpy()) == 0:
-        raise NotEstimable(Message("constant_pre", city=panel.treated))
+        raise NotEstimable(Message("constant_pre", city=city(panel.treated)))
     return y
 
 

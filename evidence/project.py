@@ -26,6 +26,7 @@ from evidence.engine import Evaluation, evaluate
 from evidence.inputs import Inputs, wide_values
 from evidence.panel import NotEstimable, Panel, complete_index, n_periods_label
 from evidence.result import MethodResult, finite
+from gosmart import texts
 from gosmart.texts import Message
 
 SEED = 0
@@ -224,7 +225,9 @@ def build_panel(
         raise NotEstimable(Message("no_launch"))
     frame = ctx.inputs.values.get(pi["indicator_id"])
     if frame is None or frame.empty:
-        raise NotEstimable(Message("no_indicator_values", indicator=pi["indicator_id"]))
+        raise NotEstimable(
+            Message("no_indicator_values", indicator=texts.indicator(pi["indicator_id"]))
+        )
     grain = pi["grain"]
     country = ctx.inputs.countries.get(city)
     comparison = list(pi.get("comparison_cities") or [])
@@ -241,8 +244,8 @@ def build_panel(
             Message(
                 "no_city_values",
                 grain=Message(f"grain_{grain}"),
-                indicator=pi["indicator_id"],
-                city=city,
+                indicator=texts.indicator(pi["indicator_id"]),
+                city=texts.city(city),
             )
         )
     values = complete_index(values, grain)
@@ -276,19 +279,21 @@ def _method_reason(result: MethodResult) -> Message:
     return Message("method_reason", method=Message(f"method_{result.method}"), reason=result.reason)
 
 
+def _reason_with_span(result: MethodResult, grain: str) -> Message | str:
+    """A method's reason with the periods it used before and after launch, where it says."""
+    n_pre, n_post = result.details.get("n_pre"), result.details.get("n_post")
+    if n_pre is None or n_post is None:
+        return result.reason
+    return Message(
+        "with_span",
+        reason=result.reason,
+        before=n_periods_label(n_pre, grain),
+        after=n_periods_label(n_post, grain),
+    )
+
+
 def _design_reason(ev: Evaluation, panel: Panel) -> Message:
-    p = ev.primary
-    n_pre = p.details.get("n_pre")
-    n_post = p.details.get("n_post")
-    if n_pre is not None and n_post is not None:
-        chosen = Message(
-            "design_chosen_span",
-            reason=p.reason,
-            before=n_periods_label(n_pre, panel.grain),
-            after=n_periods_label(n_post, panel.grain),
-        )
-    else:
-        chosen = Message("design_chosen", reason=p.reason)
+    chosen = Message("design_chosen", reason=_reason_with_span(ev.primary, panel.grain))
     skipped = [_method_reason(r) for r in ev.results if not r.estimable]
     return Message("design_not_used", chosen=chosen, skipped=skipped) if skipped else chosen
 
@@ -381,7 +386,7 @@ def evaluate_indicator(
             details["caveats"] = cav_r
         if is_primary:
             details["design_reason"] = _design_reason(ev, panel)
-        reason = details.get("design_reason", r.reason) if is_primary else r.reason
+        reason = details["design_reason"] if is_primary else _reason_with_span(r, panel.grain)
         rows.effect.append(
             _effect_row(
                 ctx,

@@ -155,7 +155,7 @@ def synthetic_control(panel: Panel, *, inference: bool = True) -> MethodResult:
     result = MethodResult(
         method=METHOD,
         estimable=True,
-        reason=Message("reason_synth", n=x.shape[1], n_pre=int(pre_rows.sum())),
+        reason=Message("reason_synth", n=x.shape[1]),
         effect_avg=finite(avg),
         effect_cum=finite(cum),
         effect_rel=finite(rel),

@@ -14,6 +14,34 @@ from typing import Any
 
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 NAMESPACE = "evidence"
+# Registry things a message may name: stored by id, shown by their name in each language.
+NAMED = {"city_id": "cities.csv", "indicator_id": "indicators.csv"}
+
+
+def city(city_id: str) -> dict[str, str]:
+    """A city as a message parameter: 'Kaohsiung City' in English, '高雄市' in Chinese."""
+    return {"city_id": city_id}
+
+
+def indicator(indicator_id: str) -> dict[str, str]:
+    """An indicator as a message parameter, shown by its name."""
+    return {"indicator_id": indicator_id}
+
+
+@cache
+def _names(column: str) -> dict[str, dict[str, str]]:
+    from gosmart.paths import REGISTRY_DIR
+    from gosmart.registry import read_csv_rows
+
+    rows = read_csv_rows(REGISTRY_DIR / NAMED[column], [column, "name_en", "name_zh"])
+    return {r[column]: {"en": r["name_en"], "zh": r["name_zh"]} for r in rows}
+
+
+def _name(ref: dict[str, str], lang: str) -> str:
+    """The registry name of a referenced thing; its id when the registry does not know it."""
+    ((column, thing_id),) = ref.items()
+    names = _names(column).get(thing_id, {})
+    return names.get(lang) or names.get("en") or thing_id
 
 
 @cache
@@ -26,6 +54,8 @@ def templates(lang: str) -> dict[str, str]:
 def _value(value: Any, lang: str) -> Any:
     if isinstance(value, dict) and "key" in value:
         return render(value, lang)
+    if isinstance(value, dict) and len(value) == 1 and next(iter(value)) in NAMED:
+        return _name(value, lang)
     if isinstance(value, list):
         return templates(lang).get("list_separator", "; ").join(str(_value(v, lang)) for v in value)
     return value

@@ -15,6 +15,7 @@ import pytest
 from dashboard.i18n import engine_text
 from evidence.result import MethodResult
 from evidence.strength import agreement, cap_for_break_at_launch, evidence_level
+from gosmart import texts
 from gosmart.texts import Message, render, templates
 
 
@@ -115,3 +116,19 @@ def test_method_and_design_reasons_render_in_chinese():
     )
     ev = evaluate(panel)
     assert ev.primary is not None and all(isinstance(r.reason, Message) for r in ev.results)
+
+
+def test_cities_and_indicators_are_named_in_the_readers_language():
+    """Messages store ids; English and Chinese show registry names (ids only when unknown)."""
+    message = Message(
+        "no_city_values",
+        grain=Message("grain_annual"),
+        indicator=texts.indicator("child_protection_records"),
+        city=texts.city("TW-KHH"),
+    )
+    assert "Kaohsiung City" in message and "TW-KHH" not in message
+    zh = render(json.loads(json.dumps(message.as_dict())), "zh")
+    assert "高雄市" in zh and "TW-KHH" not in zh and "child_protection_records" not in zh
+    assert Message("few_pre", n=1, city=texts.city("XX-NONE"), need=2).startswith(
+        "only 1 pre-launch period(s) of XX-NONE"
+    )

@@ -52,6 +52,15 @@ def test_cli_writes_effects_paths_and_placebos(store, capsys) -> None:
     assert render(details["messages"]["reason"], "zh").startswith("採用：")
     metro = primary[("metro", "metro_ridership")]
     assert metro["estimable"] and metro["evidence_level"] <= 3
+    # every estimable row says its window once, in periods of its grain; cities by name
+    for row in effects:
+        if row["estimable"]:
+            assert row["reason"].count("before launch") == 1, row["reason"]
+            assert " pre, " not in row["reason"] and "TW-" not in row["reason"], row["reason"]
+    metro_zh = render(json.loads(metro["details"])["messages"]["reason"], "zh")
+    if metro["method"] == "its":
+        assert "Kaohsiung City's own series" in metro["reason"] and "以高雄市自身數列" in metro_zh
+    assert "TW-" not in metro_zh and "啟動前" in metro_zh
     kinds = {r["kind"] for r in _rows(store, "SELECT DISTINCT kind FROM placebo")}
     assert kinds >= {"space", "time", "leave_one_out", "launch_sensitivity"}
     path = _rows(store, "SELECT * FROM effect_path WHERE project_id = ? AND method = ?",
