@@ -22,7 +22,8 @@ TEMPLATE = go.layout.Template(
         paper_bgcolor="white",
         plot_bgcolor="white",
         xaxis={"gridcolor": "#e6e6e6", "linecolor": "#888", "zeroline": False},
-        yaxis={"gridcolor": "#e6e6e6", "linecolor": "#888", "zeroline": False},
+        # long tick labels (1,800,000) push the axis title out instead of under it
+        yaxis={"gridcolor": "#e6e6e6", "linecolor": "#888", "zeroline": False, "automargin": True},
         legend={"orientation": "h", "y": -0.18},
         margin={"l": 60, "r": 20, "t": 60, "b": 60},
         hoverlabel={"font": {"family": FONT_FAMILY}},

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.io as pio
 
+from dashboard.figures.gaps import break_lines
 from dashboard.i18n import pick, t
 from dashboard.queries_compare import CompareData
 from dashboard.theme import LAUNCH, PALETTE, value_ticks
@@ -114,11 +115,17 @@ def line_figure(data: CompareData, cities: dict[str, dict], lang: str) -> dict:
             continue
         rows = frame.iloc[positions[city_id]]
         name = city_label(city_id, cities, lang)
+        x, y = break_lines(
+            rows["period_start"],
+            data.grain,
+            _x_values(rows, aligned),
+            round_significant(rows["shown"].to_numpy("float64", na_value=np.nan)),
+        )
         traces.append(
             {
                 "type": "scatter",
-                "x": _x_values(rows, aligned),
-                "y": round_significant(rows["shown"].to_numpy("float64", na_value=np.nan)),
+                "x": x,
+                "y": y,
                 "name": name,
                 "mode": "lines+markers" if len(rows) <= 40 else "lines",
                 "line": {"color": PALETTE[i % len(PALETTE)], "width": 2.5},

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.figures.gaps import break_lines
 from dashboard.i18n import catalogue, normalise_lang, pick, t
 from dashboard.theme import BAND, COUNTERFACTUAL, EVENT, LAUNCH, PALETTE, TREATED, value_ticks
 
@@ -190,13 +191,15 @@ def indicator_figure(
     others = [c for c in dict.fromkeys(series["city_id"]) if c != city_id]
     many = len(others) > MAX_NAMED_COMPARISONS
     parts = dict(tuple(series.groupby("city_id", sort=False)))
+    grain = indicator.get("grain")
     for n, other in enumerate(others):
         part = parts[other]
         name = pick(part.iloc[0].to_dict(), "city_name", lang) or other
+        x, y = break_lines(part["period_start"], grain, part["period_start"], part[column])
         traces.append(
             scatter(
-                x=part["period_start"],
-                y=part[column],
+                x=x,
+                y=y,
                 mode="lines",
                 name=t("project.legend_comparisons", lang) if many else name,
                 legendgroup="comparisons" if many else other,
@@ -208,10 +211,11 @@ def indicator_figure(
     own = parts.get(city_id, series.iloc[0:0])
     if len(own):
         name = pick(own.iloc[0].to_dict(), "city_name", lang) or city_id
+        x, y = break_lines(own["period_start"], grain, own["period_start"], own[column])
         traces.append(
             scatter(
-                x=own["period_start"],
-                y=own[column],
+                x=x,
+                y=y,
                 mode="lines+markers" if len(own) < 40 else "lines",
                 name=name,
                 line={"color": TREATED, "width": 3.5},

@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.figures.gaps import break_lines
 from dashboard.figures.project import LAUNCH_RANGE, _day, figure, scatter, vline, vrect
 from dashboard.i18n import normalise_lang, t
 from dashboard.kiosk.format import significant
@@ -16,9 +17,11 @@ from dashboard.theme import LAUNCH, TREATED
 def sparkline(values: pd.DataFrame, card: dict[str, Any], lang: str) -> go.Figure:
     """A small line of the headline indicator, launch drawn as a line (uncertain: shaded range)."""
     lang = normalise_lang(lang)
+    grain = values["grain"].iloc[0] if len(values) else None
+    x, y = break_lines(values["period_start"], grain, values["period_start"], values["value"])
     trace = scatter(
-        x=values["period_start"],
-        y=values["value"],
+        x=x,
+        y=y,
         mode="lines+markers" if len(values) < 20 else "lines",
         line={"color": TREATED, "width": 2.5},
         marker={"size": 5},

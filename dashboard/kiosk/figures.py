@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.figures.gaps import break_lines
 from dashboard.kiosk.locator import Locator
 
 INK = "#ffffff"
@@ -73,12 +74,13 @@ def _iso(value: Any) -> str | None:
     return str(value)[:10]
 
 
+def _thin_step(frame: pd.DataFrame) -> int:
+    """Every how many rows to keep for at most MAX_POINTS (SQL already folds days into months)."""
+    return max(1, -(-len(frame) // MAX_POINTS))
+
+
 def _thin(frame: pd.DataFrame) -> pd.DataFrame:
-    """At most MAX_POINTS rows, evenly spaced (SQL already folds days into months)."""
-    if len(frame) <= MAX_POINTS:
-        return frame
-    step = -(-len(frame) // MAX_POINTS)
-    return frame.iloc[::step]
+    return frame.iloc[:: _thin_step(frame)]
 
 
 def _time_range(dates: list[str | None], launch: Mapping[str, Any]) -> tuple[str, str] | None:
@@ -240,14 +242,17 @@ def series_figure(
     per_capita: bool = False,
 ) -> dict[str, Any]:
     """The city's own series (monthly or annual), the launch marked."""
-    series = _thin(series)
+    every = _thin_step(series)
+    series = series.iloc[::every]
     column = "value_per_capita" if per_capita else "value"
-    annual = bool(len(series)) and series["grain"].iloc[0] == "annual"
+    grain = series["grain"].iloc[0] if len(series) else None
+    annual = grain == "annual"
     x = [_iso(v) for v in series["period_start"]]
+    line_x, line_y = break_lines(series["period_start"], grain, x, series[column], every=every)
     fig = go.Figure(
         go.Scatter(
-            x=x,
-            y=series[column],
+            x=line_x,
+            y=line_y,
             mode="lines+markers" if annual or len(series) < 40 else "lines",
             line={"color": CITY, "width": 6},
             marker={"size": 14, "color": CITY},

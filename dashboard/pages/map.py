@@ -65,11 +65,11 @@ def map_view(state: dict) -> dict:
     notes = []
     if grain:
         notes.append(t(f"map.grain_note_{grain}", lang, year=year))
-    if not stations.empty:
-        notes.append(t("map.stations_note", lang, n=len(stations), year=year))
     thin = thin_share(values, stations)
     if thin is not None:
         notes.append(t("map.thin_note", lang, year=year, share=f"{thin:.0%}"))
+    if not stations.empty:
+        notes.append(t("map.stations_note", lang, n=len(stations), year=year))
     if files and not shapes:
         return {
             "figure": None,

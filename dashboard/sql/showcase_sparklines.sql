@@ -12,6 +12,7 @@ WITH headline AS (
     ) = 1
 )
 SELECT h.project_id,
+       CASE WHEN v.grain = 'daily' THEN 'monthly' ELSE v.grain END AS grain,
        CASE WHEN v.grain = 'daily' THEN date_trunc('month', v.period_start) ELSE v.period_start END
            AS period_start,
        avg(v.value) AS value
