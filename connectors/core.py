@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from connectors.errors import IngestError
@@ -151,51 +152,67 @@ def _coerce(source_id: str, location: str, table: str, frame: pd.DataFrame) -> p
     missing = [c for c in REQUIRED[table] if c not in frame.columns]
     if missing:
         raise IngestError(source_id, location, f"{table}: missing column(s) {', '.join(missing)}")
-    out = pd.DataFrame(index=frame.index)
+    columns: dict[str, pd.Series] = {}  # declared columns the batch has (others stay NULL)
     for col, kind in declared.items():
         if col not in frame.columns:
-            out[col] = None
             continue
         s = frame[col]
         try:
             if kind == "float":
-                out[col] = s if s.dtype == "float64" else pd.to_numeric(s).astype("float64")
+                s = s if s.dtype == "float64" else pd.to_numeric(s).astype("float64")
             elif kind == "int":
-                out[col] = pd.to_numeric(s, errors="raise").astype("Int64")
+                s = pd.to_numeric(s, errors="raise").astype("Int64")
             elif kind == "ts":
-                out[col] = s if pd.api.types.is_datetime64_dtype(s.dtype) else pd.to_datetime(s)
+                s = s if pd.api.types.is_datetime64_dtype(s.dtype) else pd.to_datetime(s)
             elif kind == "date":  # midnight timestamps: DuckDB casts them to DATE on insert
-                out[col] = pd.to_datetime(s, errors="raise").dt.normalize()
+                s = pd.to_datetime(s, errors="raise").dt.normalize()
             elif kind == "bool":
-                out[col] = s.astype(bool)
-            elif s.dtype == ARROW_STRING:
-                out[col] = s
-            else:
-                out[col] = s.astype(ARROW_STRING)  # Arrow strings: DuckDB scans them fast
+                s = s.astype(bool)
+            elif s.dtype != ARROW_STRING:
+                s = s.astype(ARROW_STRING)  # Arrow strings: DuckDB scans them fast
         except (ValueError, TypeError) as exc:
             raise IngestError(
                 source_id, location, f"{table}.{col}: expected {kind}, got {str(exc)[:120]}"
             ) from None
+        columns[col] = s
     for col in REQUIRED[table]:
-        if out[col].isna().any():
-            n = int(out[col].isna().sum())
-            raise IngestError(source_id, location, f"{table}.{col}: {n} empty value(s)")
-    return out
+        empty = int(columns[col].isna().sum())
+        if empty:
+            raise IngestError(source_id, location, f"{table}.{col}: {empty} empty value(s)")
+    return pd.DataFrame(columns, copy=False)
 
 
-def _refuse_duplicate_keys(
-    con: duckdb.DuckDBPyConnection, source_id: str, location: str, table: str
-) -> None:
-    """No key twice in one batch (checked by DuckDB on the registered frame: fast on millions)."""
-    keys = ", ".join(TABLE_KEYS[table])
-    dup = con.execute(
-        f"SELECT {keys}, sum(n) OVER () FROM (SELECT {keys}, count(*) AS n FROM _incoming "  # noqa: S608
-        f"GROUP BY ALL HAVING n > 1) ORDER BY {keys} LIMIT 1"
-    ).fetchone()
-    if dup:
-        raise IngestError(
-            source_id, location, f"{table}: duplicate key {list(dup[:-1])} ({int(dup[-1])} rows)"
-        )
+def _key_codes(values: pd.Series) -> np.ndarray:
+    """Integers that are equal exactly where the key values are (timestamps as themselves)."""
+    if pd.api.types.is_datetime64_dtype(values.dtype):
+        return values.to_numpy().view("int64")
+    return pd.factorize(values)[0]
+
+
+def _refuse_duplicate_keys(frame: pd.DataFrame, source_id: str, location: str, table: str) -> None:
+    """No key twice in one batch. Rows already in key order (what parsers mostly send) are
+    checked in one pass; others are sorted first. Either way whole-array work, no hashing."""
+    keys = TABLE_KEYS[table]
+    if len(frame) < 2:
+        return
+    codes = [_key_codes(frame[k]) for k in keys]
+    steps = [np.diff(c) for c in codes]
+    increasing = steps[-1] > 0
+    for step in reversed(steps[:-1]):
+        increasing = (step > 0) | ((step == 0) & increasing)
+    if increasing.all():
+        return
+    order = np.lexsort(codes[::-1])
+    same = np.logical_and.reduce([np.diff(c[order]) == 0 for c in codes])
+    if not same.any():
+        return
+    rows = np.zeros(len(frame), dtype=bool)
+    rows[:-1] |= same
+    rows[1:] |= same
+    first = frame.iloc[int(order[rows].min())][keys].tolist()
+    raise IngestError(
+        source_id, location, f"{table}: duplicate key {first} ({int(rows.sum())} rows)"
+    )
 
 
 def _refuse_key_clash(
@@ -224,32 +241,35 @@ def load_batch(
 ) -> int:
     """Validate every table of the batch, then merge it on the key with provenance.
 
-    Keys are checked as each table is merged (a key twice in the batch, or one another
-    source loaded): on an IngestError the caller's transaction must be rolled back,
-    as `gosmart.store.writing` does. Rows this source loaded before and no longer sends are replaced: the source's
+    A key another source loaded is found as its table is merged: on an IngestError the
+    caller's transaction must be rolled back, as `gosmart.store.writing` does. Rows this source loaded before and no longer sends are replaced: the source's
     rows in each target table are deleted and the new ones inserted, so loading
     the same input twice leaves identical tables.
     """
     checked = {t: _coerce(spec.source_id, location, t, f) for t, f in batch.tables.items()}
     for table, frame in checked.items():
+        _refuse_duplicate_keys(frame, spec.source_id, location, table)
+    for table, frame in checked.items():
         con.execute(f"DELETE FROM {table} WHERE source_id = ?", [spec.source_id])  # noqa: S608
         if frame.empty:
             continue
-        frame = frame.assign(source_id=spec.source_id)
         con.register("_incoming", frame)
-        _refuse_duplicate_keys(con, spec.source_id, location, table)
         cols = ", ".join(frame.columns)
         if table in UNINDEXED:
             _refuse_key_clash(con, spec.source_id, location, table)
-            verb = "INSERT"
-        else:
-            verb = "INSERT OR REPLACE"
-        con.execute(f"{verb} INTO {table} ({cols}) SELECT {cols} FROM _incoming")  # noqa: S608
+        else:  # another source's row under the same key is replaced (cheaper than OR REPLACE)
+            match = " AND ".join(f"t.{k} = i.{k}" for k in TABLE_KEYS[table])
+            con.execute(f"DELETE FROM {table} t USING _incoming i WHERE {match}")  # noqa: S608
+        con.execute(  # the source id bound once, not sent as a column of identical strings
+            f"INSERT INTO {table} ({cols}, source_id) SELECT {cols}, ? FROM _incoming",  # noqa: S608
+            [spec.source_id],
+        )
         con.unregister("_incoming")
     period = _period(checked)
-    con.execute(
+    con.execute("DELETE FROM source WHERE source_id = ?", [spec.source_id])
+    con.execute(  # delete, then insert: cheaper than INSERT OR REPLACE on the key index
         """
-        INSERT OR REPLACE INTO source (source_id, connector, publisher, title, url, location,
+        INSERT INTO source (source_id, connector, publisher, title, url, location,
             licence, attribution, kind, third_party, retrieved_at, sha256, rows,
             period_start, period_end, note)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

@@ -48,6 +48,18 @@ def connect_sandboxed(path: Path | None = None) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def connect_write(path: Path) -> duckdb.DuckDBPyConnection:
+    """A writable connection whose commits go straight into the file.
+
+    Writers work on a private copy that replaces the live file whole (`writing`), so a
+    write-ahead log protects nothing: each commit checkpoints instead, and loaded data is
+    written once rather than to the log and then again into the file.
+    """
+    con = duckdb.connect(str(path))
+    con.execute("SET checkpoint_threshold = '0B'")
+    return con
+
+
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every table (idempotent)."""
     con.execute(read_sql("schema.sql"))
@@ -94,7 +106,7 @@ def writing(
         tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
         if path.exists() and not fresh:
             shutil.copyfile(path, tmp)
-        con = duckdb.connect(str(tmp))
+        con = connect_write(tmp)
         try:
             create_schema(con)
             con.execute("BEGIN TRANSACTION")

@@ -223,14 +223,23 @@ def city_series(
     indicator: str, city_ids: pd.Series, grain: str, unit: str, entity: pd.Series | str = "city"
 ) -> pd.DataFrame:
     """Series rows, one per distinct (city, entity), named '<indicator>|<city>|<entity>'."""
-    frame = pd.DataFrame({"city_id": city_ids.array})  # by position, strings stay Arrow
-    frame["entity_id"] = entity if isinstance(entity, str) else entity.array
-    frame = frame.drop_duplicates().reset_index(drop=True)
-    frame["series_id"] = indicator + "|" + frame["city_id"] + "|" + frame["entity_id"]
-    frame["indicator_id"] = indicator
-    frame["grain"] = grain
-    frame["unit"] = unit
-    return frame[["series_id", "indicator_id", "city_id", "entity_id", "grain", "unit"]]
+    pairs = pd.DataFrame(  # by position, strings stay Arrow
+        {
+            "city_id": city_ids.array,
+            "entity_id": entity if isinstance(entity, str) else entity.array,
+        }
+    ).drop_duplicates(ignore_index=True)
+    city, entity_id = pairs["city_id"], pairs["entity_id"]
+    return pd.DataFrame(  # built in one go: column-by-column inserts cost more than the data
+        {
+            "series_id": indicator + "|" + city + "|" + entity_id,
+            "indicator_id": indicator,
+            "city_id": city,
+            "entity_id": entity_id,
+            "grain": grain,
+            "unit": unit,
+        }
+    )
 
 
 def observations(series_ids: pd.Series, ts: pd.Series, values: pd.Series) -> pd.DataFrame:
