@@ -164,6 +164,30 @@ def read_manifest(snapshot_dir: Path) -> dict:
         raise StoreError(f"{path}: not valid JSON ({exc.msg})") from None
 
 
+def stale_snapshot_store(db: Path, snapshot_dir: Path) -> tuple[str, str] | None:
+    """(store's snapshot version, bundled version) when `db` was built from a snapshot other
+    than the one in `snapshot_dir`; None for an ingested, current or unreadable store."""
+    try:
+        bundled = read_manifest(snapshot_dir).get("data_version", "")
+        con = connect_read(db)
+    except (StoreError, duckdb.Error):
+        return None
+    try:
+        meta = dict(
+            con.execute(
+                "SELECT key, value FROM meta WHERE key IN ('origin', 'snapshot_data_version')"
+            ).fetchall()
+        )
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    built = meta.get("snapshot_data_version", "")
+    if meta.get("origin") != "snapshot" or built == bundled:
+        return None
+    return built, bundled
+
+
 def load_snapshot(snapshot_dir: Path, db: Path) -> dict[str, int]:
     """Build a fresh store at `db` from the snapshot; refuses files that fail their checksum."""
     snapshot_dir = Path(snapshot_dir)

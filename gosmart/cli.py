@@ -14,14 +14,23 @@ def _db(args: argparse.Namespace) -> Path:
     return Path(args.db) if args.db else db_path()
 
 
-def ensure_store(db: Path) -> None:
-    """First run on a fresh machine: build the store from the bundled snapshot."""
-    if db.exists():
-        return
-    from connectors.snapshot import load_snapshot
+def ensure_store(db: Path, snapshot_dir: Path = SNAPSHOT_DIR) -> None:
+    """A store to serve: built from the bundled snapshot on a fresh machine, and rebuilt
+    when the store came from an older snapshot (after an update). A store filled by
+    `gosmart ingest` is never replaced."""
+    from connectors.snapshot import load_snapshot, stale_snapshot_store
 
-    print(f"No database at {db}; building it from the bundled snapshot ...", file=sys.stderr)
-    load_snapshot(SNAPSHOT_DIR, db)
+    if not db.exists():
+        print(f"No database at {db}; building it from the bundled snapshot ...", file=sys.stderr)
+    elif (versions := stale_snapshot_store(db, snapshot_dir)) is not None:
+        print(
+            f"{db} was built from an older snapshot (data version {versions[0] or 'unknown'}); "
+            f"rebuilding it from the bundled one ({versions[1]}) ...",
+            file=sys.stderr,
+        )
+    else:
+        return
+    load_snapshot(snapshot_dir, db)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:

@@ -82,3 +82,46 @@ def test_cli_snapshot_load(built, tmp_path, monkeypatch):
     monkeypatch.setenv("GOSMART_DB", str(db))
     assert main(["snapshot", "load", "--dir", str(out)]) == 0
     assert connect_read(db).execute("SELECT count(*) FROM indicator_value").fetchone()[0] > 0
+
+
+def _newer_snapshot(out: Path, tmp_path: Path) -> Path:
+    """The same files under a newer data version, as after `git pull` of a rebuilt snapshot."""
+    newer = tmp_path / "newer"
+    shutil.copytree(out, newer)
+    manifest = json.loads((newer / "manifest.json").read_text(encoding="utf-8"))
+    manifest["data_version"] = "newer-version"
+    (newer / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return newer
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_ino, st.st_mtime_ns
+
+
+def test_serve_rebuilds_a_store_built_from_an_older_snapshot(built, tmp_path, capsys):
+    from gosmart.cli import ensure_store
+
+    _, out = built
+    db = tmp_path / "gosmart.duckdb"
+    ensure_store(db, out)
+    assert "building it from the bundled snapshot" in capsys.readouterr().err
+    before = _identity(db)
+    ensure_store(db, out)  # same snapshot: the store stays as it is
+    assert _identity(db) == before and capsys.readouterr().err == ""
+    ensure_store(db, _newer_snapshot(out, tmp_path))
+    assert "built from an older snapshot" in capsys.readouterr().err
+    with connect_read(db) as con:
+        version = con.execute("SELECT value FROM meta WHERE key = 'snapshot_data_version'")
+        assert version.fetchone() == ("newer-version",)
+
+
+def test_a_store_filled_by_ingest_is_never_replaced_by_a_snapshot(built, tmp_path, capsys):
+    from gosmart.cli import ensure_store
+
+    db, out = built
+    with connect_read(db) as con:
+        assert con.execute("SELECT value FROM meta WHERE key = 'origin'").fetchone() == ("ingest",)
+    before = _identity(db)
+    ensure_store(db, _newer_snapshot(out, tmp_path))
+    assert _identity(db) == before and capsys.readouterr().err == ""
