@@ -241,10 +241,11 @@ def load_batch(
 ) -> int:
     """Validate every table of the batch, then merge it on the key with provenance.
 
-    A key another source loaded is found as its table is merged: on an IngestError the
-    caller's transaction must be rolled back, as `gosmart.store.writing` does. Rows this source loaded before and no longer sends are replaced: the source's
+    Rows this source loaded before and no longer sends are replaced: the source's
     rows in each target table are deleted and the new ones inserted, so loading
-    the same input twice leaves identical tables.
+    the same input twice leaves identical tables. A key another source loaded is
+    found as its table is merged: on an IngestError the caller's transaction must
+    be rolled back, as `gosmart.store.writing` does.
     """
     checked = {t: _coerce(spec.source_id, location, t, f) for t, f in batch.tables.items()}
     for table, frame in checked.items():

@@ -613,3 +613,37 @@ def test_map_says_when_its_values_rest_on_thin_data(compare_store):
     assert any(n.startswith("資料不完整") and share in n for n in zh), zh
     full = notes("child_protection_records", 2020, "en")
     assert full and not any("Thin data" in n for n in full)
+
+
+def test_station_hover_names_each_point_in_the_readers_language(compare_store):
+    """English falls back to the local name where a station has none; third-party sensors
+    say so; the points sit on the stations' places."""
+    from dashboard import queries_compare as qc
+    from dashboard.figures.maps import choropleth_figure
+    from dashboard.geo import boundaries
+
+    stations = pd.DataFrame(
+        {
+            "station_id": ["a", "b"],
+            "name": ["中山", "豐原"],
+            "name_en": ["Zhongshan", None],
+            "city_id": ["TW-TPE", "TW-TXG"],
+            "lat": [25.062361, 24.256586],
+            "lon": [121.526528, 120.741711],
+            "value": [12.5, 30.0],
+            "third_party": [False, True],
+        }
+    )
+    shapes = {f: boundaries(f) for f in {c.get("geo_file") for c in qc.city_rows().values()} if f}
+    values = pd.DataFrame({"city_id": ["TW-TPE"], "shown": [10.0]})
+    for lang, names, third in (
+        ("en", ["Zhongshan", "豐原"], "(third-party sensor)"),
+        ("zh", ["中山", "豐原"], "第三方"),
+    ):
+        figure = choropleth_figure(
+            values, qc.city_rows(), shapes, lang, title="t", unit="µg/m³", stations=stations
+        )
+        (points,) = [tr for tr in figure["data"] if tr["type"] == "scattergeo"]
+        assert [text.split("<br>")[0] for text in points["text"]] == names
+        assert third not in points["text"][0] and third in points["text"][1]
+        assert points["lat"] == [25.0624, 24.2566] and points["marker"]["color"] == [12.5, 30.0]

@@ -29,6 +29,25 @@ def _fmt(value: float) -> str:
     return f"{value:,.4g}" if abs(value) < 1e5 else f"{value:,.0f}"
 
 
+def _station_texts(points: pd.DataFrame, lang: str, unit: str) -> list[str]:
+    """Hover text of each station point: its name in the reader's language and its value."""
+    local = points["name"].tolist()
+    names = local
+    if lang == "en":
+        english = points["name_en"].tolist()  # missing as None or NaN: the local name then
+        names = [
+            en if isinstance(en, str) and en else own
+            for en, own in zip(english, local, strict=True)
+        ]
+    third = t("map.third_party", lang)
+    return [
+        f"{name}<br>{_fmt(value)} {unit} {third if flag is True else ''}"
+        for name, value, flag in zip(
+            names, points["value"].tolist(), points["third_party"].tolist(), strict=True
+        )
+    ]
+
+
 def _geo_layout(domain_x: list[float]) -> dict:
     return {
         "fitbounds": "locations",
@@ -70,12 +89,13 @@ def choropleth_figure(
         city = cities.get(city_id)
         if city and city.get("geo_file") in boundaries:
             by_file.setdefault(city["geo_file"], [])
-    points_by_file: dict[str, list[dict]] = {}
-    for point in records(stations) if stations is not None else []:
-        geo_file = (cities.get(point["city_id"]) or {}).get("geo_file")
-        if geo_file in boundaries:
-            points_by_file.setdefault(geo_file, []).append(point)
-            by_file.setdefault(geo_file, [])
+    points_by_file: dict[str, pd.DataFrame] = {}
+    if stations is not None and not stations.empty:
+        geo = [(cities.get(c) or {}).get("geo_file") for c in stations["city_id"].tolist()]
+        for geo_file, part in stations.groupby(pd.Series(geo, index=stations.index), sort=False):
+            if geo_file in boundaries:
+                points_by_file[geo_file] = part
+                by_file.setdefault(geo_file, [])
     files = [f for f in boundaries if f in by_file]
     traces: list[dict] = []
     layout: dict = {}
@@ -130,23 +150,18 @@ def choropleth_figure(
                 }
             )
         points = points_by_file.get(geo_file)
-        if points:
-            third = t("map.third_party", lang)
+        if points is not None:
             traces.append(
                 {
                     "type": "scattergeo",
-                    "lon": [round(r["lon"], 4) for r in points],
-                    "lat": [round(r["lat"], 4) for r in points],
-                    "text": [
-                        f"{(r['name_en'] or r['name']) if lang == 'en' else r['name']}<br>"
-                        f"{_fmt(r['value'])} {station_unit} {third if r['third_party'] else ''}"
-                        for r in points
-                    ],
+                    "lon": points["lon"].round(4).tolist(),
+                    "lat": points["lat"].round(4).tolist(),
+                    "text": _station_texts(points, lang, station_unit),
                     "hovertemplate": "%{text}<extra></extra>",
                     "mode": "markers",
                     "marker": {
                         "size": 9,
-                        "color": [r["value"] for r in points],
+                        "color": [None if v != v else v for v in points["value"].tolist()],
                         "coloraxis": station_axis,
                         "line": {"color": "white", "width": 1},
                         "symbol": "circle",
