@@ -18,7 +18,7 @@ from plotly.io.json import to_json_plotly
 import dashboard.theme  # noqa: F401 - registers the Plotly template
 from dashboard import queries, security
 from dashboard.data import store
-from dashboard.i18n import normalise_lang, t
+from dashboard.i18n import HTML_LANG, normalise_lang, t
 from dashboard.urlstate import decode, parse_query
 from gosmart.paths import ASSETS_DIR
 
@@ -105,7 +105,7 @@ def _shell() -> html.Div:
                         href="/?lang=zh",
                         id="lang-toggle",
                         className="lang-toggle",
-                        lang="zh-Hant",
+                        lang=HTML_LANG["zh"],
                     ),
                 ],
                 id="app-header",
@@ -133,6 +133,7 @@ def _register_shell_callbacks(app: Dash) -> None:
         [
             Output("lang-toggle", "href"),
             Output("lang-toggle", "children"),
+            Output("lang-toggle", "lang"),  # the toggle is written in the other language
             Output("app-title", "children"),
             Output("app-title", "href"),
             Output("footer-text", "children"),
@@ -163,6 +164,7 @@ def _register_shell_callbacks(app: Dash) -> None:
         return [
             toggle_href,
             t("common.switch_lang", lang),
+            HTML_LANG[other],
             t("common.app_title", lang),
             "/" + suffix,
             t("common.footer", lang),

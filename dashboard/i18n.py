@@ -17,6 +17,7 @@ LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 LANGS = ("en", "zh")
 DEFAULT_LANG = "en"
 LANG_LABELS = {"en": "English", "zh": "繁體中文"}
+HTML_LANG = {"en": "en", "zh": "zh-Hant"}  # each language's HTML lang attribute
 
 
 @cache

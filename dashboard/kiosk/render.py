@@ -6,9 +6,15 @@ from typing import Any
 
 from dash import dcc, html
 
-from dashboard.i18n import t
+from dashboard.i18n import HTML_LANG, t
 
 GRAPH_CONFIG = {"displayModeBar": False, "staticPlot": True, "responsive": True}
+
+
+def _heading_class(base: str, text: str) -> str:
+    """A heading with spaces ('MeNGo 2.0 高雄交通行動服務') wraps at them in Chinese, never
+    inside 高雄; one without keeps the balanced wrap between characters."""
+    return f"{base} kiosk-words" if " " in text.strip() else base
 
 
 def _qr_block(content: dict[str, Any], lang: str) -> html.Div:
@@ -91,7 +97,11 @@ def project_body(content: dict[str, Any], lang: str) -> list:
     """Left: where, what, the headline figure, map and QR. Right: the large chart."""
     place = [
         html.Div(content["kicker"], className="kiosk-kicker"),
-        html.H1(content["heading"], className="kiosk-heading"),
+        html.H1(
+            content["heading"],
+            className=_heading_class("kiosk-heading", content["heading"]),
+            lang=HTML_LANG[lang],
+        ),
     ]
     bottom = []
     if content.get("map"):
@@ -121,7 +131,11 @@ def title_body(content: dict[str, Any], lang: str) -> list:
         html.Div(
             [
                 html.Div(t("kiosk.title_kicker", lang), className="kiosk-kicker"),
-                html.H1(content["heading"], className="kiosk-title-heading"),
+                html.H1(
+                    content["heading"],
+                    className=_heading_class("kiosk-title-heading", content["heading"]),
+                    lang=HTML_LANG[lang],
+                ),
                 html.P(content["subtitle"], className="kiosk-subtitle"),
                 html.Ul(items, className="kiosk-winners") if items else None,
                 html.P(t("kiosk.tap_to_explore", lang), className="kiosk-tap"),

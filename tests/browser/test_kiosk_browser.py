@@ -295,6 +295,15 @@ def test_every_slide_fits_1080p_and_is_saved(kiosk_server: str, browser, lang: s
                 "'.kiosk-slide[data-state=\"active\"]')).opacity === '1'",
             )
             _check_layout(page.evaluate(LAYOUT), slide_id)
+            heading = page.evaluate(
+                "() => { const h = document.querySelector("
+                "'.kiosk-slide[data-state=\"active\"] h1');"
+                " return [h.lang, h.textContent, getComputedStyle(h).wordBreak]; }"
+            )
+            # Chinese headings with spaces wrap at them, never inside a word like 高雄
+            spaced = lang == "zh" and " " in heading[1].strip()
+            assert heading[0] == ("zh-Hant" if lang == "zh" else "en")
+            assert heading[2] == ("keep-all" if spaced else "normal"), heading
             suffix = "" if lang == "en" else f"-{lang}"
             screenshot(page, f"kiosk-{n}-{slide_id}{suffix}", full_page=False)
         assert page.errors == []
