@@ -59,6 +59,13 @@ def values(con, indicator: str, city: str, grain: str) -> dict:
     return {str(r[0]): r[1:] for r in rows}
 
 
+# Two metro stations' monthly series (average riders per day), as KRTC publishes them.
+KRTC_MONTHLY = [
+    ("metro_station_entries", "TW-KHH", "krtc:R3", "monthly", "riders/day"),
+    ("metro_station_entries", "TW-KHH", "krtc:R4", "monthly", "riders/day"),
+]
+
+
 @pytest.fixture
 def con(db_file):
     with writing(db_file) as c:
@@ -100,10 +107,7 @@ def test_station_annual_value_is_its_annual_series_else_the_mean_of_its_months(c
     """The map shows one value per station and year: a station's annual series where it has
     one (two sources may count differently, so they are never mixed), else the mean of its
     monthly values, with coverage over all twelve months so a part year reads as one."""
-    rows = [
-        ("metro_station_entries", "TW-KHH", "krtc:R3", "monthly", "riders/day"),
-        ("metro_station_entries", "TW-KHH", "krtc:R4", "monthly", "riders/day"),
-    ]
+    rows = KRTC_MONTHLY
     obs = [
         ("metro_station_entries|TW-KHH|krtc:R3", "2019-01-01", 100.0),
         ("metro_station_entries|TW-KHH|krtc:R3", "2019-02-01", 300.0),
@@ -150,10 +154,7 @@ def test_city_series_wins_over_sub_city_entities(con):
 
 
 def test_station_entries_sum_over_stations_mean_over_time(con):
-    rows = [
-        ("metro_station_entries", "TW-KHH", "krtc:R3", "monthly", "riders/day"),
-        ("metro_station_entries", "TW-KHH", "krtc:R4", "monthly", "riders/day"),
-    ]
+    rows = KRTC_MONTHLY
     obs = [
         ("metro_station_entries|TW-KHH|krtc:R3", "2019-01-01", 100.0),
         ("metro_station_entries|TW-KHH|krtc:R3", "2019-02-01", 300.0),

@@ -5,19 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from connectors.core import Batch, SourceSpec, load_batch
+from connectors.core import Batch, load_batch
 from connectors.errors import IngestError
 from gosmart.store import connect_read, writing
+from tests.test_derive import spec
 
-SPEC = SourceSpec(
-    source_id="keys_test",
-    connector="test",
-    publisher="test publisher",
-    title="synthetic test data",
-    licence="test",
-    attribution="test",
-    parse=lambda raw, loc: Batch(),
-)
+SPEC = spec("keys_test")
 HOURS = pd.date_range("2020-01-01", periods=6, freq="h")
 
 
