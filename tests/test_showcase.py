@@ -21,7 +21,7 @@ def test_cards_of_2023_with_badges_and_sparkline(fixture_store):
     assert "showcase-card-fx_old" not in ids
     transit = texts(find_by_id(page, "showcase-card-fx_transit"))
     assert "Evidence level 3 of 5" in transit
-    assert "+4.1% (95% CI +2.5% to +5.7%)" in transit
+    assert "+4.1% (95% interval +2.5% to +5.7%)" in transit
     assert "Kaohsiung City" in transit and "A synthetic transit pass." in transit
     reported = texts(find_by_id(page, "showcase-card-fx_reported"))
     assert "Reported figures only" in reported

@@ -70,7 +70,7 @@ def _number(value: float) -> str:
 
 
 def effect_size_text(card: dict[str, Any], lang: str) -> str:
-    """'+4.1% (95% CI +2.5% to +5.7%)', or in units when no relative effect is stored."""
+    """'+4.1% (95% interval +2.5% to +5.7%)', or in units when no relative effect is stored."""
     lang = normalise_lang(lang)
     if card.get("effect_rel") is not None:
         main = f"{card['effect_rel'] * 100:+.1f}%"
