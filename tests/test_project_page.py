@@ -111,6 +111,28 @@ def test_data_quality_shows_gaps_and_breaks(fixture_store):
     assert any("Event fx_break" in x for x in quality)
 
 
+def test_data_quality_lists_the_project_city_first(fixture_store):
+    """fx_old is Taipei's (TW-TPE), which sorts after Tainan (TW-TNN) by id; judges read it
+    first, marked."""
+    section = find_by_id(project.layout(project_id="fx_old"), "project-quality")
+    body = next(iter(_all(section, lambda c: type(c).__name__ == "Tbody")))
+    first, *others = body.children
+    assert texts(first)[0] == "Taipei City" and first.className == "own-city"
+    assert [texts(row)[0] for row in others][:1] == ["Tainan City"]
+    assert all(row.className is None for row in others)
+
+
+def _all(component, keep):
+    """Every component in a tree that `keep` accepts, depth first."""
+    if isinstance(component, list | tuple):
+        for child in component:
+            yield from _all(child, keep)
+    elif component is not None and hasattr(component, "children"):
+        if keep(component):
+            yield component
+        yield from _all(component.children, keep)
+
+
 def test_reported_only_project_shows_label_milestones_and_sources(fixture_store):
     page = project.layout(project_id="fx_reported", lang="en")
     effect = texts(find_by_id(page, "project-effect"))

@@ -466,7 +466,8 @@ def _quality_section(view: ProjectView, lang: str) -> html.Div:
         ]
     )
     rows = []
-    for c in view.coverage:
+    own = view.project.get("city_id")
+    for c in sorted(view.coverage, key=lambda c: c["city_id"] != own):  # the city first
         expected = c.get("periods_expected")
         present = c.get("periods_present") or 0
         missing = (int(expected) - int(present)) if expected is not None else None
@@ -482,7 +483,8 @@ def _quality_section(view: ProjectView, lang: str) -> html.Div:
                         className="warn" if missing else "",
                     ),
                     html.Td("–" if cov is None else f"{cov * 100:.0f}%"),
-                ]
+                ],
+                className="own-city" if c["city_id"] == own else None,
             )
         )
     breaks = [e for e in view.events if e.get("kind") == "data_break"]
