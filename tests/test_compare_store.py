@@ -647,3 +647,52 @@ def test_station_hover_names_each_point_in_the_readers_language(compare_store):
         assert [text.split("<br>")[0] for text in points["text"]] == names
         assert third not in points["text"][0] and third in points["text"][1]
         assert points["lat"] == [25.0624, 24.2566] and points["marker"]["color"] == [12.5, 30.0]
+
+
+def test_chart_marks_values_that_rest_on_thin_data(compare_store):
+    """pm25's 2021 annual values rest on 90 days of readings: drawn as open circles, named
+    in the legend once, with the share present on hover. Complete values get no mark."""
+    from dashboard.figures.compare import line_figure
+
+    data = _select("pm25", ["TW-TXG", "TW-KHH"], 2021, 2021, "annual")
+    traces = line_figure(data, {}, "en")["data"]
+    legend, *thin = [tr for tr in traces if tr.get("legendgroup") == "thin"]
+    assert (
+        legend["x"] == [None] and legend["name"] == "Thin data: under 80% of the expected readings"
+    )
+    assert len(thin) == 2 and not any(tr["showlegend"] for tr in thin)
+    assert all(tr["marker"]["symbol"] == "circle-open" for tr in [legend, *thin])
+    shares = (data.frame["coverage"] * 100).round().tolist()
+    assert sorted(thin[0]["customdata"] + thin[1]["customdata"]) == sorted(shares)
+    zh = line_figure(data, {}, "zh")["data"]
+    assert any(tr.get("name", "").startswith("資料不完整") for tr in zh)
+    full = _select("child_protection_records", ["TW-NWT"], 2014, 2023, "annual")
+    assert not [tr for tr in line_figure(full, {}, "en")["data"] if tr.get("legendgroup")]
+
+
+def test_neighbouring_launch_labels_do_not_overlap():
+    """Two launches a year apart: their labels sit one above the other, with room above."""
+    from dashboard.figures.compare import line_figure
+    from dashboard.queries_compare import CompareData, Selection
+
+    frame = pd.DataFrame(
+        {
+            "city_id": ["TW-KHH", "TW-TXG"],
+            "period_start": pd.to_datetime(["2019-01-01", "2019-01-01"]),
+            "x": [0, 0],
+            "shown": [1.0, 2.0],
+            "coverage": [1.0, 1.0],
+        }
+    )
+    data = CompareData(
+        selection=Selection("aqi", ["TW-TXG", "TW-KHH"], 2016, 2026, "annual"),
+        indicator={"unit": "index"},
+        grain="annual",
+        frame=frame,
+        years=(2016, 2026),
+        launches={"TW-TXG": {"launch_date": "2019-10-01"}, "TW-KHH": {"launch_date": "2018-09-01"}},
+    )
+    layout = line_figure(data, {}, "en")["layout"]
+    labels = [(a["x"], a["yshift"]) for a in layout["annotations"]]
+    assert labels == [("2018-09-01", 0), ("2019-10-01", 16)]
+    assert layout["margin"]["t"] > 70

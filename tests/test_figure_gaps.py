@@ -66,7 +66,7 @@ def test_compare_lines_stop_at_the_gap(aligned):
     from dashboard.figures.compare import line_figure
     from dashboard.queries_compare import CompareData, Selection
 
-    frame = _series().assign(x=[-2, -1, 10, 11], shown=[10.0, 11.0, 12.0, 13.0])
+    frame = _series().assign(x=[-2, -1, 10, 11], shown=[10.0, 11.0, 12.0, 13.0], coverage=1.0)
     data = CompareData(
         selection=Selection("metro_station_entries", ["TW-KHH"], 2020, 2021, "monthly"),
         indicator={"unit": "riders/day"},

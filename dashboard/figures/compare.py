@@ -12,6 +12,7 @@ from dashboard.figures.gaps import break_lines
 from dashboard.i18n import pick, t
 from dashboard.queries_compare import CompareData
 from dashboard.theme import LAUNCH, PALETTE, value_ticks
+from gosmart.quality import LOW_COVERAGE
 
 X_OFFSET_KEY = {
     "annual": "compare.x_years_since",
@@ -109,18 +110,17 @@ def line_figure(data: CompareData, cities: dict[str, dict], lang: str) -> dict:
     frame = data.frame
     unit = unit_label(data, lang)
     traces, shapes, notes = [], [], []
+    thin_traces = []
     positions = frame.groupby("city_id", sort=False).indices
     for i, city_id in enumerate(data.selection.cities):
         if city_id not in positions:
             continue
         rows = frame.iloc[positions[city_id]]
         name = city_label(city_id, cities, lang)
-        x, y = break_lines(
-            rows["period_start"],
-            data.grain,
-            _x_values(rows, aligned),
-            round_significant(rows["shown"].to_numpy("float64", na_value=np.nan)),
-        )
+        color = PALETTE[i % len(PALETTE)]
+        xs = _x_values(rows, aligned)
+        ys = round_significant(rows["shown"].to_numpy("float64", na_value=np.nan))
+        x, y = break_lines(rows["period_start"], data.grain, xs, ys)
         traces.append(
             {
                 "type": "scatter",
@@ -128,11 +128,49 @@ def line_figure(data: CompareData, cities: dict[str, dict], lang: str) -> dict:
                 "y": y,
                 "name": name,
                 "mode": "lines+markers" if len(rows) <= 40 else "lines",
-                "line": {"color": PALETTE[i % len(PALETTE)], "width": 2.5},
+                "line": {"color": color, "width": 2.5},
                 "hovertemplate": f"{name}<br>%{{x}}: %{{y:,.4~r}} {unit}<extra></extra>",
                 "connectgaps": False,
             }
         )
+        coverage = rows["coverage"].to_numpy("float64", na_value=np.nan)
+        thin = np.flatnonzero(coverage < LOW_COVERAGE)  # NaN (not measured) is not thin
+        if len(thin):
+            thin_traces.append(
+                {
+                    "type": "scatter",
+                    "x": [xs[k] for k in thin],
+                    "y": [ys[k] for k in thin],
+                    "customdata": np.round(coverage[thin] * 100).tolist(),
+                    "mode": "markers",
+                    "marker": {
+                        "symbol": "circle-open",
+                        "size": 13,
+                        "color": color,
+                        "line": {"width": 2.5},
+                    },
+                    "name": t("compare.thin_points", lang, share=f"{LOW_COVERAGE:.0%}"),
+                    "legendgroup": "thin",
+                    "showlegend": False,
+                    "hovertemplate": f"{name}: "
+                    + t("compare.thin_hover", lang, share="%{customdata}%")
+                    + "<extra></extra>",
+                }
+            )
+    if thin_traces:  # one legend entry, in neutral grey, for every city's open circles
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [None],
+                "y": [None],
+                "mode": "markers",
+                "marker": {"symbol": "circle-open", "size": 13, "color": "#555"},
+                "name": thin_traces[0]["name"],
+                "legendgroup": "thin",
+                "hoverinfo": "skip",
+            }
+        )
+    traces += thin_traces
     if aligned:
         shapes.append(_vline(0, "dash"))
         shapes.append(
@@ -149,14 +187,18 @@ def line_figure(data: CompareData, cities: dict[str, dict], lang: str) -> dict:
         )
         notes.append(_label(0, t("compare.project_start", lang)))
     else:
-        for city_id, launch in data.launches.items():
-            if city_id not in positions:
-                continue
-            when = pd.Timestamp(launch["launch_date"]).strftime("%Y-%m-%d")
+        launches = sorted(
+            (pd.Timestamp(launch["launch_date"]).strftime("%Y-%m-%d"), city_id)
+            for city_id, launch in data.launches.items()
+            if city_id in positions
+        )
+        for k, (when, city_id) in enumerate(launches):
             shapes.append(_vline(when, "dot"))
-            notes.append(
-                _label(when, t("compare.launch_of", lang, city=city_label(city_id, cities, lang)))
+            label = _label(
+                when, t("compare.launch_of", lang, city=city_label(city_id, cities, lang))
             )
+            label["yshift"] = 16 * (k % 2)  # neighbouring launches' labels one above the other
+            notes.append(label)
     x_title = (
         t(X_OFFSET_KEY.get(data.grain or "annual", "compare.x_years_since"), lang)
         if aligned
@@ -170,7 +212,7 @@ def line_figure(data: CompareData, cities: dict[str, dict], lang: str) -> dict:
         "legend": {"orientation": "h", "y": -0.22 if aligned else -0.12},
         "hovermode": "x unified",
         "height": 460,
-        "margin": {"t": 70},
+        "margin": {"t": 92 if len(notes) > 1 else 70},  # room for staggered launch labels
         "shapes": shapes,
         "annotations": notes,
     }
