@@ -20,9 +20,12 @@ def _date(value: object) -> str:
     return "" if value is None or pd.isna(value) else str(value)[:10]
 
 
-def _period(row: dict) -> str:
+def _period(row: dict) -> list | str:
+    """'start – end', each date kept on one line (a narrow column broke them at the hyphens)."""
     start, end = _date(row["period_start"]), _date(row["period_end"])
-    return f"{start} – {end}" if start or end else "–"
+    if not (start or end):
+        return "–"
+    return [html.Span(f"{start} –", className="nowrap"), " ", html.Span(end, className="nowrap")]
 
 
 def _source_table(
@@ -54,7 +57,7 @@ def _source_table(
                     html.Td([title, html.Div(row["source_id"], className="muted small")]),
                     html.Td(row["licence"]),
                     html.Td(badges),
-                    html.Td(_date(row["retrieved_at"])),
+                    html.Td(_date(row["retrieved_at"]), className="nowrap"),
                     html.Td(rows, className="num"),
                     html.Td(_period(row)),
                     html.Td(
