@@ -19,6 +19,7 @@ def ensure_store(db: Path, snapshot_dir: Path = SNAPSHOT_DIR) -> None:
     when the store came from an older snapshot (after an update). A store filled by
     `gosmart ingest` is never replaced."""
     from connectors.snapshot import load_snapshot, stale_snapshot_store
+    from gosmart.store import StoreError
 
     if not db.exists():
         print(f"No database at {db}; building it from the bundled snapshot ...", file=sys.stderr)
@@ -30,7 +31,12 @@ def ensure_store(db: Path, snapshot_dir: Path = SNAPSHOT_DIR) -> None:
         )
     else:
         return
-    load_snapshot(snapshot_dir, db)
+    try:
+        load_snapshot(snapshot_dir, db)
+    except StoreError as exc:
+        if not db.exists():
+            raise
+        print(f"could not rebuild ({exc}); serving the existing store", file=sys.stderr)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:

@@ -109,6 +109,11 @@ def test_serve_rebuilds_a_store_built_from_an_older_snapshot(built, tmp_path, ca
     before = _identity(db)
     ensure_store(db, out)  # same snapshot: the store stays as it is
     assert _identity(db) == before and capsys.readouterr().err == ""
+    broken = _newer_snapshot(out, tmp_path)
+    (broken / "indicator_value.parquet").write_bytes(b"not the file the manifest names")
+    ensure_store(db, broken)  # a damaged update: the store it has keeps serving
+    assert "serving the existing store" in capsys.readouterr().err and _identity(db) == before
+    shutil.rmtree(broken)
     ensure_store(db, _newer_snapshot(out, tmp_path))
     assert "built from an older snapshot" in capsys.readouterr().err
     with connect_read(db) as con:
