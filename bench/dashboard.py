@@ -259,6 +259,16 @@ def pandas_compare(
         .agg(value=("mean", "mean"), n_points=("count", "sum"))
         .reset_index()
     )
+    # coverage as ingest stores it: points present / (the city's series x hours in the period)
+    hours = (
+        per_city["bucket"].dt.to_period(part).dt.end_time
+        + pd.Timedelta(1, "ns")
+        - per_city["bucket"]
+    ) / pd.Timedelta(hours=1)
+    n_series = (
+        per_city["city_id"].map(chosen.groupby("city_id")["series_id"].nunique()).astype("float64")
+    )
+    per_city["coverage"] = (per_city["n_points"] / (n_series * hours)).clip(upper=1.0)
     pop = pop.assign(yr=pd.to_datetime(pop["period_start"]).dt.year)
     per_city["yr"] = per_city["bucket"].dt.year
     per_city = per_city.merge(

@@ -1,0 +1,50 @@
+"""The benchmarks still run, at a tiny size, and their two computations agree.
+
+Benchmarks print figures and assert no time (see the README's benchmark table); these tests
+only keep them working as the code changes under them, and check what they can check
+without timing: the DuckDB and pandas compare views give the same numbers, every callback
+row is printed, and the ingest benchmark loads every real file it names.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+from gosmart.paths import REPO_ROOT
+
+
+def _bench(*args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "bench" / args[0]), *args[1:]],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=REPO_ROOT,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def test_dashboard_benchmark_runs_and_its_two_computations_agree():
+    out = _bench(
+        "dashboard.py", "--rows", "20000", "--iterations", "2", "--baseline-iterations", "2"
+    )
+    for row in (
+        "compare.layout tab=chart",
+        "map.layout (synthetic, station points)",
+        "api indicator.csv",
+    ):
+        assert re.search(rf"{re.escape(row)}\s+\d+\.\d", out), row
+    difference = float(re.search(r"max \|difference\| (\S+)", out).group(1))
+    assert difference < 1e-9
+
+
+def test_ingest_benchmark_loads_every_file_it_names(opendata):
+    out = _bench("ingest.py", "--opendata", str(opendata), "--repeat", "1")
+    ratios = re.findall(
+        r"^\S+\.(?:parquet|csv)\s+[\d,]+\s+[\d,]+\s+[\d,]+\s+(\d+\.\d+)$", out, re.M
+    )
+    assert len(ratios) == 4 and all(float(r) > 0 for r in ratios)
+    assert "load_snapshot" in out
