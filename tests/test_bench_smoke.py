@@ -48,3 +48,14 @@ def test_ingest_benchmark_loads_every_file_it_names(opendata):
     )
     assert len(ratios) == 4 and all(float(r) > 0 for r in ratios)
     assert "load_snapshot" in out
+
+
+def test_evidence_benchmark_runs_on_a_store_and_leaves_it_untouched(tmp_path):
+    from tests.fixtures.evidence.store import build_store
+
+    store = tmp_path / "gosmart.duckdb"
+    build_store(store, effect=5.0)
+    before = store.read_bytes()
+    out = _bench("evidence.py", "--source", str(store), "--repeat", "1")
+    assert re.search(r"^all \d+ projects\s+\d+\.\d+", out, re.M), out[-1500:]
+    assert store.read_bytes() == before  # it works on a copy
