@@ -30,6 +30,7 @@ def indicator(indicator_id: str) -> dict[str, str]:
 
 @cache
 def _names(column: str) -> dict[str, dict[str, str]]:
+    # imported on first use: gosmart.registry brings duckdb, which page modules never import
     from gosmart.paths import REGISTRY_DIR
     from gosmart.registry import read_csv_rows
 
