@@ -14,6 +14,7 @@ import hashlib
 import json
 import shutil
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -212,6 +213,11 @@ def load_snapshot(snapshot_dir: Path, db: Path) -> dict[str, int]:
             )
             counts[table] = info["rows"]
         con.execute("INSERT OR REPLACE INTO meta VALUES ('origin', 'snapshot')")
+        # sources loaded before this moment came with the snapshot (`gosmart status` says so)
+        con.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('snapshot_loaded_at', ?)",
+            [datetime.now(UTC).replace(tzinfo=None).isoformat()],
+        )
         con.execute(
             "INSERT OR REPLACE INTO meta VALUES ('snapshot_data_version', ?)",
             [manifest.get("data_version", "")],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -35,9 +36,15 @@ def status_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
     cur = con.execute(STATUS_SQL)
     names = [d[0] for d in cur.description]
     rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-    origin = con.execute("SELECT value FROM meta WHERE key = 'origin'").fetchone()
+    meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+    loaded = meta.get("snapshot_loaded_at")
+    snapshot_at = datetime.fromisoformat(loaded) if loaded else None
     for r in rows:
-        r["feed"] = f"snapshot ({r['kind']})" if origin and origin[0] == "snapshot" else r["kind"]
+        # from the snapshot unless ingested into this store after the snapshot was loaded
+        from_snapshot = snapshot_at is not None and (
+            r["loaded_at"] is None or r["loaded_at"] <= snapshot_at
+        )
+        r["feed"] = f"snapshot ({r['kind']})" if from_snapshot else r["kind"]
     loaded = {r["source_id"] for r in rows}
     for sid, spec in all_specs().items():
         if sid not in loaded:

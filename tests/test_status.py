@@ -35,6 +35,11 @@ def test_status_lists_loaded_and_unloaded_sources(db_file, tmp_path, capsys):
     assert rows["tw_household_population"]["feed"] == "snapshot (file)"
     assert rows["tw_household_population"]["loaded_at"] is not None
     assert main(["--db", str(fresh), "status"]) == 0
+    # one source ingested on top: it is a file load now, the others still the snapshot's
+    assert runner.run_ingest(fresh, sources=["iqair_pm25_annual"], from_dir=folder) == 0
+    rows = {r["source_id"]: r for r in status_rows(connect_read(fresh))}
+    assert rows["iqair_pm25_annual"]["feed"] == "file"
+    assert rows["tw_household_population"]["feed"] == "snapshot (file)"
 
 
 def test_status_reports_a_failed_last_run(db_file, tmp_path, capsys):
