@@ -80,3 +80,31 @@ def test_compare_lines_stop_at_the_gap(aligned):
     assert trace["x"][:3] == (
         [-2, -1, -1] if aligned else ["2020-11-01", "2020-12-01", "2020-12-01"]
     )
+
+
+def test_reported_figures_are_never_joined_into_a_line():
+    """Figures from different articles are dots, not a measured series (the methodology page
+    promises it): on the kiosk and on project pages alike."""
+    from dashboard.figures.project import milestone_figure
+    from dashboard.kiosk.figures import milestones_figure
+
+    rows = pd.DataFrame(
+        {
+            "as_of_date": pd.to_datetime(["2024-01-31", "2025-11-01"]),
+            "value": [860_000.0, 1_200_000.0],
+            "lower_bound": [False, True],
+        }
+    )
+    kiosk = milestones_figure(rows, {"date": "2021-01-01"}, {}, ["86 萬", "逾 120 萬"])
+    reported = [tr for tr in kiosk["data"] if tr.get("text")]
+    assert reported and all("lines" not in tr["mode"] for tr in reported)
+    page = milestone_figure(
+        [
+            {"metric": "members", "as_of": "2024-01", "as_of_date": "2024-01-31",
+             "value": 860_000.0, "unit": "members", "lower_bound": False, "url": "https://a"},
+            {"metric": "members", "as_of": "2025-11", "as_of_date": "2025-11-01",
+             "value": 1_200_000.0, "unit": "members", "lower_bound": True, "url": "https://b"},
+        ],
+        "en",
+    )  # fmt: skip
+    assert all("lines" not in (tr.mode or "") for tr in page.data)

@@ -304,18 +304,18 @@ def milestones_figure(
     labels: Mapping[str, str],
     value_texts: list[str],
 ) -> dict[str, Any]:
-    """Reported figures as labelled points ('at least' drawn as an upward triangle)."""
+    """Reported figures as labelled points ('at least' drawn as an upward triangle), never
+    joined: figures from different articles are not a measured series."""
     lower = rows["lower_bound"].fillna(False).astype(bool).tolist()
     x = [_iso(v) for v in rows["as_of_date"]]
     fig = go.Figure(
         go.Scatter(
             x=x,
             y=rows["value"],
-            mode="lines+markers+text",
+            mode="markers+text",
             text=sparse_labels(x, value_texts),
             textposition=_label_positions(len(x)),
             textfont={"size": 22, "color": INK},
-            line={"color": CITY, "width": 4, "dash": "dot"},
             marker={
                 "size": 20,
                 "color": CITY,
