@@ -21,6 +21,7 @@ from dashboard.figures.maps import choropleth_figure
 from dashboard.geo import boundaries
 from dashboard.i18n import dropdown_labels, pick, t
 from dashboard.queries import csv_text, records
+from dashboard.theme import FONT_FAMILY
 from dashboard.urlstate import decode, encode, parse_query, text_items, whole_number
 
 dash.register_page(
@@ -171,7 +172,8 @@ def _table(data: qc.CompareData, cities: dict[str, dict], lang: str):
         page_size=TABLE_PAGE_SIZE,
         page_count=math.ceil(len(rows) / TABLE_PAGE_SIZE),
         style_table={"overflowX": "auto"},
-        style_cell={"fontFamily": "inherit", "padding": "4px 8px", "textAlign": "left"},
+        # the page's type (dash-table's own stylesheet would set a monospace face)
+        style_cell={"fontFamily": FONT_FAMILY, "padding": "4px 8px", "textAlign": "left"},
         style_header={"fontWeight": "600"},
     )
 
