@@ -270,8 +270,6 @@ def run_ingest(db: Path, sources: list[str] | None = None, from_dir: Path | None
                     outcomes.append(Outcome("derive", status="failed", error=_one_line(exc)))
                     raise _Abandon from None
             _record_runs(con, run_id, outcomes)
-            # the store now holds ingested data: never again replaced by a newer snapshot
-            con.execute("INSERT OR REPLACE INTO meta VALUES ('origin', 'ingest')")
             summary = _summary(con)
     except _Abandon:
         for o in outcomes:

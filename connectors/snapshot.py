@@ -14,13 +14,13 @@ import hashlib
 import json
 import shutil
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
 from gosmart import code_version
-from gosmart.store import StoreError, connect_read, data_version, writing
+from gosmart.store import StoreError, connect_read, data_version, version_time, writing
 
 # Raw observations stay out: they are large and rebuilt by `gosmart ingest`.
 EXCLUDED = {"observation", "series", "meta"}
@@ -165,27 +165,40 @@ def read_manifest(snapshot_dir: Path) -> dict:
         raise StoreError(f"{path}: not valid JSON ({exc.msg})") from None
 
 
+SNAPSHOT_META = "SELECT key, value FROM meta WHERE key IN ('origin', 'snapshot_data_version')"
+INGESTED_AFTER = "SELECT count(*) FROM ingest_run WHERE status = 'ok' AND started_at > ?"
+
+
+def snapshot_built_at(con: duckdb.DuckDBPyConnection) -> datetime | None:
+    """When the snapshot this store was loaded from was built; None for a store not loaded
+    from one. Loads after that moment (`ingest_run`) were made in this store: the snapshot's
+    own runs all came before it."""
+    meta = dict(con.execute(SNAPSHOT_META).fetchall())
+    if meta.get("origin") != "snapshot":
+        return None
+    return version_time(meta.get("snapshot_data_version"))
+
+
 def stale_snapshot_store(db: Path, snapshot_dir: Path) -> tuple[str, str] | None:
-    """(store's snapshot version, bundled version) when `db` was built from a snapshot other
-    than the one in `snapshot_dir`; None for an ingested, current or unreadable store."""
+    """(store's snapshot version, bundled version) when `db` holds only a snapshot other than
+    the one in `snapshot_dir`; None for a current or unreadable store, and for one that any
+    `gosmart ingest` has loaded into (its data is the user's, never replaced)."""
     try:
         bundled = read_manifest(snapshot_dir).get("data_version", "")
         con = connect_read(db)
     except (StoreError, duckdb.Error):
         return None
     try:
-        meta = dict(
-            con.execute(
-                "SELECT key, value FROM meta WHERE key IN ('origin', 'snapshot_data_version')"
-            ).fetchall()
-        )
+        built_at = snapshot_built_at(con)
+        built = dict(con.execute(SNAPSHOT_META).fetchall()).get("snapshot_data_version", "")
+        if built_at is None or built == bundled:
+            return None
+        if con.execute(INGESTED_AFTER, [built_at]).fetchone()[0]:
+            return None
     except duckdb.Error:
         return None
     finally:
         con.close()
-    built = meta.get("snapshot_data_version", "")
-    if meta.get("origin") != "snapshot" or built == bundled:
-        return None
     return built, bundled
 
 
@@ -213,11 +226,6 @@ def load_snapshot(snapshot_dir: Path, db: Path) -> dict[str, int]:
             )
             counts[table] = info["rows"]
         con.execute("INSERT OR REPLACE INTO meta VALUES ('origin', 'snapshot')")
-        # sources loaded before this moment came with the snapshot (`gosmart status` says so)
-        con.execute(
-            "INSERT OR REPLACE INTO meta VALUES ('snapshot_loaded_at', ?)",
-            [datetime.now(UTC).replace(tzinfo=None).isoformat()],
-        )
         con.execute(
             "INSERT OR REPLACE INTO meta VALUES ('snapshot_data_version', ?)",
             [manifest.get("data_version", "")],

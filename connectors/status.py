@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -10,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from connectors.catalog import all_specs
+from connectors.snapshot import snapshot_built_at
 from gosmart.store import connect_read, data_version
 
 STATUS_SQL = """
@@ -36,13 +36,11 @@ def status_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
     cur = con.execute(STATUS_SQL)
     names = [d[0] for d in cur.description]
     rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-    meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
-    loaded = meta.get("snapshot_loaded_at")
-    snapshot_at = datetime.fromisoformat(loaded) if loaded else None
+    built_at = snapshot_built_at(con)
     for r in rows:
-        # from the snapshot unless ingested into this store after the snapshot was loaded
-        from_snapshot = snapshot_at is not None and (
-            r["loaded_at"] is None or r["loaded_at"] <= snapshot_at
+        # from the snapshot unless loaded into this store after the snapshot was built
+        from_snapshot = built_at is not None and (
+            r["loaded_at"] is None or r["loaded_at"] <= built_at
         )
         r["feed"] = f"snapshot ({r['kind']})" if from_snapshot else r["kind"]
     loaded = {r["source_id"] for r in rows}

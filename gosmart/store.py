@@ -65,6 +65,18 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(read_sql("schema.sql"))
 
 
+# A data version is the write's UTC time in this format, a dash, and six random hex digits.
+VERSION_TIME = "%Y%m%dT%H%M%S.%fZ"
+
+
+def version_time(version: str | None) -> datetime | None:
+    """The UTC time (naive, like every timestamp the store holds) a data version was written."""
+    try:
+        return datetime.strptime((version or "").split("-")[0], VERSION_TIME)
+    except ValueError:
+        return None
+
+
 def data_version(con: duckdb.DuckDBPyConnection) -> str:
     """The version stamp written by the last successful write ('' for an empty store)."""
     row = con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
@@ -111,7 +123,7 @@ def writing(
             create_schema(con)
             con.execute("BEGIN TRANSACTION")
             yield con
-            stamp = f"{datetime.now(UTC):%Y%m%dT%H%M%S.%fZ}-{uuid.uuid4().hex[:6]}"
+            stamp = f"{datetime.now(UTC):{VERSION_TIME}}-{uuid.uuid4().hex[:6]}"
             con.execute("INSERT OR REPLACE INTO meta VALUES ('data_version', ?)", [stamp])
             con.execute("COMMIT")
             con.execute("CHECKPOINT")

@@ -122,11 +122,21 @@ def test_serve_rebuilds_a_store_built_from_an_older_snapshot(built, tmp_path, ca
 
 
 def test_a_store_filled_by_ingest_is_never_replaced_by_a_snapshot(built, tmp_path, capsys):
+    """Neither a store built by ingest nor a snapshot store that ingest has loaded into since:
+    their data is the user's. Told apart by the ingest runs after the snapshot was built."""
     from gosmart.cli import ensure_store
 
     db, out = built
-    with connect_read(db) as con:
-        assert con.execute("SELECT value FROM meta WHERE key = 'origin'").fetchone() == ("ingest",)
+    newer = _newer_snapshot(out, tmp_path)
     before = _identity(db)
-    ensure_store(db, _newer_snapshot(out, tmp_path))
+    ensure_store(db, newer)
     assert _identity(db) == before and capsys.readouterr().err == ""
+    on_top = tmp_path / "on_top.duckdb"
+    load_snapshot(out, on_top)
+    folder = tmp_path / "opendata"
+    shutil.copytree(FIX, folder)
+    assert runner.run_ingest(on_top, sources=["iqair_pm25_annual"], from_dir=folder) == 0
+    capsys.readouterr()
+    before = _identity(on_top)
+    ensure_store(on_top, newer)
+    assert _identity(on_top) == before and capsys.readouterr().err == ""
