@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.io as pio
 
-from dashboard.figures.gaps import break_lines
+from dashboard.figures.gaps import break_lines, iso_days
 from dashboard.i18n import pick, t
 from dashboard.queries_compare import CompareData
 from dashboard.theme import LAUNCH, PALETTE, value_ticks
@@ -53,7 +53,7 @@ def city_label(city_id: str, cities: dict[str, dict], lang: str) -> str:
 def _x_values(rows: pd.DataFrame, aligned: bool) -> list:
     if aligned:
         return rows["x"].astype("int64").tolist()
-    return np.datetime_as_string(rows["period_start"].to_numpy("datetime64[D]")).tolist()
+    return iso_days(rows["period_start"])
 
 
 def round_significant(values: np.ndarray, digits: int = 6) -> list:

@@ -31,14 +31,14 @@ def break_lines(
     """`x` and each of `ys` with a null point after every gap (its x repeats the last one)."""
     at = np.flatnonzero(gap_after(periods, grain, every)) + 1
     if not len(at):
-        return (_plain(x), *(list(y) for y in ys))
-    xs = np.asarray(_plain(x), dtype=object)
+        return (iso_days(x), *(list(y) for y in ys))
+    xs = np.asarray(iso_days(x), dtype=object)
     out = [np.insert(xs, at, xs[at - 1]).tolist()]
     out += [np.insert(np.asarray(list(y), dtype=object), at, None).tolist() for y in ys]
     return tuple(out)
 
 
-def _plain(x: Sequence) -> list:
+def iso_days(x: Sequence) -> list:
     """Dates as ISO day strings (what a figure's JSON carries), anything else as it is."""
     values = np.asarray(x)
     if np.issubdtype(values.dtype, np.datetime64):
