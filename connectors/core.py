@@ -26,7 +26,8 @@ from connectors.errors import IngestError
 OGDL = "Open Government Data License, version 1.0 (Taiwan)"
 
 # Declared columns of every table a connector may write, and their kinds.
-# 'str', 'float', 'int', 'date', 'ts', 'bool', 'list' (list of str).
+# 'str', 'float', 'int', 'date', 'ts', 'bool', 'list' (list of str), and 'category': text
+# repeated on many rows (an observation's series), held as codes into its distinct values.
 TABLE_COLUMNS: dict[str, dict[str, str]] = {
     "station": {
         "station_id": "str",
@@ -46,7 +47,7 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "grain": "str",
         "unit": "str",
     },
-    "observation": {"series_id": "str", "ts": "ts", "value": "float"},
+    "observation": {"series_id": "category", "ts": "ts", "value": "float"},
     "indicator_value": {
         "indicator_id": "str",
         "city_id": "str",
@@ -78,8 +79,6 @@ TABLE_KEYS: dict[str, list[str]] = {
     "indicator_value": ["indicator_id", "city_id", "grain", "period_start"],
     "milestone": ["milestone_id"],
 }
-# Tables whose key is checked on load instead of by an index (see gosmart/sql/schema.sql).
-UNINDEXED = frozenset({"observation"})
 # How text columns are handed to DuckDB: Arrow strings, which it scans without copying.
 ARROW_STRING = pd.StringDtype("pyarrow")
 # Columns that must never be null in a loaded row.
@@ -168,11 +167,14 @@ def _coerce(source_id: str, location: str, table: str, frame: pd.DataFrame) -> p
                 s = pd.to_datetime(s, errors="raise").dt.normalize()
             elif kind == "bool":
                 s = s.astype(bool)
+            elif kind == "category":
+                s = _categories(s)
             elif s.dtype != ARROW_STRING:
                 s = s.astype(ARROW_STRING)  # Arrow strings: DuckDB scans them fast
         except (ValueError, TypeError) as exc:
+            expected = "text" if kind == "category" else kind
             raise IngestError(
-                source_id, location, f"{table}.{col}: expected {kind}, got {str(exc)[:120]}"
+                source_id, location, f"{table}.{col}: expected {expected}, got {str(exc)[:120]}"
             ) from None
         columns[col] = s
     for col in REQUIRED[table]:
@@ -182,10 +184,21 @@ def _coerce(source_id: str, location: str, table: str, frame: pd.DataFrame) -> p
     return pd.DataFrame(columns, copy=False)
 
 
+def _categories(values: pd.Series) -> pd.Series:
+    """Text as codes into its distinct values, only those present; anything but text refused."""
+    s = values if isinstance(values.dtype, pd.CategoricalDtype) else values.astype("category")
+    s = s.cat.remove_unused_categories()
+    if len(s.cat.categories) and not pd.api.types.is_string_dtype(s.cat.categories):
+        raise TypeError(f"{s.cat.categories.dtype} values")
+    return s
+
+
 def _key_codes(values: pd.Series) -> np.ndarray:
     """Integers that are equal exactly where the key values are (timestamps as themselves)."""
     if pd.api.types.is_datetime64_dtype(values.dtype):
         return values.to_numpy().view("int64")
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy()
     return pd.factorize(values)[0]
 
 
@@ -215,18 +228,98 @@ def _refuse_duplicate_keys(frame: pd.DataFrame, source_id: str, location: str, t
     )
 
 
-def _refuse_key_clash(
-    con: duckdb.DuckDBPyConnection, source_id: str, location: str, table: str
+# Observations are stored under an integer key per (series, source) pair (gosmart/sql/schema.sql).
+# A source keeps its pairs' keys across reloads, so loading the same input twice changes nothing.
+SERIES_KEYS = "SELECT series_id, source_id, series_key FROM series_source"
+DELETE_SOURCE_OBSERVATIONS = """
+DELETE FROM observation
+WHERE series_key IN (SELECT series_key FROM series_source WHERE source_id = ?)
+"""
+DELETE_SERIES_KEYS = "DELETE FROM series_source WHERE series_key IN (SELECT unnest(?))"
+ADD_SERIES_KEYS = """
+INSERT INTO series_source (series_key, series_id, source_id)
+SELECT series_key, series_id, ? FROM _new_keys
+"""
+# Stands in for the index the observation table lacks: no (series, ts) may be another source's.
+OBSERVATION_KEY_CLASH = """
+SELECT other.series_id, o.ts, other.source_id
+FROM _incoming i
+JOIN series_source own ON own.series_key = i.series_key
+JOIN series_source other ON other.series_id = own.series_id AND other.source_id <> own.source_id
+JOIN observation o ON o.series_key = other.series_key AND o.ts = i.ts
+LIMIT 1
+"""
+
+
+def _merge_observations(
+    con: duckdb.DuckDBPyConnection, source_id: str, location: str, frame: pd.DataFrame
 ) -> None:
-    """Stand in for the index an UNINDEXED table lacks: no key may be another source's."""
-    keys = ", ".join(TABLE_KEYS[table])
-    clash = con.execute(
-        f"SELECT {keys}, t.source_id FROM _incoming i JOIN {table} t USING ({keys}) LIMIT 1"  # noqa: S608
-    ).fetchone()
-    if clash:
-        raise IngestError(
-            source_id, location, f"{table}: key {list(clash[:-1])} already loaded by {clash[-1]}"
+    """Replace the source's observations, each series name swapped for its pair's integer key.
+
+    The keys are worked out from the small pairs table in Python, so a load runs a
+    statement only where something changes.
+    """
+    pairs = con.execute(SERIES_KEYS).df()
+    mine = pairs["source_id"] == source_id
+    key_of = dict(zip(pairs["series_id"][mine], pairs["series_key"][mine], strict=True))
+    if key_of:
+        con.execute(DELETE_SOURCE_OBSERVATIONS, [source_id])
+    names = frame["series_id"].cat.categories
+    stale = [int(k) for name, k in key_of.items() if name not in set(names)]
+    if stale:
+        con.execute(DELETE_SERIES_KEYS, [stale])
+    if frame.empty:
+        return
+    new = [name for name in names if name not in key_of]
+    if new:
+        first = int(pairs["series_key"].max()) + 1 if len(pairs) else 1
+        added = dict(zip(new, range(first, first + len(new)), strict=True))
+        con.register(
+            "_new_keys",
+            pd.DataFrame({"series_key": list(added.values()), "series_id": new}),
         )
+        con.execute(ADD_SERIES_KEYS, [source_id])
+        con.unregister("_new_keys")
+        key_of.update(added)
+    keys = np.array([key_of[name] for name in names], dtype=np.int32)
+    incoming = pd.DataFrame(
+        {
+            "series_key": keys[frame["series_id"].cat.codes.to_numpy()],
+            "ts": frame["ts"],
+            "value": frame["value"],
+        },
+        copy=False,
+    )
+    con.register("_incoming", incoming)
+    if pairs["series_id"][~mine].isin(names).any():
+        clash = con.execute(OBSERVATION_KEY_CLASH).fetchone()
+        if clash:
+            raise IngestError(
+                source_id,
+                location,
+                f"observation: key {list(clash[:-1])} already loaded by {clash[-1]}",
+            )
+    con.execute("INSERT INTO observation (series_key, ts, value) SELECT * FROM _incoming")
+    con.unregister("_incoming")
+
+
+def _merge_keyed(
+    con: duckdb.DuckDBPyConnection, source_id: str, table: str, frame: pd.DataFrame
+) -> None:
+    """Replace the source's rows; another source's row under the same key is replaced too
+    (a DELETE on the key index, cheaper than INSERT OR REPLACE)."""
+    con.execute(f"DELETE FROM {table} WHERE source_id = ?", [source_id])  # noqa: S608
+    if frame.empty:
+        return
+    con.register("_incoming", frame)
+    cols = ", ".join(frame.columns)
+    match = " AND ".join(f"t.{k} = i.{k}" for k in TABLE_KEYS[table])
+    con.execute(f"DELETE FROM {table} t USING _incoming i WHERE {match}")  # noqa: S608
+    con.execute(  # the source id bound once, not sent as a column of identical strings
+        f"INSERT INTO {table} ({cols}, source_id) SELECT {cols}, ? FROM _incoming",  # noqa: S608
+        [source_id],
+    )
+    con.unregister("_incoming")
 
 
 def load_batch(
@@ -251,21 +344,10 @@ def load_batch(
     for table, frame in checked.items():
         _refuse_duplicate_keys(frame, spec.source_id, location, table)
     for table, frame in checked.items():
-        con.execute(f"DELETE FROM {table} WHERE source_id = ?", [spec.source_id])  # noqa: S608
-        if frame.empty:
-            continue
-        con.register("_incoming", frame)
-        cols = ", ".join(frame.columns)
-        if table in UNINDEXED:
-            _refuse_key_clash(con, spec.source_id, location, table)
-        else:  # another source's row under the same key is replaced (cheaper than OR REPLACE)
-            match = " AND ".join(f"t.{k} = i.{k}" for k in TABLE_KEYS[table])
-            con.execute(f"DELETE FROM {table} t USING _incoming i WHERE {match}")  # noqa: S608
-        con.execute(  # the source id bound once, not sent as a column of identical strings
-            f"INSERT INTO {table} ({cols}, source_id) SELECT {cols}, ? FROM _incoming",  # noqa: S608
-            [spec.source_id],
-        )
-        con.unregister("_incoming")
+        if table == "observation":
+            _merge_observations(con, spec.source_id, location, frame)
+        else:
+            _merge_keyed(con, spec.source_id, table, frame)
     period = _period(checked)
     con.execute("DELETE FROM source WHERE source_id = ?", [spec.source_id])
     con.execute(  # delete, then insert: cheaper than INSERT OR REPLACE on the key index

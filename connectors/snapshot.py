@@ -23,7 +23,7 @@ from gosmart import code_version
 from gosmart.store import StoreError, connect_read, data_version, version_time, writing
 
 # Raw observations stay out: they are large and rebuilt by `gosmart ingest`.
-EXCLUDED = {"observation", "series", "meta"}
+EXCLUDED = {"observation", "series_source", "series", "meta"}
 MANIFEST = "manifest.json"
 DERIVATION = {
     "indicator_value": "City-level values per period derived from observations by "

@@ -60,9 +60,21 @@ def connect_write(path: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
+# Stores written before 2026-11-28 named each observation's series and source in text.
+TEXT_KEYED_OBSERVATION = """
+SELECT count(*) FROM information_schema.columns
+WHERE table_schema = 'main' AND table_name = 'observation' AND column_name = 'series_id'
+"""
+
+
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every table (idempotent)."""
+    """Create every table (idempotent), bringing an older store's tables up to this schema."""
     con.execute(read_sql("schema.sql"))
+    if con.execute(TEXT_KEYED_OBSERVATION).fetchone()[0]:
+        con.execute("ALTER TABLE observation RENAME TO observation_text_keyed")
+        con.execute(read_sql("schema.sql"))
+        con.execute(read_sql("observation_from_text_keys.sql"))
+        con.execute("DROP TABLE observation_text_keyed")
 
 
 # A data version is the write's UTC time in this format, a dash, and six random hex digits.

@@ -26,7 +26,12 @@ import duckdb
 from connectors.core import Batch, SourceSpec, load_batch, sha256_bytes
 from gosmart.store import writing
 
-DATA_TABLES = ("source", "station", "series", "observation", "indicator_value")
+DATA_TABLES = ("source", "station", "series", "series_source", "observation", "indicator_value")
+# Observations are dumped with their series and source named (an unkeyed row shows as None).
+OBSERVATION_NAMED = """
+SELECT k.series_id, o.ts, o.value, k.source_id
+FROM observation o LEFT JOIN series_source k USING (series_key)
+"""
 
 
 @dataclass
@@ -242,7 +247,12 @@ def dump_tables(db: Path, tables: tuple[str, ...] = DATA_TABLES) -> dict[str, li
         out = {}
         for table in tables:
             cols = [c for c in _columns(con, table) if c != "retrieved_at"]
-            rows = con.execute(f"SELECT {', '.join(cols)} FROM {table}").fetchall()
+            sql = (
+                OBSERVATION_NAMED
+                if table == "observation"
+                else f"SELECT {', '.join(cols)} FROM {table}"  # noqa: S608 - names from code
+            )
+            rows = con.execute(sql).fetchall()
             out[table] = sorted((tuple(map(_portless, r)) for r in rows), key=repr)
         return out
     finally:

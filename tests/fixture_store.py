@@ -11,12 +11,21 @@ from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
-from gosmart.paths import SNAPSHOT_DIR
+from gosmart.paths import SNAPSHOT_DIR, read_sql
 from gosmart.registry import load_registry
 from gosmart.store import insert_rows, writing
 
 SOURCE_ID = "test_synthetic"
+DELETE_OBSERVATIONS_OF_SOURCE = (
+    "DELETE FROM observation WHERE series_key IN "
+    "(SELECT series_key FROM series_source WHERE source_id = ?)"
+)
+DELETE_OBSERVATIONS_OF_SERIES = (
+    "DELETE FROM observation WHERE series_key IN "
+    "(SELECT series_key FROM series_source WHERE series_id = ?)"
+)
 CITIES = ["TW-NWT", "TW-TPE", "TW-TXG", "TW-KHH"]
 PROJECT_ID = "test-project"
 
@@ -54,7 +63,8 @@ def add_synthetic_rows(con: duckdb.DuckDBPyConnection, scale: float = 1.0) -> No
             ],
         )
     con.execute("DELETE FROM indicator_value WHERE source_id = ?", [SOURCE_ID])
-    con.execute("DELETE FROM observation WHERE source_id = ?", [SOURCE_ID])
+    con.execute(DELETE_OBSERVATIONS_OF_SOURCE, [SOURCE_ID])
+    con.execute("DELETE FROM series_source WHERE source_id = ?", [SOURCE_ID])
     con.execute("DELETE FROM series WHERE source_id = ?", [SOURCE_ID])
     indicators = _indicator_ids(con)[:3]
     for indicator in indicators:
@@ -65,7 +75,8 @@ def add_synthetic_rows(con: duckdb.DuckDBPyConnection, scale: float = 1.0) -> No
                 [indicator, city],
             )
             series_id = f"{indicator}|{city}|city"
-            con.execute("DELETE FROM observation WHERE series_id = ?", [series_id])
+            con.execute(DELETE_OBSERVATIONS_OF_SERIES, [series_id])
+            con.execute("DELETE FROM series_source WHERE series_id = ?", [series_id])
             con.execute("DELETE FROM series WHERE series_id = ?", [series_id])
     values, series, observations = [], [], []
     for i, indicator in enumerate(indicators):
@@ -111,7 +122,7 @@ def add_synthetic_rows(con: duckdb.DuckDBPyConnection, scale: float = 1.0) -> No
         ["series_id", "indicator_id", "city_id", "entity_id", "grain", "unit", "source_id"],
         series,
     )
-    insert_rows(con, "observation", ["series_id", "ts", "value", "source_id"], observations)
+    insert_observations(con, observations)
     if not con.execute("SELECT 1 FROM project WHERE project_id = ?", [PROJECT_ID]).fetchone():
         insert_rows(
             con,
@@ -119,6 +130,14 @@ def add_synthetic_rows(con: duckdb.DuckDBPyConnection, scale: float = 1.0) -> No
             ["project_id", "award_year", "name_en", "name_zh", "city_id", "launch_date"],
             [[PROJECT_ID, 2023, "Test project", "測試專案", "TW-NWT", date(2019, 1, 1)]],
         )
+
+
+def insert_observations(con: duckdb.DuckDBPyConnection, rows: list[list]) -> None:
+    """Observation rows as [series_id, ts, value, source_id], stored under their pairs' keys."""
+    frame = pd.DataFrame(rows, columns=["series_id", "ts", "value", "source_id"])
+    con.register("observation_text_keyed", frame)
+    con.execute(read_sql("observation_from_text_keys.sql"))
+    con.unregister("observation_text_keyed")
 
 
 def build_store(path: Path) -> Path:

@@ -22,6 +22,7 @@ import pytest
 from connectors.derive import derive
 from gosmart.registry import load_registry
 from gosmart.store import connect_read, insert_rows, writing
+from tests.fixture_store import insert_observations
 
 SQL_DIR = Path(__file__).resolve().parents[1] / "dashboard" / "sql"
 AREA_PREFIXES = ("compare_", "map_", "sources_", "api_")
@@ -269,7 +270,7 @@ def _raw(con) -> None:
                 "fx_metro",
             ]
         )
-    insert_rows(con, "observation", ["series_id", "ts", "value", "source_id"], obs)
+    insert_observations(con, obs)
 
 
 def _registry_and_evidence(con) -> None:

@@ -174,7 +174,8 @@ def test_recorded_v2_response_replays_through_the_live_path(opendata, db_file, m
     ).fetchone()
     assert n_station == 85 and n_city == 22
     keelung = con.execute(
-        "SELECT value FROM observation WHERE series_id = 'pm25|TW-KEE|moenv:1'"
+        "SELECT value FROM observation JOIN series_source USING (series_key) "
+        "WHERE series_id = 'pm25|TW-KEE|moenv:1'"
     ).fetchall()
     assert keelung == [(10.0,)]
     con.close()

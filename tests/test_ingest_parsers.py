@@ -255,6 +255,31 @@ def test_garbage_bytes(parse, rel, column):
         parse(b"", rel)
 
 
+@pytest.mark.parametrize("parse,rel,column", CSV_PARSERS, ids=[p[0].__name__ for p in CSV_PARSERS])
+def test_a_row_with_a_cell_missing_is_refused_not_read_as_empty(parse, rel, column):
+    text = (FIX / rel).read_text(encoding="utf-8").splitlines()
+    text[1] = text[1].rsplit(",", 1)[0]
+    with pytest.raises(IngestError, match="malformed CSV: .*Expected .* columns"):
+        parse("\n".join(text).encode(), rel)
+
+
+def test_csv_cells_are_read_as_published():
+    """Quoted commas and line breaks stay in their cell, empty cells stay '' and words that
+    other readers take for missing ('NA', 'null') stay text; a BOM is dropped."""
+    raw = '\ufeffid,name,note\n1,"Kaohsiung, Xinxing","two\nlines"\n2,,NA\n3,null,\n'.encode()
+    frame = _common.read_csv(raw, "src", "f.csv", ["id", "name"])
+    assert frame.to_dict("list") == {
+        "id": ["1", "2", "3"],
+        "name": ["Kaohsiung, Xinxing", "", "null"],
+        "note": ["two\nlines", "NA", ""],
+    }
+
+
+def test_a_csv_naming_a_column_twice_is_refused():
+    with pytest.raises(IngestError, match="src: f.csv: column\\(s\\) named twice: value"):
+        _common.read_csv(b"value,city,value\n1,TPE,2\n", "src", "f.csv")
+
+
 PARQUET_PARSERS = [
     (
         transit.parse_trtc_station_daily,

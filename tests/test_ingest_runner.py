@@ -21,6 +21,7 @@ SOURCES = [s.source_id for s in all_specs().values() if s.connector in MINE]
 DATA_TABLES = [
     "source",
     "series",
+    "series_source",
     "observation",
     "station",
     "indicator_value",
@@ -143,12 +144,14 @@ def test_observation_key_of_another_source_is_refused(db_file, folder):
     spec = all_specs()["trtc_station_daily"]
     real = spec.parse
     con = connect_read(db_file)
-    taken = con.execute("SELECT series_id, ts FROM observation LIMIT 1").fetchone()
+    taken = con.execute(
+        "SELECT series_id, ts FROM observation JOIN series_source USING (series_key) LIMIT 1"
+    ).fetchone()
     con.close()
 
     def clashing(raw: bytes, location: str) -> Batch:
         b = real(raw, location)
-        obs = b.tables["observation"].copy()
+        obs = b.tables["observation"].astype({"series_id": "str"})
         obs.loc[obs.index[0], ["series_id", "ts"]] = [taken[0], pd.Timestamp(taken[1])]
         b.tables["observation"] = obs
         return b

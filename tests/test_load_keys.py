@@ -1,7 +1,9 @@
-"""A batch may not hold a key twice, whatever order its rows come in (connectors/core.py)."""
+"""Keys on load (connectors/core.py): no key twice in a batch, whatever the row order, and
+the integer series keys observations are stored under."""
 
 from __future__ import annotations
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -63,7 +65,9 @@ def test_a_key_twice_is_refused_in_any_order_and_nothing_is_stored(db_file, seri
         _load(db_file, _observations(series, hours))
     assert str(err.value).endswith(message)
     with connect_read(db_file) as con:
-        assert con.execute("SELECT series_id FROM observation").fetchall() == [("z",)]
+        assert con.execute(
+            "SELECT series_id FROM observation JOIN series_source USING (series_key)"
+        ).fetchall() == [("z",)]
 
 
 def test_unordered_rows_with_distinct_keys_load(db_file):
@@ -90,3 +94,93 @@ def test_keys_of_several_columns_and_dates(db_file):
         _load(db_file, batch)
     batch.tables["indicator_value"] = rows.iloc[:2]
     assert _load(db_file, batch) == 2
+
+
+def _pairs(con) -> list[tuple]:
+    return con.execute(
+        "SELECT series_key, series_id, source_id FROM series_source ORDER BY ALL"
+    ).fetchall()
+
+
+def _observed(con) -> list[tuple]:
+    return con.execute(
+        "SELECT series_id, source_id, count(*) FROM observation "
+        "JOIN series_source USING (series_key) GROUP BY ALL ORDER BY ALL"
+    ).fetchall()
+
+
+def test_series_keys_stay_put_across_reloads_and_go_with_the_series(db_file):
+    """Two sources feeding one series get a key each; a reload keeps its keys; a series a
+    source no longer sends loses that source's key and rows, not the other source's."""
+    other = spec("keys_other")
+    with writing(db_file) as con:
+        load_batch(con, SPEC, _observations(["a", "b"], [0, 1]), location="a", sha256="1")
+        load_batch(con, other, _observations(["b"], [2]), location="b", sha256="2")
+    with connect_read(db_file) as con:
+        keys = _pairs(con)
+        assert [(s, src) for _, s, src in keys] == [
+            ("a", "keys_test"),
+            ("b", "keys_test"),
+            ("b", "keys_other"),
+        ]
+    with writing(db_file) as con:
+        load_batch(con, SPEC, _observations(["a", "b"], [0, 1]), location="a", sha256="1")
+    with connect_read(db_file) as con:
+        assert _pairs(con) == keys
+    with writing(db_file) as con:
+        load_batch(con, SPEC, _observations(["a", "a"], [0, 3]), location="a", sha256="3")
+    with connect_read(db_file) as con:
+        assert _pairs(con) == [k for k in keys if k[1:] != ("b", "keys_test")]
+        assert _observed(con) == [("a", "keys_test", 2), ("b", "keys_other", 1)]
+
+
+def test_an_empty_observation_frame_drops_the_sources_series_keys(db_file):
+    with writing(db_file) as con:
+        load_batch(con, SPEC, _observations(["a"], [0]), location="a", sha256="1")
+        load_batch(con, SPEC, _observations([], []), location="a", sha256="2")
+    with connect_read(db_file) as con:
+        assert _pairs(con) == [] and _observed(con) == []
+
+
+def test_series_ids_that_are_not_text_are_refused(db_file):
+    batch = _observations(["a"], [0])
+    batch.tables["observation"]["series_id"] = [7]
+    with pytest.raises(IngestError, match=r"observation\.series_id: expected text, got int64"):
+        _load(db_file, batch)
+
+
+TEXT_KEYED = """
+CREATE TABLE observation (
+    series_id VARCHAR NOT NULL, ts TIMESTAMP NOT NULL, value DOUBLE, source_id VARCHAR NOT NULL
+);
+INSERT INTO observation VALUES
+    ('pm25|TW-TPE|a', TIMESTAMP '2020-01-01 00:00', 1.0, 'old_one'),
+    ('pm25|TW-TPE|a', TIMESTAMP '2020-01-01 01:00', 2.0, 'old_one'),
+    ('pm25|TW-TPE|a', TIMESTAMP '2020-01-01 02:00', 3.0, 'old_two'),
+    ('pm25|TW-TPE|b', TIMESTAMP '2020-01-01 00:00', NULL, 'old_two');
+"""
+
+
+def test_a_store_from_before_series_keys_is_brought_up_to_date_by_its_next_write(db_file):
+    """Older stores named each observation's series and source in text: the next write moves
+    every row under its pair's key, values and all, and loads work on top of it."""
+    db_file.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(db_file)) as con:
+        con.execute(TEXT_KEYED)
+    with writing(db_file) as con:
+        assert _observed(con) == [
+            ("pm25|TW-TPE|a", "old_one", 2),
+            ("pm25|TW-TPE|a", "old_two", 1),
+            ("pm25|TW-TPE|b", "old_two", 1),
+        ]
+        assert con.execute(
+            "SELECT sum(value), count(*) - count(value) FROM observation"
+        ).fetchone() == (6.0, 1)
+        load_batch(con, SPEC, _observations(["a"], [0]), location="a", sha256="1")
+    with connect_read(db_file) as con:
+        columns = [r[0] for r in con.execute("DESCRIBE observation").fetchall()]
+        assert columns == ["series_key", "ts", "value"]
+        assert [k for k, _, _ in _pairs(con)] == [1, 2, 3, 4]
+        assert "observation_text_keyed" not in {
+            r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+        }

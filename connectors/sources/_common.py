@@ -6,6 +6,7 @@ so a malformed input gives one clear line and nothing is loaded.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -13,8 +14,10 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from connectors.errors import IngestError
@@ -69,11 +72,24 @@ def read_csv(
     if not text.strip():
         raise IngestError(source_id, location, "empty file")
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
+        header = next(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:
         raise IngestError(source_id, location, f"malformed CSV: {str(exc)[:120]}") from None
-    require_columns(frame.columns, required, source_id, location)
-    return frame
+    twice = sorted({c for c in header if header.count(c) > 1})
+    if twice:
+        raise IngestError(source_id, location, f"column(s) named twice: {', '.join(twice)}")
+    require_columns(header, required, source_id, location)
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(raw.removeprefix(codecs.BOM_UTF8)),  # checked as UTF-8 above
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=False
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        raise IngestError(source_id, location, f"malformed CSV: {str(exc)[:120]}") from None
+    return table.to_pandas()
 
 
 def read_parquet(
@@ -242,8 +258,20 @@ def city_series(
     )
 
 
-def observations(series_ids: pd.Series, ts: pd.Series, values: pd.Series) -> pd.DataFrame:
-    """Observation rows by position; ids keep their Arrow strings (no per-value round trip)."""
+def observations(
+    series_ids: pd.Series | pd.Categorical, ts: pd.Series, values: pd.Series
+) -> pd.DataFrame:
+    """Observation rows by position, the series ids as categories (few names, many rows)."""
+    ids = series_ids.array if isinstance(series_ids, pd.Series) else series_ids
     return pd.DataFrame(
-        {"series_id": series_ids.array, "ts": ts.to_numpy(), "value": values.to_numpy()}
+        {
+            "series_id": ids if isinstance(ids, pd.Categorical) else pd.Categorical(ids),
+            "ts": ts.to_numpy(),
+            "value": values.to_numpy(),
+        }
     )
+
+
+def one_series(series_id: str, rows: int) -> pd.Categorical:
+    """The same series id on every row, without making the string once per row."""
+    return pd.Categorical.from_codes(np.zeros(rows, dtype=np.int8), categories=[series_id])

@@ -19,6 +19,7 @@ from connectors.sources._common import (
     dates,
     numbers,
     observations,
+    one_series,
     read_csv,
     read_parquet,
     years,
@@ -107,7 +108,9 @@ def parse_taipei_aqi(raw: bytes, location: str) -> Batch:
     batch.add("series", series)
     batch.add(
         "observation",
-        observations(series["series_id"].repeat(int(keep.sum())), ts[keep], value[keep]),
+        observations(
+            one_series(series["series_id"].iloc[0], int(keep.sum())), ts[keep], value[keep]
+        ),
     )
     return batch
 

@@ -15,8 +15,8 @@
 --    point (a week across New Year counts in the year its data starts);
 --  * one source per city and period: native grain first, then coverage, points, source id.
 
-DELETE FROM indicator_value WHERE source_id IN (SELECT DISTINCT source_id FROM observation);
-DELETE FROM station_value WHERE source_id IN (SELECT DISTINCT source_id FROM observation);
+DELETE FROM indicator_value WHERE source_id IN (SELECT source_id FROM series_source);
+DELETE FROM station_value WHERE source_id IN (SELECT source_id FROM series_source);
 
 CREATE OR REPLACE TEMP TABLE _grain AS
 SELECT * FROM (VALUES ('hourly', 0, NULL, NULL), ('daily', 1, 'day', INTERVAL 1 DAY),
@@ -30,8 +30,10 @@ WITH s AS (
            i.aggregation, i.unit AS indicator_unit
     FROM series s JOIN indicator i USING (indicator_id)
 ), o AS (
-    SELECT s.*, o.ts, o.value, o.source_id
-    FROM observation o JOIN s USING (series_id)
+    SELECT s.*, o.ts, o.value, k.source_id
+    FROM observation o
+    JOIN series_source k USING (series_key)
+    JOIN s USING (series_id)
     WHERE o.value IS NOT NULL AND isfinite(o.value)
 ), city_entity AS (
     SELECT DISTINCT indicator_id, city_id, source_id FROM o WHERE entity_id = 'city'
@@ -126,7 +128,7 @@ WITH from_months AS (
            avg(value) AS value, sum(coverage) / 12 AS coverage, min(source_id) AS source_id
     FROM station_value
     WHERE grain = 'monthly'
-      AND source_id IN (SELECT DISTINCT source_id FROM observation)
+      AND source_id IN (SELECT source_id FROM series_source)
     GROUP BY ALL
 )
 SELECT m.indicator_id, m.station_id, 'annual', m.period_start, m.value, m.coverage, m.source_id

@@ -172,13 +172,21 @@ CREATE TABLE IF NOT EXISTS series (
     source_id    VARCHAR NOT NULL
 );
 
--- Key (series_id, ts), checked by connectors/core.py on load rather than by an index:
+-- One series as loaded by one source (a series may be fed by several, e.g. two file
+-- periods), under a small integer key: the observation table holds numbers only.
+CREATE TABLE IF NOT EXISTS series_source (
+    series_key INTEGER PRIMARY KEY,
+    series_id  VARCHAR NOT NULL,
+    source_id  VARCHAR NOT NULL,
+    UNIQUE (series_id, source_id)
+);
+
+-- Key (series, ts), checked by connectors/core.py on load rather than by an index:
 -- the table is by far the largest, and without an index bulk loads run at DuckDB's speed.
 CREATE TABLE IF NOT EXISTS observation (
-    series_id VARCHAR NOT NULL,
-    ts        TIMESTAMP NOT NULL,
-    value     DOUBLE,
-    source_id VARCHAR NOT NULL
+    series_key INTEGER NOT NULL,        -- series_source.series_key
+    ts         TIMESTAMP NOT NULL,
+    value      DOUBLE
 );
 
 -- City-level values per period, derived from observations (or loaded at city grain).
