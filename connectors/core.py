@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from connectors.errors import IngestError
 
@@ -238,7 +239,7 @@ WHERE series_key IN (SELECT series_key FROM series_source WHERE source_id = ?)
 DELETE_SERIES_KEYS = "DELETE FROM series_source WHERE series_key IN (SELECT unnest(?))"
 ADD_SERIES_KEYS = """
 INSERT INTO series_source (series_key, series_id, source_id)
-SELECT series_key, series_id, ? FROM _new_keys
+SELECT unnest(?::INTEGER[]), unnest(?::VARCHAR[]), ?
 """
 # Stands in for the index the observation table lacks: no (series, ts) may be another source's.
 OBSERVATION_KEY_CLASH = """
@@ -259,39 +260,33 @@ def _merge_observations(
     The keys are worked out from the small pairs table in Python, so a load runs a
     statement only where something changes.
     """
-    pairs = con.execute(SERIES_KEYS).df()
-    mine = pairs["source_id"] == source_id
-    key_of = dict(zip(pairs["series_id"][mine], pairs["series_key"][mine], strict=True))
+    pairs = con.execute(SERIES_KEYS).fetchall()
+    key_of = {name: key for name, source, key in pairs if source == source_id}
     if key_of:
         con.execute(DELETE_SOURCE_OBSERVATIONS, [source_id])
     names = frame["series_id"].cat.categories
-    stale = [int(k) for name, k in key_of.items() if name not in set(names)]
+    sent = set(names)
+    stale = [key for name, key in key_of.items() if name not in sent]
     if stale:
         con.execute(DELETE_SERIES_KEYS, [stale])
     if frame.empty:
         return
     new = [name for name in names if name not in key_of]
     if new:
-        first = int(pairs["series_key"].max()) + 1 if len(pairs) else 1
+        first = max(key for _, _, key in pairs) + 1 if pairs else 1
         added = dict(zip(new, range(first, first + len(new)), strict=True))
-        con.register(
-            "_new_keys",
-            pd.DataFrame({"series_key": list(added.values()), "series_id": new}),
-        )
-        con.execute(ADD_SERIES_KEYS, [source_id])
-        con.unregister("_new_keys")
+        con.execute(ADD_SERIES_KEYS, [list(added.values()), new, source_id])
         key_of.update(added)
     keys = np.array([key_of[name] for name in names], dtype=np.int32)
-    incoming = pd.DataFrame(
+    incoming = pa.table(  # Arrow: DuckDB scans it with less setup than a DataFrame
         {
             "series_key": keys[frame["series_id"].cat.codes.to_numpy()],
-            "ts": frame["ts"],
-            "value": frame["value"],
-        },
-        copy=False,
+            "ts": frame["ts"].to_numpy(),
+            "value": frame["value"].to_numpy(),
+        }
     )
     con.register("_incoming", incoming)
-    if pairs["series_id"][~mine].isin(names).any():
+    if any(name in sent for name, source, _ in pairs if source != source_id):
         clash = con.execute(OBSERVATION_KEY_CLASH).fetchone()
         if clash:
             raise IngestError(
@@ -306,15 +301,18 @@ def _merge_observations(
 def _merge_keyed(
     con: duckdb.DuckDBPyConnection, source_id: str, table: str, frame: pd.DataFrame
 ) -> None:
-    """Replace the source's rows; another source's row under the same key is replaced too
-    (a DELETE on the key index, cheaper than INSERT OR REPLACE)."""
-    con.execute(f"DELETE FROM {table} WHERE source_id = ?", [source_id])  # noqa: S608
+    """Replace the source's rows, and any other source's row under a key the batch holds
+    (one DELETE on the key index, cheaper than INSERT OR REPLACE)."""
     if frame.empty:
+        con.execute(f"DELETE FROM {table} WHERE source_id = ?", [source_id])  # noqa: S608
         return
     con.register("_incoming", frame)
+    keys = ", ".join(TABLE_KEYS[table])
+    con.execute(
+        f"DELETE FROM {table} WHERE source_id = ? OR ({keys}) IN (SELECT {keys} FROM _incoming)",  # noqa: S608
+        [source_id],
+    )
     cols = ", ".join(frame.columns)
-    match = " AND ".join(f"t.{k} = i.{k}" for k in TABLE_KEYS[table])
-    con.execute(f"DELETE FROM {table} t USING _incoming i WHERE {match}")  # noqa: S608
     con.execute(  # the source id bound once, not sent as a column of identical strings
         f"INSERT INTO {table} ({cols}, source_id) SELECT {cols}, ? FROM _incoming",  # noqa: S608
         [source_id],

@@ -175,7 +175,7 @@ def test_a_store_from_before_series_keys_is_brought_up_to_date_by_its_next_write
         ]
         assert con.execute(
             "SELECT sum(value), count(*) - count(value) FROM observation"
-        ).fetchone() == (6.0, 1)
+        ).fetchall() == [(6.0, 1)]
         load_batch(con, SPEC, _observations(["a"], [0]), location="a", sha256="1")
     with connect_read(db_file) as con:
         columns = [r[0] for r in con.execute("DESCRIBE observation").fetchall()]

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -27,6 +28,7 @@ from gosmart.registry import read_csv_rows
 MISSING_TOKENS = frozenset({"", "-", "--", "—"})
 _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$|^[+-]?\.\d+$")
 _ASCII_NUMBER = _NUMBER.pattern.replace(r"\d", "[0-9]")  # whole-column fast path only
+_MISSING_ARROW = pa.array(sorted(MISSING_TOKENS), type=pa.string())
 
 
 def looks_like_parquet(raw: bytes) -> bool:
@@ -137,15 +139,16 @@ def _plain_numbers(values: pd.Series) -> pd.Series | None:
     in whole-column operations; None when any cell needs the cell-by-cell rules."""
     if not pd.api.types.is_string_dtype(values) or values.isna().any():
         return None
-    text = values.astype(str).str.strip()
-    missing = text.isin(MISSING_TOKENS)
-    if not (missing | text.str.fullmatch(_ASCII_NUMBER)).all():
+    try:  # Arrow's kernels: several times faster than pandas' string methods here
+        text = pc.utf8_trim_whitespace(pa.array(values.array, type=pa.string()))
+        missing = pc.is_in(text, _MISSING_ARROW)
+        if not pc.all(pc.or_(missing, pc.match_substring_regex(text, _ASCII_NUMBER))).as_py():
+            return None
+        cleaned = pc.if_else(missing, None, pc.replace_substring(text, ",", ""))
+        floats = pc.cast(cleaned, pa.float64()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
-    cleaned = text.str.replace(",", "", regex=False).where(~missing)
-    try:
-        return cleaned.astype("float64")
-    except (ValueError, TypeError):
-        return None
+    return pd.Series(floats, index=values.index, dtype="float64")
 
 
 def numbers(
