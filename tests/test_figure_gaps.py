@@ -42,6 +42,7 @@ def _series() -> pd.DataFrame:
             "grain": "monthly",
             "period_start": MONTHS,
             "value": [10.0, 11.0, 12.0, 13.0],
+            "coverage": 1.0,
             "value_per_capita": [1.0, 1.1, 1.2, 1.3],
         }
     )

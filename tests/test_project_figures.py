@@ -39,6 +39,29 @@ def test_many_comparisons_collapse_to_one_grey_legend_entry(fixture_store):
     assert [tr.name for tr in shown if tr.line.color == figs.GREY] == ["Comparison cities"]
 
 
+def test_own_city_values_on_thin_data_are_circled_once_in_the_legend(fixture_store):
+    """Judges read the project city's line as what the estimate rests on: its values below
+    the coverage threshold get open circles (share on hover), comparisons stay plain."""
+    view = load_view("fx_transit")
+    series = view.series.copy()
+    own = series.index[series["city_id"] == TREATED_CITY]
+    series.loc[own[:2], "coverage"] = [0.5, 0.75]
+    series.loc[series["city_id"] != TREATED_CITY, "coverage"] = 0.1
+    fig = figs.indicator_figure(
+        series, project=view.project, indicator=view.indicator, marks=[], lang="zh"
+    )
+    legend, circles = [tr for tr in fig.data if tr.legendgroup == "thin"]
+    assert legend.showlegend is not False and circles.showlegend is False
+    assert legend.name.startswith("資料不完整")
+    assert list(circles.customdata) == [50, 75] and circles.marker.color == TREATED
+    assert list(circles.x) == list(series.loc[own[:2], "period_start"])
+    assert "應有讀數的" in circles.hovertemplate
+    complete = figs.indicator_figure(
+        view.series, project=view.project, indicator=view.indicator, marks=[], lang="en"
+    )
+    assert not [tr for tr in complete.data if tr.legendgroup == "thin"]
+
+
 def test_chart_text_follows_language(fixture_store):
     view = load_view("fx_transit")
     en = view_figures(view, "en", per_capita=False)

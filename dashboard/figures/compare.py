@@ -9,10 +9,10 @@ import pandas as pd
 import plotly.io as pio
 
 from dashboard.figures.gaps import break_lines, iso_days
+from dashboard.figures.thin import thin_points, with_legend
 from dashboard.i18n import pick, t
 from dashboard.queries_compare import CompareData
 from dashboard.theme import LAUNCH, PALETTE, value_ticks
-from gosmart.quality import LOW_COVERAGE
 
 X_OFFSET_KEY = {
     "annual": "compare.x_years_since",
@@ -100,34 +100,6 @@ def _label(x: object, text: str) -> dict:
     }
 
 
-THIN_MARKER = {"symbol": "circle-open", "size": 13, "line": {"width": 2.5}}
-
-
-def _thin_points(
-    rows: pd.DataFrame, xs: list, ys: list, name: str, color: str, lang: str
-) -> dict | None:
-    """Open circles over a city's values that rest on under LOW_COVERAGE of the expected
-    readings (a part year, missing days), the share on hover; None when there are none."""
-    coverage = rows["coverage"].to_numpy("float64", na_value=np.nan)
-    thin = np.flatnonzero(coverage < LOW_COVERAGE)  # NaN (not measured) is not thin
-    if not len(thin):
-        return None
-    return {
-        "type": "scatter",
-        "x": [xs[k] for k in thin],
-        "y": [ys[k] for k in thin],
-        "customdata": np.round(coverage[thin] * 100).tolist(),
-        "mode": "markers",
-        "marker": {**THIN_MARKER, "color": color},
-        "name": t("compare.thin_points", lang, share=f"{LOW_COVERAGE:.0%}"),
-        "legendgroup": "thin",
-        "showlegend": False,
-        "hovertemplate": f"{name}: "
-        + t("compare.thin_hover", lang, share="%{customdata}%")
-        + "<extra></extra>",
-    }
-
-
 def line_figure(data: CompareData, cities: dict[str, dict], lang: str) -> dict:
     """One line per city; launches marked; event time when aligned.
 
@@ -161,23 +133,10 @@ def line_figure(data: CompareData, cities: dict[str, dict], lang: str) -> dict:
                 "connectgaps": False,
             }
         )
-        thin = _thin_points(rows, xs, ys, name, color, lang)
+        thin = thin_points(rows["coverage"], xs, ys, name, color, lang)
         if thin is not None:
             thin_traces.append(thin)
-    if thin_traces:  # one legend entry, in neutral grey, for every city's open circles
-        traces.append(
-            {
-                "type": "scatter",
-                "x": [None],
-                "y": [None],
-                "mode": "markers",
-                "marker": {**THIN_MARKER, "color": "#555"},
-                "name": thin_traces[0]["name"],
-                "legendgroup": "thin",
-                "hoverinfo": "skip",
-            }
-        )
-    traces += thin_traces
+    traces += with_legend(thin_traces, lang)
     if aligned:
         shapes.append(_vline(0, "dash"))
         shapes.append(

@@ -12,6 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.figures.gaps import break_lines
+from dashboard.figures.thin import thin_points, with_legend
 from dashboard.i18n import catalogue, normalise_lang, pick, t
 from dashboard.theme import BAND, COUNTERFACTUAL, EVENT, LAUNCH, PALETTE, TREATED, value_ticks
 
@@ -222,6 +223,11 @@ def indicator_figure(
                 hovertemplate=f"{name}<br>%{{x|%Y-%m-%d}}: %{{y:,.4~g}}<extra></extra>",
             )
         )
+        # The project's own city is what the estimate rests on: its thin values are circled.
+        thin = thin_points(
+            own["coverage"], own["period_start"].tolist(), own[column].tolist(), name, TREATED, lang
+        )
+        traces += with_legend([thin] if thin else [], lang)
     x_range = None
     if len(series):
         x_range = (_day(series["period_start"].min()), _day(series["period_start"].max()))
