@@ -135,6 +135,10 @@ class SourceSpec:
     fetch: Fetcher | None = None  # live mode; None for file-only sources
     note: str | None = None
     parse_set: SetParser | None = None  # file mode: all `files` at once instead of one by one
+    # A feed of readings whose API serves only a recent window (the current hour, the last
+    # day): a load adds and updates rows and keeps what earlier loads stored, so polling it
+    # builds up a history. Other sources are replaced whole by each load.
+    accumulates: bool = False
 
 
 def sha256_bytes(raw: bytes) -> str:
@@ -237,6 +241,13 @@ DELETE FROM observation
 WHERE series_key IN (SELECT series_key FROM series_source WHERE source_id = ?)
 """
 DELETE_SERIES_KEYS = "DELETE FROM series_source WHERE series_key IN (SELECT unnest(?))"
+DELETE_RESENT_OBSERVATIONS = """
+DELETE FROM observation WHERE (series_key, ts) IN (SELECT series_key, ts FROM _incoming)
+"""
+STORED_OBSERVATIONS = """
+SELECT count(*), min(ts), max(ts) FROM observation
+WHERE series_key IN (SELECT series_key FROM series_source WHERE source_id = ?)
+"""
 ADD_SERIES_KEYS = """
 INSERT INTO series_source (series_key, series_id, source_id)
 SELECT unnest(?::INTEGER[]), unnest(?::VARCHAR[]), ?
@@ -253,22 +264,29 @@ LIMIT 1
 
 
 def _merge_observations(
-    con: duckdb.DuckDBPyConnection, source_id: str, location: str, frame: pd.DataFrame
+    con: duckdb.DuckDBPyConnection,
+    source_id: str,
+    location: str,
+    frame: pd.DataFrame,
+    *,
+    keep_older: bool = False,
 ) -> None:
-    """Replace the source's observations, each series name swapped for its pair's integer key.
+    """Replace the source's observations (or, `keep_older`, only those sent again), each
+    series name swapped for its pair's integer key.
 
     The keys are worked out from the small pairs table in Python, so a load runs a
     statement only where something changes.
     """
     pairs = con.execute(SERIES_KEYS).fetchall()
     key_of = {name: key for name, source, key in pairs if source == source_id}
-    if key_of:
-        con.execute(DELETE_SOURCE_OBSERVATIONS, [source_id])
+    stored = bool(key_of)
     names = frame["series_id"].cat.categories
     sent = set(names)
-    stale = [key for name, key in key_of.items() if name not in sent]
-    if stale:
-        con.execute(DELETE_SERIES_KEYS, [stale])
+    if stored and not keep_older:
+        con.execute(DELETE_SOURCE_OBSERVATIONS, [source_id])
+        stale = [key for name, key in key_of.items() if name not in sent]
+        if stale:
+            con.execute(DELETE_SERIES_KEYS, [stale])
     if frame.empty:
         return
     new = [name for name in names if name not in key_of]
@@ -294,24 +312,33 @@ def _merge_observations(
                 location,
                 f"observation: key {list(clash[:-1])} already loaded by {clash[-1]}",
             )
+    if stored and keep_older:
+        con.execute(DELETE_RESENT_OBSERVATIONS)
     con.execute("INSERT INTO observation (series_key, ts, value) SELECT * FROM _incoming")
     con.unregister("_incoming")
 
 
 def _merge_keyed(
-    con: duckdb.DuckDBPyConnection, source_id: str, table: str, frame: pd.DataFrame
+    con: duckdb.DuckDBPyConnection,
+    source_id: str,
+    table: str,
+    frame: pd.DataFrame,
+    *,
+    keep_older: bool = False,
 ) -> None:
-    """Replace the source's rows, and any other source's row under a key the batch holds
-    (one DELETE on the key index, cheaper than INSERT OR REPLACE)."""
+    """Replace the source's rows (unless `keep_older`), and any row under a key the batch
+    holds (one DELETE on the key index, cheaper than INSERT OR REPLACE)."""
     if frame.empty:
-        con.execute(f"DELETE FROM {table} WHERE source_id = ?", [source_id])  # noqa: S608
+        if not keep_older:
+            con.execute(f"DELETE FROM {table} WHERE source_id = ?", [source_id])  # noqa: S608
         return
     con.register("_incoming", frame)
     keys = ", ".join(TABLE_KEYS[table])
-    con.execute(
-        f"DELETE FROM {table} WHERE source_id = ? OR ({keys}) IN (SELECT {keys} FROM _incoming)",  # noqa: S608
-        [source_id],
-    )
+    resent = f"({keys}) IN (SELECT {keys} FROM _incoming)"  # noqa: S608 - names from code
+    if keep_older:
+        con.execute(f"DELETE FROM {table} WHERE {resent}")  # noqa: S608
+    else:
+        con.execute(f"DELETE FROM {table} WHERE source_id = ? OR {resent}", [source_id])  # noqa: S608
     cols = ", ".join(frame.columns)
     con.execute(  # the source id bound once, not sent as a column of identical strings
         f"INSERT INTO {table} ({cols}, source_id) SELECT {cols}, ? FROM _incoming",  # noqa: S608
@@ -334,19 +361,25 @@ def load_batch(
 
     Rows this source loaded before and no longer sends are replaced: the source's
     rows in each target table are deleted and the new ones inserted, so loading
-    the same input twice leaves identical tables. A key another source loaded is
-    found as its table is merged: on an IngestError the caller's transaction must
-    be rolled back, as `gosmart.store.writing` does.
+    the same input twice leaves identical tables. A source that `accumulates` keeps
+    its earlier rows and has only those sent again replaced; its `source` row then
+    counts and dates everything stored. A key another source loaded is found as its
+    table is merged: on an IngestError the caller's transaction must be rolled back,
+    as `gosmart.store.writing` does. Returns the rows of this batch.
     """
     checked = {t: _coerce(spec.source_id, location, t, f) for t, f in batch.tables.items()}
     for table, frame in checked.items():
         _refuse_duplicate_keys(frame, spec.source_id, location, table)
+    keep_older = spec.accumulates
     for table, frame in checked.items():
         if table == "observation":
-            _merge_observations(con, spec.source_id, location, frame)
+            _merge_observations(con, spec.source_id, location, frame, keep_older=keep_older)
         else:
-            _merge_keyed(con, spec.source_id, table, frame)
-    period = _period(checked)
+            _merge_keyed(con, spec.source_id, table, frame, keep_older=keep_older)
+    loaded = sum(len(f) for f in checked.values())
+    rows, period = loaded, _period(checked)
+    if keep_older:
+        rows, period = _stored(con, spec.source_id, list(checked), period)
     con.execute("DELETE FROM source WHERE source_id = ?", [spec.source_id])
     con.execute(  # delete, then insert: cheaper than INSERT OR REPLACE on the key index
         """
@@ -368,13 +401,36 @@ def load_batch(
             spec.third_party,
             retrieved_at or datetime.now(UTC).replace(tzinfo=None),
             sha256,
-            sum(len(f) for f in checked.values()),
+            rows,
             period[0],
             period[1],
             spec.note,
         ],
     )
-    return sum(len(f) for f in checked.values())
+    return loaded
+
+
+def _stored(
+    con: duckdb.DuckDBPyConnection,
+    source_id: str,
+    tables: list[str],
+    period: tuple[date | None, date | None],
+) -> tuple[int, tuple[date | None, date | None]]:
+    """Rows the store holds from a source in the given tables, and the period its
+    observations cover (else the batch's `period`)."""
+    rows = 0
+    for table in tables:
+        if table == "observation":
+            n, first, last = con.execute(STORED_OBSERVATIONS, [source_id]).fetchone()
+            rows += n
+            if n:
+                period = (first.date(), last.date())
+        else:
+            rows += con.execute(
+                f"SELECT count(*) FROM {table} WHERE source_id = ?",  # noqa: S608 - names from code
+                [source_id],
+            ).fetchone()[0]
+    return rows, period
 
 
 def _period(tables: dict[str, pd.DataFrame]) -> tuple[date | None, date | None]:

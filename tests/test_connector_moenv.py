@@ -192,3 +192,59 @@ def test_file_mode_reads_the_crawler_parquet_and_the_register(opendata):
     reg = get_spec("moenv_aqx_p_07")
     stations = reg.parse((opendata / reg.files[0]).read_bytes(), reg.files[0]).tables["station"]
     assert len(stations) == 80 and stations["name_en"].notna().all()
+
+
+def _poll(srv_doc: bytes, db_file) -> int:
+    with FaultServer() as srv:
+        srv.route("/api/v2/aqx_p_432", json_reply(srv_doc))
+        spec = replace(
+            get_spec("moenv_aqx_p_432"),
+            fetch=partial(moenv.fetch_dataset, dataset="aqx_p_432", base=f"{srv.url}/api/v2"),
+        )
+        return ingest_live(spec, quick_session(), db_file)
+
+
+def _readings(db_file) -> dict[tuple[str, str], float]:
+    con = duckdb.connect(str(db_file), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT series_id, ts, value FROM observation JOIN series_source USING (series_key) "
+            "WHERE series_id LIKE 'pm25|%'"
+        ).fetchall()
+        return {(s, str(ts)): v for s, ts, v in rows}
+    finally:
+        con.close()
+
+
+def test_hourly_polls_of_the_realtime_feed_build_up_a_history(db_file, monkeypatch):
+    """aqx_p_432 serves only the latest hour: a poll adds its hour to those stored before,
+    a reading sent again replaces the stored one, and the same poll twice changes nothing."""
+    monkeypatch.setenv("MOENV_API_KEY", "k")
+
+    def next_hour(records):
+        for r in records:
+            r["publishtime"] = "2023/02/07 19:00:00"
+        records[0]["pm2.5"] = "11"
+
+    _poll(fixture_bytes("moenv/aqx_p_432_v2.json"), db_file)
+    _poll(_v2_with(next_hour), db_file)
+    assert _readings(db_file) == {
+        ("pm25|TW-KEE|moenv:1", "2023-02-07 18:00:00"): 10.0,
+        ("pm25|TW-TXG|moenv:28", "2023-02-07 18:00:00"): 12.0,
+        ("pm25|TW-KEE|moenv:1", "2023-02-07 19:00:00"): 11.0,
+        ("pm25|TW-TXG|moenv:28", "2023-02-07 19:00:00"): 12.0,
+    }
+    before = dump_tables(db_file)
+    _poll(_v2_with(next_hour), db_file)
+    assert dump_tables(db_file) == before
+    _poll(_v2_with(lambda rs: (next_hour(rs), rs[0].update({"pm2.5": "13"}))), db_file)
+    assert _readings(db_file)[("pm25|TW-KEE|moenv:1", "2023-02-07 19:00:00")] == 13.0
+    assert len(_readings(db_file)) == 4
+    con = duckdb.connect(str(db_file), read_only=True)
+    rows, start, end = con.execute("SELECT rows, period_start, period_end FROM source").fetchone()
+    stored = sum(
+        con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608
+        for t in ("station", "series", "observation")
+    )
+    con.close()
+    assert rows == stored and str(start) == str(end) == "2023-02-07"

@@ -3,6 +3,8 @@ the integer series keys observations are stored under."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import duckdb
 import pandas as pd
 import pytest
@@ -184,3 +186,32 @@ def test_a_store_from_before_series_keys_is_brought_up_to_date_by_its_next_write
         assert "observation_text_keyed" not in {
             r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
         }
+
+
+def test_a_source_that_accumulates_keeps_earlier_rows_and_counts_them(db_file):
+    """A rolling-window feed: later loads add hours and replace the ones sent again; its
+    source row counts and dates all it stored. A replacing source drops the hours it no
+    longer sends."""
+    window = replace(SPEC, accumulates=True)
+    with writing(db_file) as con:
+        load_batch(con, window, _observations(["a"] * 3, [0, 1, 2]), location="w1", sha256="1")
+        later = _observations(["a", "a", "b"], [2, 3, 3])
+        later.tables["observation"]["value"] = [20.0, 30.0, 31.0]
+        assert load_batch(con, window, later, location="w2", sha256="2") == 2 + 3
+    with connect_read(db_file) as con:
+        assert con.execute(
+            "SELECT series_id, hour(ts), value FROM observation "
+            "JOIN series_source USING (series_key) ORDER BY ALL"
+        ).fetchall() == [
+            ("a", 0, 0.0),
+            ("a", 1, 1.0),
+            ("a", 2, 20.0),
+            ("a", 3, 30.0),
+            ("b", 3, 31.0),
+        ]
+        assert con.execute("SELECT rows FROM source").fetchone() == (2 + 5,)
+    with writing(db_file) as con:
+        load_batch(con, SPEC, _observations(["a"], [5]), location="r", sha256="3")
+    with connect_read(db_file) as con:
+        assert _observed(con) == [("a", "keys_test", 1)]
+        assert con.execute("SELECT rows FROM source").fetchone() == (2,)

@@ -300,7 +300,15 @@ def fetch_dataset(
     return [(join_pages(envelope, "records", records), redact_url(url, public))]
 
 
-def _spec(dataset: str, title: str, parse: Any, files: tuple[str, ...], note: str) -> SourceSpec:
+def _spec(
+    dataset: str,
+    title: str,
+    parse: Any,
+    files: tuple[str, ...],
+    note: str,
+    *,
+    accumulates: bool = False,
+) -> SourceSpec:
     source_id = f"moenv_{dataset}"
     return SourceSpec(
         source_id=source_id,
@@ -315,6 +323,7 @@ def _spec(dataset: str, title: str, parse: Any, files: tuple[str, ...], note: st
         key_env=KEY_ENV,
         fetch=partial(fetch_dataset, dataset=dataset),
         note=note,
+        accumulates=accumulates,
     )
 
 
@@ -326,14 +335,18 @@ SPECS = [
         ("air/taiwan/moenv_aqx_p_432_hourly_2026-07-03_2026-08-23.parquet",),
         "File mode: hourly snapshots of aqx_p_432 committed by the crab650/taiwan-air-quality "
         "crawler (2026-07-03 to 2026-08-23). Missing readings ('' or '-') are left out, not 0. "
-        "AQI 0 is kept as published (636 rows; it usually means no valid AQI was computed).",
+        "AQI 0 is kept as published (636 rows; it usually means no valid AQI was computed). "
+        "Live mode serves the latest hour: each load adds it to the hours stored before.",
+        accumulates=True,
     ),
     _spec(
         "aqx_p_488",
         "Air quality hourly values, history (空氣品質監測小時值)",
         parse_hourly,
         (),
-        "Live mode only: no stored history file exists.",
+        "Live mode only: no stored history file exists. The API serves the most recent "
+        "records: each load adds them to the hours stored before.",
+        accumulates=True,
     ),
     _spec(
         "aqx_p_07",

@@ -234,6 +234,8 @@ SPECS = [
         key_env=KEY_ENV,
         fetch=partial(fetch_bundle),
         third_party=True,
-        note="Live mode only. Hourly values, local wall-clock time of each location.",
+        note="Live mode only. Hourly values, local wall-clock time of each location. The "
+        "API is asked for the last seven days: each load adds them to the hours stored before.",
+        accumulates=True,
     )
 ]

@@ -206,7 +206,9 @@ def _spec(network: str) -> SourceSpec:
         parse=partial(parse_things, source_id=network, network=network),
         url=url,
         fetch=partial(fetch_things, network=network),
-        note="Live mode only. Low-cost sensors; readings stored as hourly means (Taiwan local time).",
+        note="Live mode only. Low-cost sensors; readings stored as hourly means (Taiwan local "
+        "time). The API is asked for the last day: each load adds it to the hours stored before.",
+        accumulates=True,
     )
 
 
