@@ -73,6 +73,10 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "note": "str",
     },
 }
+# Descriptive columns one source may know and another not (a station register's English
+# name and type, next to the bare ids and places a feed of readings sends): a row that
+# replaces another source's keeps these where it leaves them empty.
+FILLED_IN: dict[str, tuple[str, ...]] = {"station": ("name_en", "city_id", "lat", "lon", "kind")}
 TABLE_KEYS: dict[str, list[str]] = {
     "station": ["station_id"],
     "series": ["series_id"],
@@ -327,14 +331,22 @@ def _merge_keyed(
     keep_older: bool = False,
 ) -> None:
     """Replace the source's rows (unless `keep_older`), and any row under a key the batch
-    holds (one DELETE on the key index, cheaper than INSERT OR REPLACE)."""
+    holds (one DELETE on the key index, cheaper than INSERT OR REPLACE). Where another
+    source's row is replaced, its FILLED_IN columns survive where the new row is empty."""
     if frame.empty:
         if not keep_older:
             con.execute(f"DELETE FROM {table} WHERE source_id = ?", [source_id])  # noqa: S608
         return
     con.register("_incoming", frame)
-    keys = ", ".join(TABLE_KEYS[table])
-    resent = f"({keys}) IN (SELECT {keys} FROM _incoming)"  # noqa: S608 - names from code
+    keys = TABLE_KEYS[table]
+    resent = f"({', '.join(keys)}) IN (SELECT {', '.join(keys)} FROM _incoming)"  # noqa: S608
+    filled = FILLED_IN.get(table, ())
+    if filled:  # kept aside before the delete, filled in after the insert
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _replaced AS SELECT {', '.join([*keys, *filled])} "  # noqa: S608
+            f"FROM {table} WHERE source_id <> ? AND {resent}",
+            [source_id],
+        )
     if keep_older:
         con.execute(f"DELETE FROM {table} WHERE {resent}")  # noqa: S608
     else:
@@ -345,6 +357,11 @@ def _merge_keyed(
         [source_id],
     )
     con.unregister("_incoming")
+    if filled:
+        sets = ", ".join(f"{c} = coalesce(t.{c}, r.{c})" for c in filled)
+        match = " AND ".join(f"t.{k} = r.{k}" for k in keys)
+        con.execute(f"UPDATE {table} AS t SET {sets} FROM _replaced AS r WHERE {match}")  # noqa: S608
+        con.execute("DROP TABLE _replaced")
 
 
 def load_batch(

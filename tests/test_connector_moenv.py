@@ -10,8 +10,10 @@ import duckdb
 import pytest
 
 from connectors.catalog import get_spec
+from connectors.core import load_batch
 from connectors.errors import IngestError
 from connectors.sources import moenv
+from gosmart.store import writing
 from tests.faultserver import (
     FaultServer,
     dump_tables,
@@ -248,3 +250,20 @@ def test_hourly_polls_of_the_realtime_feed_build_up_a_history(db_file, monkeypat
     )
     con.close()
     assert rows == stored and str(start) == str(end) == "2023-02-07"
+
+
+def test_a_poll_of_readings_keeps_what_the_station_register_said(db_file, monkeypatch):
+    """The readings name a station and place it; the register adds its English name and type.
+    A later poll replaces the station rows but must not blank what only the register knows."""
+    monkeypatch.setenv("MOENV_API_KEY", "k")
+    register = get_spec("moenv_aqx_p_07")
+    raw = fixture_bytes("moenv/aqx_p_07_v2.json")
+    with writing(db_file) as con:
+        load_batch(con, register, register.parse(raw, "reg"), location="reg", sha256="r")
+    _poll(fixture_bytes("moenv/aqx_p_432_v2.json"), db_file)
+    con = duckdb.connect(str(db_file), read_only=True)
+    row = con.execute(
+        "SELECT name, name_en, kind, city_id, source_id FROM station WHERE station_id = 'moenv:28'"
+    ).fetchone()
+    con.close()
+    assert row == ("西屯", "Xitun", "一般站", "TW-TXG", "moenv_aqx_p_432")
