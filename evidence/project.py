@@ -46,7 +46,7 @@ EFFECT_COLUMNS = [
     "effect_rel_hi", "effect_cum", "effect_cum_lo", "effect_cum_hi", "p_value",
     "p_value_kind", "pre_rmspe", "pre_fit_r2", "evidence_level", "evidence_reason",
     "agreement", "details", "launch_date", "pre_start", "pre_end", "post_start",
-    "post_end", "seed", "data_version", "code_version", "computed_at",
+    "post_end", "seed", "data_version", "code_version", "computed_at", "per_capita",
 ]  # fmt: skip
 PATH_COLUMNS = [
     "project_id", "indicator_id", "method", "period_start", "observed", "counterfactual",
@@ -213,6 +213,7 @@ def _effect_row(
         ctx.inputs.data_version or "unversioned",
         ctx.code_version,
         ctx.computed_at,
+        (details.get("input") or {}).get("value_column") == "value_per_capita",
     ]
 
 

@@ -19,7 +19,7 @@ def ensure_store(db: Path, snapshot_dir: Path = SNAPSHOT_DIR) -> None:
     when the store came from an older snapshot (after an update). A store filled by
     `gosmart ingest` is never replaced."""
     from connectors.snapshot import load_snapshot, stale_snapshot_store
-    from gosmart.store import StoreError
+    from gosmart.store import StoreError, upgrade_store
 
     if not db.exists():
         print(f"No database at {db}; building it from the bundled snapshot ...", file=sys.stderr)
@@ -30,6 +30,7 @@ def ensure_store(db: Path, snapshot_dir: Path = SNAPSHOT_DIR) -> None:
             file=sys.stderr,
         )
     else:
+        upgrade_store(db)
         return
     try:
         load_snapshot(snapshot_dir, db)

@@ -11,8 +11,9 @@ import contextlib
 import fcntl
 import os
 import shutil
+import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -60,21 +61,55 @@ def connect_write(path: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-# Stores written before 2026-11-28 named each observation's series and source in text.
-TEXT_KEYED_OBSERVATION = """
-SELECT count(*) FROM information_schema.columns
-WHERE table_schema = 'main' AND table_name = 'observation' AND column_name = 'series_id'
+TABLE_EXISTS = """
+SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = ?
 """
+COLUMN_EXISTS = """
+SELECT count(*) FROM information_schema.columns
+WHERE table_schema = 'main' AND table_name = ? AND column_name = ?
+"""
+
+
+def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    return bool(con.execute(COLUMN_EXISTS, [table, column]).fetchone()[0])
+
+
+def _key_observations(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("ALTER TABLE observation RENAME TO observation_text_keyed")
+    con.execute(read_sql("schema.sql"))
+    con.execute(read_sql("observation_from_text_keys.sql"))
+    con.execute("DROP TABLE observation_text_keyed")
+
+
+def _add_effect_per_capita(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("ALTER TABLE effect ADD COLUMN per_capita BOOLEAN")
+    con.execute(read_sql("effect_per_capita.sql"))
+
+
+# How a store written by an older version is brought up to this schema: the table and
+# column whose absence shows it is needed, and the step. Applied in order by every write.
+UPGRADES: list[tuple[str, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
+    ("observation", "series_key", _key_observations),  # 2026-11-28: integer series keys
+    ("effect", "per_capita", _add_effect_per_capita),  # 2026-11-28: per capita as a column
+]
+
+
+def pending_upgrades(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """'table.column' of every upgrade a store still needs; a table it lacks altogether is
+    created by the next write, not upgraded."""
+    return [
+        f"{table}.{column}"
+        for table, column, _ in UPGRADES
+        if con.execute(TABLE_EXISTS, [table]).fetchone()[0] and not _has_column(con, table, column)
+    ]
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every table (idempotent), bringing an older store's tables up to this schema."""
     con.execute(read_sql("schema.sql"))
-    if con.execute(TEXT_KEYED_OBSERVATION).fetchone()[0]:
-        con.execute("ALTER TABLE observation RENAME TO observation_text_keyed")
-        con.execute(read_sql("schema.sql"))
-        con.execute(read_sql("observation_from_text_keys.sql"))
-        con.execute("DROP TABLE observation_text_keyed")
+    for table, column, upgrade in UPGRADES:
+        if not _has_column(con, table, column):
+            upgrade(con)
 
 
 # A data version is the write's UTC time in this format, a dash, and six random hex digits.
@@ -151,6 +186,29 @@ def writing(
                 with contextlib.suppress(FileNotFoundError):
                     leftover.unlink()
             raise
+
+
+def upgrade_store(path: Path) -> list[str]:
+    """Bring a store written by an older version up to this schema, keeping its data (one
+    atomic write, as any other); returns the upgrades made. Says so on stderr, and keeps
+    serving the store as it is when it cannot be written."""
+    con = connect_read(path)
+    try:
+        pending = pending_upgrades(con)
+    finally:
+        con.close()
+    if not pending:
+        return []
+    print(
+        f"{path}: upgrading the store to this version ({', '.join(pending)}) ...", file=sys.stderr
+    )
+    try:
+        with writing(path):
+            pass  # every write brings the schema up to date first (create_schema)
+    except (OSError, duckdb.Error) as exc:
+        print(f"could not upgrade ({exc}); serving the store as it is", file=sys.stderr)
+        return []
+    return pending
 
 
 def insert_rows(

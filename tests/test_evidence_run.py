@@ -52,6 +52,9 @@ def test_cli_writes_effects_paths_and_placebos(store, capsys) -> None:
     assert render(details["messages"]["reason"], "zh").startswith("採用：")
     metro = primary[("metro", "metro_ridership")]
     assert metro["estimable"] and metro["evidence_level"] <= 3
+    # the unit pages show: records per 10,000 residents for hrf, riders for the metro
+    assert hrf["per_capita"] is True and details["input"]["value_column"] == "value_per_capita"
+    assert metro["per_capita"] is False
     # every estimable row says its window once, in periods of its grain; cities by name
     for row in effects:
         if row["estimable"]:

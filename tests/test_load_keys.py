@@ -11,7 +11,7 @@ import pytest
 
 from connectors.core import Batch, load_batch
 from connectors.errors import IngestError
-from gosmart.store import connect_read, writing
+from gosmart.store import connect_read, pending_upgrades, writing
 from tests.test_derive import spec
 
 SPEC = spec("keys_test")
@@ -169,6 +169,7 @@ def test_a_store_from_before_series_keys_is_brought_up_to_date_by_its_next_write
     db_file.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(db_file)) as con:
         con.execute(TEXT_KEYED)
+        assert pending_upgrades(con) == ["observation.series_key"]
     with writing(db_file) as con:
         assert _observed(con) == [
             ("pm25|TW-TPE|a", "old_one", 2),

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import duckdb
 import pytest
 
-from gosmart.store import StoreError, connect_read, data_version, writing
+from gosmart.cli import ensure_store
+from gosmart.store import (
+    StoreError,
+    connect_read,
+    data_version,
+    insert_rows,
+    pending_upgrades,
+    upgrade_store,
+    writing,
+)
 
 
 def test_write_then_read_back(db_file):
@@ -43,3 +54,39 @@ def test_reader_cannot_write(db_file):
 def test_missing_store_is_a_clear_error(db_file):
     with pytest.raises(StoreError, match="no database"):
         connect_read(db_file)
+
+
+def _effect(project_id: str, details: str) -> list:
+    return [project_id, "ind", "did", True, True, details, "v", "c", datetime(2026, 1, 1)]
+
+
+def test_serving_a_store_from_before_a_schema_change_upgrades_it_keeping_its_data(db_file):
+    """A store `gosmart ingest`/`evidence` wrote with an older version (here: effects without
+    their per-capita column) is brought up to date when served, its data kept, and the
+    column filled from what the engine recorded; a current store is left alone."""
+    with writing(db_file) as con:
+        con.execute("ALTER TABLE effect DROP COLUMN per_capita")
+        insert_rows(
+            con,
+            "effect",
+            ["project_id", "indicator_id", "method", "is_primary", "estimable", "details",
+             "data_version", "code_version", "computed_at"],
+            [
+                _effect("pc", '{"input": {"value_column": "value_per_capita"}}'),
+                _effect("raw", '{"input": {"value_column": "value"}}'),
+                _effect("reported", '{"reported": []}'),
+            ],
+        )  # fmt: skip
+    with connect_read(db_file) as con:
+        assert pending_upgrades(con) == ["effect.per_capita"]
+        before = data_version(con)
+    ensure_store(db_file)
+    with connect_read(db_file) as con:
+        assert con.execute(
+            "SELECT project_id, per_capita FROM effect ORDER BY project_id"
+        ).fetchall() == [("pc", True), ("raw", False), ("reported", False)]
+        assert pending_upgrades(con) == [] and data_version(con) != before
+        after = data_version(con)
+    assert upgrade_store(db_file) == []
+    with connect_read(db_file) as con:
+        assert data_version(con) == after

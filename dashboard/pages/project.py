@@ -383,10 +383,8 @@ def caveat_lines(details: dict[str, Any], view: ProjectView, lang: str) -> list[
 
 
 def effect_per_capita(effect: dict[str, Any] | None) -> bool:
-    """Whether the evidence engine estimated on per-capita values."""
-    details = (effect or {}).get("details") or {}
-    inputs = details.get("input") if isinstance(details, dict) else None
-    return isinstance(inputs, dict) and inputs.get("value_column") == "value_per_capita"
+    """Whether the evidence engine estimated on per-capita values (None: no effect row)."""
+    return bool((effect or {}).get("per_capita"))
 
 
 def _methods_table(effects: list[dict[str, Any]], lang: str) -> html.Table:

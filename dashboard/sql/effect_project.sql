@@ -6,7 +6,7 @@ SELECT project_id, indicator_id, method, is_primary, estimable, reason,
        effect_cum, effect_cum_lo, effect_cum_hi, p_value, p_value_kind, pre_rmspe, pre_fit_r2,
        evidence_level, evidence_reason, agreement, CAST(details AS VARCHAR) AS details,
        launch_date, pre_start, pre_end, post_start, post_end, seed,
-       data_version, code_version, computed_at
+       data_version, code_version, computed_at, per_capita
 FROM effect
 WHERE $1::VARCHAR IS NULL OR project_id = $1
 ORDER BY project_id, indicator_id, is_primary DESC, evidence_level DESC NULLS LAST, method

@@ -2,8 +2,7 @@
 SELECT e.project_id, e.indicator_id, e.method, e.effect_avg, e.effect_avg_lo, e.effect_avg_hi,
        e.effect_rel, e.effect_rel_lo, e.effect_rel_hi, e.effect_cum, e.effect_cum_lo,
        e.effect_cum_hi, e.p_value, e.evidence_level, e.post_start, e.post_end, e.launch_date,
-       coalesce(json_extract_string(e.details, '$.input.value_column') = 'value_per_capita',
-                false) AS per_capita
+       e.per_capita
 FROM effect AS e
 WHERE e.project_id = ? AND e.indicator_id = ? AND e.estimable
 ORDER BY e.is_primary DESC, e.evidence_level DESC NULLS LAST, e.method

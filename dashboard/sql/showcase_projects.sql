@@ -22,8 +22,7 @@ SELECT p.project_id, p.award_year, p.name_en, p.name_zh, p.city_id,
        h.indicator_id, h.grain, h.expected_direction,
        i.name_en AS indicator_name_en, i.name_zh AS indicator_name_zh,
        i.unit, i.unit_zh, i.per_capita_scale,
-       coalesce(json_extract_string(e.details, '$.input.value_column') = 'value_per_capita',
-                false) AS effect_per_capita,
+       coalesce(e.per_capita, false) AS effect_per_capita,
        e.method, e.estimable, e.effect_avg, e.effect_avg_lo, e.effect_avg_hi,
        e.effect_rel, e.effect_rel_lo, e.effect_rel_hi, e.p_value, e.evidence_level
 FROM project AS p
