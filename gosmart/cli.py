@@ -19,7 +19,7 @@ def ensure_store(db: Path, snapshot_dir: Path = SNAPSHOT_DIR) -> None:
     when the store came from an older snapshot (after an update). A store filled by
     `gosmart ingest` is never replaced."""
     from connectors.snapshot import load_snapshot, stale_snapshot_store
-    from gosmart.store import StoreError, upgrade_store
+    from gosmart.store import StoreError
 
     if not db.exists():
         print(f"No database at {db}; building it from the bundled snapshot ...", file=sys.stderr)
@@ -38,6 +38,31 @@ def ensure_store(db: Path, snapshot_dir: Path = SNAPSHOT_DIR) -> None:
         if not db.exists():
             raise
         print(f"could not rebuild ({exc}); serving the existing store", file=sys.stderr)
+
+
+def upgrade_store(db: Path) -> list[str]:
+    """Bring a store an older version wrote up to this schema, keeping its data (one atomic
+    write, as any other: every write upgrades first); returns the upgrades made. A store
+    that cannot be written is served as it is, with a warning."""
+    import duckdb
+
+    from gosmart.store import connect_read, pending_upgrades, writing
+
+    con = connect_read(db)
+    try:
+        pending = pending_upgrades(con)
+    finally:
+        con.close()
+    if not pending:
+        return []
+    print(f"{db}: upgrading the store to this version ({', '.join(pending)}) ...", file=sys.stderr)
+    try:
+        with writing(db):
+            pass
+    except (OSError, duckdb.Error) as exc:
+        print(f"could not upgrade ({exc}); serving the store as it is", file=sys.stderr)
+        return []
+    return pending
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:

@@ -11,7 +11,6 @@ import contextlib
 import fcntl
 import os
 import shutil
-import sys
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -186,29 +185,6 @@ def writing(
                 with contextlib.suppress(FileNotFoundError):
                     leftover.unlink()
             raise
-
-
-def upgrade_store(path: Path) -> list[str]:
-    """Bring a store written by an older version up to this schema, keeping its data (one
-    atomic write, as any other); returns the upgrades made. Says so on stderr, and keeps
-    serving the store as it is when it cannot be written."""
-    con = connect_read(path)
-    try:
-        pending = pending_upgrades(con)
-    finally:
-        con.close()
-    if not pending:
-        return []
-    print(
-        f"{path}: upgrading the store to this version ({', '.join(pending)}) ...", file=sys.stderr
-    )
-    try:
-        with writing(path):
-            pass  # every write brings the schema up to date first (create_schema)
-    except (OSError, duckdb.Error) as exc:
-        print(f"could not upgrade ({exc}); serving the store as it is", file=sys.stderr)
-        return []
-    return pending
 
 
 def insert_rows(

@@ -7,14 +7,13 @@ from datetime import datetime
 import duckdb
 import pytest
 
-from gosmart.cli import ensure_store
+from gosmart.cli import ensure_store, upgrade_store
 from gosmart.store import (
     StoreError,
     connect_read,
     data_version,
     insert_rows,
     pending_upgrades,
-    upgrade_store,
     writing,
 )
 
