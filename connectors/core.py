@@ -341,12 +341,13 @@ def _merge_keyed(
     keys = TABLE_KEYS[table]
     resent = f"({', '.join(keys)}) IN (SELECT {', '.join(keys)} FROM _incoming)"  # noqa: S608
     filled = FILLED_IN.get(table, ())
-    if filled:  # kept aside before the delete, filled in after the insert
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _replaced AS SELECT {', '.join([*keys, *filled])} "  # noqa: S608
-            f"FROM {table} WHERE source_id <> ? AND {resent}",
+    replaced = []  # another source's rows under these keys: kept aside, filled in after
+    if filled:
+        replaced = con.execute(
+            f"SELECT {', '.join([*keys, *filled])} FROM {table} "  # noqa: S608
+            f"WHERE source_id <> ? AND {resent}",
             [source_id],
-        )
+        ).fetchall()
     if keep_older:
         con.execute(f"DELETE FROM {table} WHERE {resent}")  # noqa: S608
     else:
@@ -357,11 +358,12 @@ def _merge_keyed(
         [source_id],
     )
     con.unregister("_incoming")
-    if filled:
+    if replaced:
+        con.register("_replaced", pd.DataFrame(replaced, columns=[*keys, *filled]))
         sets = ", ".join(f"{c} = coalesce(t.{c}, r.{c})" for c in filled)
         match = " AND ".join(f"t.{k} = r.{k}" for k in keys)
         con.execute(f"UPDATE {table} AS t SET {sets} FROM _replaced AS r WHERE {match}")  # noqa: S608
-        con.execute("DROP TABLE _replaced")
+        con.unregister("_replaced")
 
 
 def load_batch(

@@ -56,8 +56,14 @@ def parse_krtc_station_monthly(raw: bytes, location: str) -> Batch:
     )
     # TDX (tdx.py) is the register of KRTC stations, with coordinates; it lists an
     # interchange as two stations, so only the joint interchange ids are declared here.
-    latest = f.assign(station_id=station, ts=ts).sort_values("ts").groupby("station_id").tail(1)
-    latest = latest[latest["station_id"].str.contains("-", regex=False)]
+    joint = station.str.contains("-", regex=False).to_numpy()
+    latest = (
+        f[joint]
+        .assign(station_id=station[joint], ts=ts[joint])
+        .sort_values("ts")
+        .groupby("station_id")
+        .tail(1)
+    )
     stations = pd.DataFrame(
         {
             "station_id": latest["station_id"],
