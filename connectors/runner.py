@@ -192,17 +192,21 @@ class _Abandon(Exception):
     """Raised inside the writer to throw the whole new version away."""
 
 
-def _summary(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[date | None, date | None, int]]:
+def _summary(
+    con: duckdb.DuckDBPyConnection,
+) -> dict[str, tuple[date | None, date | None, int, int | None]]:
+    """Per source: the period and cities of what the store holds from it, and its rows."""
     rows = con.execute(
         """
         SELECT s.source_id, s.period_start, s.period_end,
                (SELECT count(DISTINCT city_id) FROM (
                     SELECT city_id FROM indicator_value v WHERE v.source_id = s.source_id
-                    UNION SELECT city_id FROM series r WHERE r.source_id = s.source_id))
+                    UNION SELECT city_id FROM series r WHERE r.source_id = s.source_id)),
+               s.rows
         FROM source s
         """
     ).fetchall()
-    return {r[0]: (r[1], r[2], r[3]) for r in rows}
+    return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
 
 
 def print_table(console: Console, outcomes: list[Outcome], summary: dict) -> None:
@@ -210,12 +214,14 @@ def print_table(console: Console, outcomes: list[Outcome], summary: dict) -> Non
     for col in ("source", "rows", "period covered", "cities", "status"):
         table.add_column(col, justify="right" if col in ("rows", "cities") else "left")
     for o in outcomes:
-        start, end, cities = summary.get(o.source_id, (None, None, 0))
+        start, end, cities, stored = summary.get(o.source_id, (None, None, 0, None))
         period = f"{start} … {end}" if start else "-"
         status = {"ok": "[green]ok", "skipped": f"[dim]skipped: {o.error}"}.get(
             o.status, f"[red]failed: {o.error}"
         )
         rows = f"{o.rows:,}" if o.status == "ok" else "-"
+        if o.status == "ok" and stored is not None and stored != o.rows:
+            rows += f" of {stored:,} stored"  # a feed that accumulates: period and cities too
         table.add_row(o.source_id, rows, period, str(cities or "-"), status)
     console.print(table)
 

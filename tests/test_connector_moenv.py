@@ -9,10 +9,12 @@ from functools import partial
 import duckdb
 import pytest
 
+import connectors.runner
 from connectors.catalog import get_spec
 from connectors.core import load_batch
 from connectors.errors import IngestError
 from connectors.sources import moenv
+from gosmart.cli import main
 from gosmart.store import writing
 from tests.faultserver import (
     FaultServer,
@@ -196,14 +198,16 @@ def test_file_mode_reads_the_crawler_parquet_and_the_register(opendata):
     assert len(stations) == 80 and stations["name_en"].notna().all()
 
 
-def _poll(srv_doc: bytes, db_file) -> int:
-    with FaultServer() as srv:
+def _poll(srv_doc: bytes, db_file) -> None:
+    """`gosmart ingest moenv_aqx_p_432`, the API answered by a local server."""
+    with FaultServer() as srv, pytest.MonkeyPatch.context() as mp:
         srv.route("/api/v2/aqx_p_432", json_reply(srv_doc))
         spec = replace(
             get_spec("moenv_aqx_p_432"),
             fetch=partial(moenv.fetch_dataset, dataset="aqx_p_432", base=f"{srv.url}/api/v2"),
         )
-        return ingest_live(spec, quick_session(), db_file)
+        mp.setattr(connectors.runner, "all_specs", lambda: {spec.source_id: spec})
+        assert main(["--db", str(db_file), "ingest", spec.source_id]) == 0
 
 
 def _readings(db_file) -> dict[tuple[str, str], float]:
@@ -218,9 +222,10 @@ def _readings(db_file) -> dict[tuple[str, str], float]:
         con.close()
 
 
-def test_hourly_polls_of_the_realtime_feed_build_up_a_history(db_file, monkeypatch):
+def test_hourly_polls_of_the_realtime_feed_build_up_a_history(db_file, monkeypatch, capsys):
     """aqx_p_432 serves only the latest hour: a poll adds its hour to those stored before,
-    a reading sent again replaces the stored one, and the same poll twice changes nothing."""
+    a reading sent again replaces the stored one, and the same poll twice changes nothing.
+    The run's table says how much of what is stored this poll brought."""
     monkeypatch.setenv("MOENV_API_KEY", "k")
 
     def next_hour(records):
@@ -236,6 +241,7 @@ def test_hourly_polls_of_the_realtime_feed_build_up_a_history(db_file, monkeypat
         ("pm25|TW-KEE|moenv:1", "2023-02-07 19:00:00"): 11.0,
         ("pm25|TW-TXG|moenv:28", "2023-02-07 19:00:00"): 12.0,
     }
+    assert "13 of 17 stored" in capsys.readouterr().out  # 3 stations, 6 series, 4 + 4 readings
     before = dump_tables(db_file)
     _poll(_v2_with(next_hour), db_file)
     assert dump_tables(db_file) == before
