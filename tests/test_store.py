@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import datetime
 
 import duckdb
@@ -89,3 +92,21 @@ def test_serving_a_store_from_before_a_schema_change_upgrades_it_keeping_its_dat
     assert upgrade_store(db_file) == []
     with connect_read(db_file) as con:
         assert data_version(con) == after
+
+
+def test_the_production_entry_point_upgrades_an_older_store_before_serving(db_file):
+    """`gunicorn dashboard.wsgi:server` after an update: the store an older version wrote is
+    brought up to date on start, as `gosmart serve` does, so its pages can read it."""
+    with writing(db_file) as con:
+        con.execute("ALTER TABLE effect DROP COLUMN per_capita")
+    done = subprocess.run(
+        [sys.executable, "-c", "import dashboard.wsgi"],
+        env={**os.environ, "GOSMART_DB": str(db_file)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "upgrading the store to this version (effect.per_capita)" in done.stderr
+    with connect_read(db_file) as con:
+        assert pending_upgrades(con) == []

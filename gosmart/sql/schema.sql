@@ -249,7 +249,7 @@ CREATE TABLE IF NOT EXISTS effect (
     data_version    VARCHAR NOT NULL,
     code_version    VARCHAR NOT NULL,
     computed_at     TIMESTAMP NOT NULL,
-    per_capita      BOOLEAN,            -- estimated on values per N residents (last: added 2026-11-28)
+    per_capita      BOOLEAN,            -- estimated on values per N residents (last: older stores gain it by ALTER)
     PRIMARY KEY (project_id, indicator_id, method)
 );
 
