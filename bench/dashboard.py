@@ -26,11 +26,9 @@ reads it once after each store swap, and its build time is printed first.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -42,9 +40,7 @@ import numpy as np
 import pandas as pd
 import plotly.io as pio
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from connectors.derive import derive  # noqa: E402
+from gosmart.connectors.derive import derive  # noqa: E402
 from gosmart.registry import load_registry  # noqa: E402
 from gosmart.store import create_schema  # noqa: E402
 
@@ -150,7 +146,7 @@ def percentiles(times: list[float]) -> tuple[float, float]:
 
 def clear_cache() -> None:
     """Every call pays for its own queries and render: no result or page is reused."""
-    from dashboard.data import store
+    from gosmart.dashboard.data import store
 
     store().forget_results()
 
@@ -322,18 +318,22 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(path: Path, cities: list[str], hours: int, args: argparse.Namespace) -> int:
-    os.environ["GOSMART_DB"] = str(path)
     import dash
+
+    from gosmart.dashboard import data
+    from gosmart.settings import Settings
+
+    data.configure(Settings(db=path))
 
     dash.Dash(__name__, use_pages=True, pages_folder="")  # lets the page modules register
     from flask import Flask
 
-    from dashboard import queries_compare as qc
-    from dashboard.api import api
-    from dashboard.figures import compare as figs
-    from dashboard.pages import compare, sources
-    from dashboard.pages import map as map_page
-    from dashboard.urlstate import decode, encode
+    from gosmart.dashboard import queries_compare as qc
+    from gosmart.dashboard.api import api
+    from gosmart.dashboard.figures import compare as figs
+    from gosmart.dashboard.pages import compare, sources
+    from gosmart.dashboard.pages import map as map_page
+    from gosmart.dashboard.urlstate import decode, encode
 
     last_year = (pd.Timestamp(START) + pd.Timedelta(hours=hours)).year
     rng = random.Random(args.seed)
@@ -344,7 +344,7 @@ def run(path: Path, cities: list[str], hours: int, args: argparse.Namespace) -> 
     def next_sel() -> dict:
         return selections[next(picks) % n]
 
-    from dashboard import queries
+    from gosmart.dashboard import queries
 
     t0 = time.perf_counter()
     queries.catalog()

@@ -29,11 +29,12 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
-from connectors.snapshot import load_snapshot  # noqa: E402
-from evidence.run import compute, run_evidence  # noqa: E402
-from gosmart.paths import REPO_ROOT, SNAPSHOT_DIR, db_path  # noqa: E402
+from gosmart.evidence.run import compute, run_evidence  # noqa: E402
+from gosmart.resources import SNAPSHOT_DIR  # noqa: E402
+from gosmart.settings import Settings  # noqa: E402
+from gosmart.snapshot import load_snapshot  # noqa: E402
 
 TARGET_S = 30.0
 
@@ -70,7 +71,7 @@ def cli_run(db: Path) -> tuple[float, float, int]:
 def import_time() -> float:
     """Wall seconds of a fresh interpreter that only imports the evidence code (the CLI's fixed cost)."""
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import evidence.run"], cwd=REPO_ROOT, check=True)
+    subprocess.run([sys.executable, "-c", "import gosmart.evidence.run"], cwd=REPO_ROOT, check=True)
     return time.perf_counter() - start
 
 
@@ -92,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--source", type=Path, default=db_path(), help="store to copy")
+    parser.add_argument("--source", type=Path, default=Settings.from_env().db, help="store to copy")
     parser.add_argument("--repeat", type=int, default=3, help="in-process runs")
     args = parser.parse_args(argv)
 

@@ -7,7 +7,7 @@ Prints figures only (no assertions). Run: `python bench/ingest.py [--opendata DI
 * duckdb: `CREATE TABLE t AS SELECT * FROM read_parquet/read_csv(file)` into a DuckDB file;
 * ratio = ours / duckdb (target >= 0.5), each the best of --repeat runs taken in turns;
 * snapshot: `load_snapshot` of datasets/snapshot into a fresh store;
-* serve (with --serve, if dashboard.app exists): seconds from `gosmart serve` to the
+* serve (with --serve, if gosmart.dashboard.app exists): seconds from `gosmart serve` to the
   first HTTP 200 on a free loopback port.
 """
 
@@ -23,16 +23,14 @@ import time
 import urllib.request
 from pathlib import Path
 
-# Run as a script, sys.path[0] is bench/, where dashboard.py and evidence.py would shadow the packages.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 import duckdb  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
-from connectors.catalog import all_specs  # noqa: E402
-from connectors.core import load_batch, sha256_bytes  # noqa: E402
-from connectors.snapshot import load_snapshot  # noqa: E402
-from gosmart.paths import SNAPSHOT_DIR, opendata_dir  # noqa: E402
+from gosmart.connectors.catalog import all_specs  # noqa: E402
+from gosmart.connectors.core import load_batch, sha256_bytes  # noqa: E402
+from gosmart.resources import SNAPSHOT_DIR  # noqa: E402
+from gosmart.settings import Settings  # noqa: E402
+from gosmart.snapshot import load_snapshot  # noqa: E402
 from gosmart.store import connect_write, create_schema  # noqa: E402
 
 CASES = [
@@ -125,7 +123,7 @@ def serve_ready(db: Path, timeout: float = 60.0) -> float | None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--opendata", type=Path, default=opendata_dir())
+    ap.add_argument("--opendata", type=Path, default=Settings.from_env().opendata_dir())
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--serve", action="store_true", help="also time `gosmart serve` readiness")
     args = ap.parse_args()
@@ -154,9 +152,9 @@ def main() -> None:
             print(f"load_snapshot (datasets/snapshot -> fresh store): {t_snap:.2f} s")
             if args.serve:
                 try:
-                    import dashboard.app  # noqa: F401
+                    import gosmart.dashboard.app  # noqa: F401
                 except ImportError:
-                    print("serve: dashboard.app not importable; skipped")
+                    print("serve: gosmart.dashboard.app not importable; skipped")
                 else:
                     db = work / "serve.duckdb"
                     load_snapshot(SNAPSHOT_DIR, db)

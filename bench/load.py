@@ -4,7 +4,7 @@
     python bench/load.py --users 20 --duration 30 # quick check
 
 Builds a throwaway store from datasets/snapshot (or copies --source), starts
-`gunicorn -w WORKERS dashboard.wsgi:server` on a free loopback port, and runs
+`gunicorn -w WORKERS gosmart.dashboard.wsgi:server` on a free loopback port, and runs
 locust headless with a locustfile this script writes. Each simulated user does
 what a browser does (request bodies as captured from Chromium on the running app):
 
@@ -42,10 +42,11 @@ import time
 import urllib.request
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))  # for tests.dash_requests
 
-from connectors.snapshot import load_snapshot  # noqa: E402
-from gosmart.paths import REPO_ROOT, SNAPSHOT_DIR  # noqa: E402
+from gosmart.resources import SNAPSHOT_DIR  # noqa: E402
+from gosmart.snapshot import load_snapshot  # noqa: E402
 
 TARGET_P95_MS = 300
 LOCUSTFILE = '''"""Simulated GO SMART Evidence users; written by bench/load.py, which documents the mix."""
@@ -218,10 +219,12 @@ def build_store(workdir: Path, source: Path | None) -> Path:
 
 def plan_for(db: Path, base: str, wait: tuple[float, float], full_load: float) -> dict:
     """What the users choose from: projects, indicators with their cities and years, callbacks."""
-    os.environ["GOSMART_DB"] = str(db)
-    from dashboard import queries, queries_project
-    from dashboard import queries_compare as qc
-    from dashboard.i18n import t
+    from gosmart.dashboard import data, queries, queries_project
+    from gosmart.dashboard import queries_compare as qc
+    from gosmart.dashboard.i18n import t
+    from gosmart.settings import Settings
+
+    data.configure(Settings(db=db))
 
     indicators = {}
     for ind in sorted(queries.indicator_ids()):
@@ -268,7 +271,7 @@ def start_gunicorn(db: Path, workers: int, log: Path) -> tuple[subprocess.Popen,
             str(log),
             "--access-logfile",
             str(log.with_name("access.log")),
-            "dashboard.wsgi:server",
+            "gosmart.dashboard.wsgi:server",
         ],
         cwd=REPO_ROOT,
         env={**os.environ, "GOSMART_DB": str(db)},

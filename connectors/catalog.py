@@ -6,8 +6,8 @@ import importlib
 import pkgutil
 from functools import cache
 
-import connectors.sources as sources_pkg
-from connectors.core import SourceSpec
+import gosmart.connectors.sources as sources_pkg
+from gosmart.connectors.core import SourceSpec
 
 
 @cache

@@ -2,7 +2,7 @@
 
 A connector module declares one or more `SourceSpec`s and a parser
 `parse(raw: bytes, location: str) -> Batch`. The same parser serves the live API
-mode (bytes fetched by `connectors.http`) and the file mode (bytes read from
+mode (bytes fetched by `gosmart.connectors.http`) and the file mode (bytes read from
 `../shared/opendata`). The core validates a batch against the declared table
 columns and types and merges it into the store inside the writer's transaction,
 with a `source` row for provenance.
@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from connectors.errors import IngestError
+from gosmart.connectors.errors import IngestError
 
 # The licence most Taiwanese government data is published under.
 OGDL = "Open Government Data License, version 1.0 (Taiwan)"

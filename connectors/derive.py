@@ -9,16 +9,14 @@ identical tables.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 
-DERIVE_SQL = Path(__file__).resolve().parent / "sql" / "derive.sql"
+from gosmart.resources import read_sql
 
 
 def derive(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Recompute derived period values; returns row counts of the two tables."""
-    con.execute(DERIVE_SQL.read_text(encoding="utf-8"))
+    con.execute(read_sql("gosmart.connectors", "derive"))
     return {
         table: con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
         for table in ("indicator_value", "station_value")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from connectors.secrets import scrub
+from gosmart.connectors.secrets import scrub
 
 
 class IngestError(RuntimeError):

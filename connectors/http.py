@@ -21,10 +21,12 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import requests
 
-from connectors.errors import IngestError
-from connectors.secrets import REDACTED as REDACTED  # re-exported: sources import them from here
-from connectors.secrets import SECRET_PARAMS, scrub
-from connectors.secrets import register_secret_env as register_secret_env
+from gosmart.connectors.errors import IngestError
+from gosmart.connectors.secrets import (
+    REDACTED as REDACTED,  # re-exported: sources import them from here
+)
+from gosmart.connectors.secrets import SECRET_PARAMS, scrub
+from gosmart.connectors.secrets import register_secret_env as register_secret_env
 
 USER_AGENT = "gosmart-evidence/0.1 (open-source smart-city indicator dashboard; python-requests)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})

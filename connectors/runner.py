@@ -25,11 +25,11 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from connectors.catalog import all_specs
-from connectors.core import Batch, SourceSpec, load_batch, sha256_bytes
-from connectors.derive import derive
-from connectors.errors import IngestError
-from connectors.secrets import scrub
+from gosmart.connectors.catalog import all_specs
+from gosmart.connectors.core import Batch, SourceSpec, load_batch, sha256_bytes
+from gosmart.connectors.derive import derive
+from gosmart.connectors.errors import IngestError
+from gosmart.connectors.secrets import scrub
 from gosmart.registry import load_registry
 from gosmart.store import insert_rows, writing
 
@@ -244,7 +244,7 @@ def run_ingest(db: Path, sources: list[str] | None = None, from_dir: Path | None
                 return
             read_files(spec, from_dir, outcome)
     else:
-        from connectors.http import make_session
+        from gosmart.connectors.http import make_session
 
         session = make_session()
 

@@ -8,8 +8,8 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
-from connectors.catalog import all_specs
-from connectors.snapshot import snapshot_built_at
+from gosmart.connectors.catalog import all_specs
+from gosmart.snapshot import snapshot_built_at
 from gosmart.store import connect_read, data_version
 
 STATUS_SQL = """

@@ -20,11 +20,11 @@ import logging
 import pandas as pd
 from flask import Blueprint, Flask, Response, jsonify, request
 
-from dashboard import queries
-from dashboard import queries_compare as qc
-from dashboard.figures import compare as figs
-from dashboard.i18n import t
-from dashboard.urlstate import decode
+from gosmart.dashboard import queries
+from gosmart.dashboard import queries_compare as qc
+from gosmart.dashboard.figures import compare as figs
+from gosmart.dashboard.i18n import t
+from gosmart.dashboard.urlstate import decode
 
 log = logging.getLogger(__name__)
 API_PREFIX = "/api/v1"
@@ -210,5 +210,5 @@ def _unexpected(exc: Exception) -> tuple[Response, int]:
 
 
 def register_api(server: Flask) -> None:
-    """Attach the API to the Dash app's Flask server (called by dashboard.app)."""
+    """Attach the API to the Dash app's Flask server (called by gosmart.dashboard.app)."""
     server.register_blueprint(api)

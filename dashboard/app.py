@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -15,12 +14,13 @@ from dash import Dash, Input, Output, dcc, html
 from flask import redirect, request
 from plotly.io.json import to_json_plotly
 
-import dashboard.theme  # noqa: F401 - registers the Plotly template
-from dashboard import queries, security
-from dashboard.data import store
-from dashboard.i18n import HTML_LANG, normalise_lang, t
-from dashboard.urlstate import decode, parse_query
-from gosmart.paths import ASSETS_DIR
+import gosmart.dashboard.theme  # noqa: F401 - registers the Plotly template
+from gosmart.dashboard import data, queries, security
+from gosmart.dashboard.data import store
+from gosmart.dashboard.i18n import HTML_LANG, normalise_lang, t
+from gosmart.dashboard.urlstate import decode, parse_query
+from gosmart.resources import ASSETS_DIR
+from gosmart.settings import Settings
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
 log = logging.getLogger(__name__)
@@ -176,11 +176,11 @@ def _register_shell_callbacks(app: Dash) -> None:
         ]
 
 
-def create_app(kiosk: bool | None = None) -> Dash:
-    """Build the app. `kiosk=True` sends the root URL to the kiosk loop."""
-    kiosk = os.environ.get("GOSMART_KIOSK") == "1" if kiosk is None else kiosk
+def create_app(settings: Settings) -> Dash:
+    """Build the app on these settings. `settings.kiosk` sends the root URL to the kiosk."""
+    data.configure(settings)
     app = Dash(
-        __name__,
+        "gosmart.dashboard",  # a package name, so pages import as gosmart.dashboard.pages.*
         use_pages=True,
         pages_folder=str(PAGES_DIR),
         assets_folder=str(ASSETS_DIR),
@@ -196,12 +196,12 @@ def create_app(kiosk: bool | None = None) -> Dash:
     server = app.server
     security.install(server)
     try:
-        from dashboard.api import register_api
+        from gosmart.dashboard.api import register_api
     except ImportError:
         register_api = None
     if register_api is not None:
         register_api(server)
-    if kiosk:
+    if settings.kiosk:
 
         @server.before_request
         def _kiosk_root():  # noqa: ANN202 - Flask hook
@@ -221,10 +221,11 @@ def warm() -> None:
 
 
 def run_server(
-    host: str = "127.0.0.1", port: int = 8050, kiosk: bool = False, debug: bool = False
+    settings: Settings, host: str = "127.0.0.1", port: int = 8050, debug: bool = False
 ) -> None:
     """Serve the app (development server; see README for the production command)."""
-    app = create_app(kiosk=kiosk)
+    app = create_app(settings)
     warm()
-    print(f"GO SMART Evidence on http://{host}:{port}/" + ("kiosk" if kiosk else ""), flush=True)
+    where = "kiosk" if settings.kiosk else ""
+    print(f"GO SMART Evidence on http://{host}:{port}/{where}", flush=True)
     app.run(host=host, port=port, debug=debug)

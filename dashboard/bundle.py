@@ -23,8 +23,8 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import queries, queries_project
-from dashboard.figures import project as figs
+from gosmart.dashboard import queries, queries_project
+from gosmart.dashboard.figures import project as figs
 
 BUNDLE_FORMAT = 1
 LOCAL_CHROMIUM = Path("/usr/bin/chromium")

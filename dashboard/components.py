@@ -8,8 +8,8 @@ from typing import Any
 
 from dash import dcc, html
 
-from dashboard.i18n import dropdown_labels, pick, t
-from dashboard.urlstate import decode
+from gosmart.dashboard.i18n import dropdown_labels, pick, t
+from gosmart.dashboard.urlstate import decode
 
 log = logging.getLogger(__name__)
 

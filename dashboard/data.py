@@ -14,33 +14,31 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from functools import cache
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 import duckdb
 import pandas as pd
 
-from gosmart.paths import db_path
+from gosmart.resources import read_sql
+from gosmart.settings import Settings
 from gosmart.store import connect_sandboxed, data_version
 
-SQL_DIR = Path(__file__).resolve().parent / "sql"
 MAX_ROWS = 50_000
 CACHE_ENTRIES = 512
 T = TypeVar("T")
 
 
-@cache
-def sql_text(name: str) -> str:
-    """Text of `dashboard/sql/<name>.sql` (names come from code, never from input)."""
-    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8").strip().rstrip(";")
+# Text of `dashboard/sql/<name>.sql` (names come from code, never from input).
+sql_text = partial(read_sql, "gosmart.dashboard")
 
 
 class ReadOnlyStore:
     """A read-only view of the store that follows atomic file swaps."""
 
-    def __init__(self, path: Path | None = None) -> None:
-        self.path = Path(path or db_path())
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
         self._lock = threading.Lock()
         self._con: duckdb.DuckDBPyConnection | None = None
         self._identity: tuple[int, int, int] | None = None
@@ -119,14 +117,27 @@ class ReadOnlyStore:
         return self.cached(key, lambda: self.fetch(name, params))
 
 
+_SETTINGS: Settings | None = None
 _STORE: ReadOnlyStore | None = None
 
 
+def configure(settings: Settings) -> None:
+    """Serve this run's settings: `create_app` calls it once, before the first request."""
+    global _SETTINGS, _STORE
+    _SETTINGS, _STORE = settings, ReadOnlyStore(settings.db)
+
+
+def settings() -> Settings:
+    """The settings the app was created with."""
+    if _SETTINGS is None:
+        raise RuntimeError("the dashboard has no settings: build it with create_app(settings)")
+    return _SETTINGS
+
+
 def store() -> ReadOnlyStore:
-    """The process-wide store (path from GOSMART_DB at first use)."""
-    global _STORE
-    if _STORE is None or _STORE.path != Path(db_path()):
-        _STORE = ReadOnlyStore()
+    """The process-wide read-only store of the configured settings."""
+    settings()
+    assert _STORE is not None
     return _STORE
 
 

@@ -19,9 +19,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from gosmart.paths import DATASETS_DIR, opendata_dir
-
-GEO_DIR = DATASETS_DIR / "geo"
+from gosmart.resources import GEO_DIR
+from gosmart.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -155,26 +154,20 @@ def build_geo(src_dir: Path, out_dir: Path = GEO_DIR) -> list[Path]:
 
 @cache
 def boundaries(file_name: str) -> dict | None:
-    """The shipped boundary file, else one derived from the open-data folder, else None."""
-    if file_name not in DERIVATIONS:
-        return None
+    """The boundary file shipped in the package (None for a name it does not ship)."""
     shipped = GEO_DIR / file_name
-    if shipped.is_file():
-        return json.loads(shipped.read_text(encoding="utf-8"))
-    src = opendata_dir()
-    if src is None or not (src / "geo" / file_name).is_file():
+    if file_name not in DERIVATIONS or not shipped.is_file():
         return None
-    raw = json.loads((src / "geo" / file_name).read_text(encoding="utf-8"))
-    return derive(raw, DERIVATIONS[file_name], file_name)
+    return json.loads(shipped.read_text(encoding="utf-8"))
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m dashboard.geo", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m gosmart.dashboard.geo", description=__doc__)
     parser.add_argument("action", choices=["build"])
     parser.add_argument("--from", dest="src", help="raw geo folder (default: opendata/geo)")
     parser.add_argument("--out", default=str(GEO_DIR))
     args = parser.parse_args(argv)
-    found = opendata_dir()
+    found = Settings.from_env().opendata_dir()
     src = Path(args.src) if args.src else (found / "geo" if found else None)
     if src is None:
         print("dashboard.geo: no open-data folder; pass --from DIR", file=sys.stderr)

@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from dashboard.data import store
+from gosmart.dashboard.data import store
 
 
 def _missing(value: Any) -> bool:

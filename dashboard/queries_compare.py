@@ -16,9 +16,9 @@ from datetime import date
 
 import pandas as pd
 
-from dashboard import queries
-from dashboard.data import query
-from dashboard.urlstate import Field, register_view
+from gosmart.dashboard import queries
+from gosmart.dashboard.data import query
+from gosmart.dashboard.urlstate import Field, register_view
 
 GRAINS = ("annual", "monthly", "weekly", "daily")  # coarse -> fine, all stored at ingest
 PERIODS_PER_YEAR = {"annual": 1, "monthly": 12, "weekly": 53, "daily": 366}

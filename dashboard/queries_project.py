@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.data import query
+from gosmart.dashboard.data import query
 
 REPORTED_METHODS = {"descriptive", "reported"}
 

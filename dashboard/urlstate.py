@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from dashboard.i18n import DEFAULT_LANG, LANGS
+from gosmart.dashboard.i18n import DEFAULT_LANG, LANGS
 
 URL_STATE_VERSION = 1
 MAX_NOTICE_NAME = 40  # characters of an unknown name shown in the notice

@@ -1,16 +1,17 @@
-"""WSGI entry point for a production server: `gunicorn dashboard.wsgi:server`.
+"""WSGI entry point for a production server: `gunicorn gosmart.dashboard.wsgi:server`.
 
-Before serving it readies the store exactly as `gosmart serve` does (built from the bundled
-snapshot when missing, rebuilt when it came from an older snapshot, brought up to this
-schema when an older version wrote it), so restarting after an update never serves a store
-the pages cannot read. Workers doing this at once queue on the store's write lock.
+Settings come from the environment (README: Environment). Before serving it readies the
+store exactly as `gosmart serve` does (built from the bundled snapshot when missing,
+rebuilt when it came from an older snapshot, brought up to this schema when an older
+version wrote it). Workers doing this at once queue on the store's write lock.
 """
 
-from dashboard.app import create_app, warm
-from gosmart.cli import ensure_store
-from gosmart.paths import db_path
+from gosmart.dashboard.app import create_app, warm
+from gosmart.readiness import ready_store
+from gosmart.settings import Settings
 
-ensure_store(db_path())
-app = create_app()
+settings = Settings.from_env()
+ready_store(settings.db)
+app = create_app(settings)
 server = app.server
 warm()

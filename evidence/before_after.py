@@ -9,8 +9,15 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from evidence.panel import NotEstimable, Panel, own_window
-from evidence.result import MethodResult, effect_path, finite, not_estimable, rmspe, window_bounds
+from gosmart.evidence.panel import NotEstimable, Panel, own_window
+from gosmart.evidence.result import (
+    MethodResult,
+    effect_path,
+    finite,
+    not_estimable,
+    rmspe,
+    window_bounds,
+)
 from gosmart.texts import Message
 
 METHOD = "before_after"

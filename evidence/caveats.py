@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from evidence.panel import period_floor
+from gosmart.evidence.panel import period_floor
 from gosmart.quality import LOW_COVERAGE
 
 

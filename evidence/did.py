@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from evidence.ols import fit_hac
-from evidence.panel import ComparisonWindow, NotEstimable, Panel, comparison_window
-from evidence.result import (
+from gosmart.evidence.ols import fit_hac
+from gosmart.evidence.panel import ComparisonWindow, NotEstimable, Panel, comparison_window
+from gosmart.evidence.result import (
     MethodResult,
     PlaceboRun,
     effect_path,

@@ -16,15 +16,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from evidence.before_after import before_after
-from evidence.did import difference_in_differences, pretrend_test
-from evidence.its import MIN_PRE as ITS_MIN_PRE
-from evidence.its import interrupted_time_series
-from evidence.panel import Panel
-from evidence.placebo import launch_dates, launch_sensitivity, sensitivity_row, time_placebos
-from evidence.result import MethodResult, finite, not_estimable
-from evidence.strength import agreement, cap_for_break_at_launch, evidence_level
-from evidence.synth import synthetic_control
+from gosmart.evidence.before_after import before_after
+from gosmart.evidence.did import difference_in_differences, pretrend_test
+from gosmart.evidence.its import MIN_PRE as ITS_MIN_PRE
+from gosmart.evidence.its import interrupted_time_series
+from gosmart.evidence.panel import Panel
+from gosmart.evidence.placebo import (
+    launch_dates,
+    launch_sensitivity,
+    sensitivity_row,
+    time_placebos,
+)
+from gosmart.evidence.result import MethodResult, finite, not_estimable
+from gosmart.evidence.strength import agreement, cap_for_break_at_launch, evidence_level
+from gosmart.evidence.synth import synthetic_control
 from gosmart.texts import Message
 
 COMPARISON_METHODS = [

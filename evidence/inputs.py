@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import duckdb
 import numpy as np
 import pandas as pd
 
+from gosmart.resources import read_sql
 from gosmart.store import data_version
 
-SQL_DIR = Path(__file__).resolve().parent / "sql"
 GRAIN_ORDER = ["daily", "monthly", "quarterly", "annual"]
 
 
-def sql(name: str) -> str:
-    return (SQL_DIR / name).read_text(encoding="utf-8")
-
-
 def _records(con: duckdb.DuckDBPyConnection, name: str, params: list | None = None) -> list[dict]:
-    cur = con.execute(sql(name), params or [])
+    cur = con.execute(read_sql("gosmart.evidence", name), params or [])
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
@@ -39,17 +34,17 @@ class Inputs:
 
 def load_inputs(con: duckdb.DuckDBPyConnection) -> Inputs:
     """Registry, events, milestones and the values of every target indicator."""
-    pis = _records(con, "project_indicators.sql")
+    pis = _records(con, "project_indicators")
     inputs = Inputs(
         data_version=data_version(con),
-        projects=_records(con, "projects.sql"),
+        projects=_records(con, "projects"),
         project_indicators=pis,
-        events=_records(con, "events.sql"),
-        milestones=_records(con, "milestones.sql"),
-        countries={r["city_id"]: r["country"] for r in _records(con, "cities.sql")},
+        events=_records(con, "events"),
+        milestones=_records(con, "milestones"),
+        countries={r["city_id"]: r["country"] for r in _records(con, "cities")},
     )
     for indicator in sorted({p["indicator_id"] for p in pis}):
-        cur = con.execute(sql("indicator_values.sql"), [indicator])
+        cur = con.execute(read_sql("gosmart.evidence", "indicator_values"), [indicator])
         frame = cur.df()
         frame["period_start"] = pd.to_datetime(frame["period_start"])
         inputs.values[indicator] = frame
@@ -58,7 +53,7 @@ def load_inputs(con: duckdb.DuckDBPyConnection) -> Inputs:
 
 def aggregate(frame: pd.DataFrame, grain: str) -> pd.DataFrame:
     """Average finer-grained rows into `grain` periods (mean value, mean coverage)."""
-    from evidence.panel import period_floor
+    from gosmart.evidence.panel import period_floor
 
     out = frame.copy()
     out["period_start"] = [period_floor(t, grain) for t in out["period_start"]]

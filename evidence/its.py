@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from evidence.did import seasonal_dummies
-from evidence.ols import fit_hac
-from evidence.panel import NotEstimable, Panel, own_window
-from evidence.result import (
+from gosmart.evidence.did import seasonal_dummies
+from gosmart.evidence.ols import fit_hac
+from gosmart.evidence.panel import NotEstimable, Panel, own_window
+from gosmart.evidence.result import (
     MethodResult,
     effect_path,
     finite,

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from evidence.panel import FREQ, Panel, period_floor
-from evidence.result import MethodResult, PlaceboRun, finite, gap_path
+from gosmart.evidence.panel import FREQ, Panel, period_floor
+from gosmart.evidence.result import MethodResult, PlaceboRun, finite, gap_path
 
 Estimator = Callable[..., MethodResult]
 MAX_FAKE_DATES = 8

@@ -16,17 +16,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from evidence.caveats import (
+from gosmart import texts
+from gosmart.evidence.caveats import (
     breaks_need_log,
     coverage_caveats,
     relevant_events,
     window_caveats,
 )
-from evidence.engine import Evaluation, evaluate
-from evidence.inputs import Inputs, wide_values
-from evidence.panel import NotEstimable, Panel, complete_index, n_periods_label
-from evidence.result import MethodResult, finite
-from gosmart import texts
+from gosmart.evidence.engine import Evaluation, evaluate
+from gosmart.evidence.inputs import Inputs, wide_values
+from gosmart.evidence.panel import NotEstimable, Panel, complete_index, n_periods_label
+from gosmart.evidence.result import MethodResult, finite
 from gosmart.texts import Message
 
 SEED = 0

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import duckdb
 
-from evidence.inputs import load_inputs
-from evidence.project import (
+from gosmart import code_version
+from gosmart.evidence.inputs import load_inputs
+from gosmart.evidence.project import (
     EFFECT_COLUMNS,
     PATH_COLUMNS,
     PLACEBO_COLUMNS,
@@ -22,7 +23,6 @@ from evidence.project import (
     Rows,
     evaluate_project,
 )
-from gosmart import code_version
 from gosmart.store import connect_read, insert_rows, writing
 
 DELETE_EFFECTS = "DELETE FROM effect WHERE project_id = ?"

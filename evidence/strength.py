@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from evidence.result import MethodResult
+from gosmart.evidence.result import MethodResult
 from gosmart.texts import Message
 
 GOOD_R2, OK_R2 = 0.9, 0.5

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize, nnls
 
-from evidence.panel import ComparisonWindow, NotEstimable, Panel, comparison_window
-from evidence.result import (
+from gosmart.evidence.panel import ComparisonWindow, NotEstimable, Panel, comparison_window
+from gosmart.evidence.result import (
     MethodResult,
     PlaceboRun,
     effect_path,

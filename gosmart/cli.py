@@ -3,73 +3,32 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
-from gosmart.paths import SNAPSHOT_DIR, db_path, opendata_dir
+from gosmart import __version__
+from gosmart.resources import SNAPSHOT_DIR
+from gosmart.settings import Settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """This run's settings: the environment, with the command line's flags on top."""
+    return Settings.from_env(
+        db=args.db,
+        public_url=getattr(args, "public_url", None),
+        playlist=getattr(args, "playlist", None),
+    )
 
 
 def _db(args: argparse.Namespace) -> Path:
-    return Path(args.db) if args.db else db_path()
-
-
-def ensure_store(db: Path, snapshot_dir: Path = SNAPSHOT_DIR) -> None:
-    """A store to serve: built from the bundled snapshot on a fresh machine, and rebuilt
-    when the store came from an older snapshot (after an update). A store filled by
-    `gosmart ingest` is never replaced."""
-    from connectors.snapshot import load_snapshot, stale_snapshot_store
-    from gosmart.store import StoreError
-
-    if not db.exists():
-        print(f"No database at {db}; building it from the bundled snapshot ...", file=sys.stderr)
-    elif (versions := stale_snapshot_store(db, snapshot_dir)) is not None:
-        print(
-            f"{db} was built from an older snapshot (data version {versions[0] or 'unknown'}); "
-            f"rebuilding it from the bundled one ({versions[1]}) ...",
-            file=sys.stderr,
-        )
-    else:
-        upgrade_store(db)
-        return
-    try:
-        load_snapshot(snapshot_dir, db)
-    except StoreError as exc:
-        if not db.exists():
-            raise
-        print(f"could not rebuild ({exc}); serving the existing store", file=sys.stderr)
-
-
-def upgrade_store(db: Path) -> list[str]:
-    """Bring a store an older version wrote up to this schema, keeping its data (one atomic
-    write, as any other: every write upgrades first); returns the upgrades made. A store
-    that cannot be written is served as it is, with a warning."""
-    import duckdb
-
-    from gosmart.store import connect_read, pending_upgrades, writing
-
-    con = connect_read(db)
-    try:
-        pending = pending_upgrades(con)
-    finally:
-        con.close()
-    if not pending:
-        return []
-    print(f"{db}: upgrading the store to this version ({', '.join(pending)}) ...", file=sys.stderr)
-    try:
-        with writing(db):
-            pass
-    except (OSError, duckdb.Error) as exc:
-        print(f"could not upgrade ({exc}); serving the store as it is", file=sys.stderr)
-        return []
-    return pending
+    return _settings(args).db
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from connectors.runner import run_ingest
+    from gosmart.connectors.runner import run_ingest
 
     if not args.sources and not args.from_dir:
-        found = opendata_dir()
+        found = _settings(args).opendata_dir()
         if found is None:
             print("gosmart ingest: name a SOURCE or give --from DIR", file=sys.stderr)
             return 2
@@ -82,41 +41,51 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from connectors.status import print_status
+    from gosmart.connectors.status import print_status
 
     return print_status(_db(args))
 
 
 def cmd_snapshot(args: argparse.Namespace) -> int:
-    from connectors.snapshot import build_snapshot, load_snapshot
+    from gosmart.snapshot import build_snapshot, load_snapshot
 
-    out = Path(args.dir) if args.dir else SNAPSHOT_DIR
     if args.action == "build":
-        build_snapshot(_db(args), out)
+        if not args.dir:
+            print("gosmart snapshot build: name the folder to write with --dir", file=sys.stderr)
+            return 2
+        build_snapshot(_db(args), Path(args.dir))
     else:
-        load_snapshot(out, _db(args))
+        db = _db(args)
+        print(f"store: {db}", file=sys.stderr)
+        load_snapshot(Path(args.dir) if args.dir else SNAPSHOT_DIR, db)
     return 0
 
 
 def cmd_evidence(args: argparse.Namespace) -> int:
-    from evidence.run import run_evidence
+    from gosmart.evidence.run import run_evidence
 
     return run_evidence(_db(args), projects=args.project or None)
 
 
 def cmd_serve(args: argparse.Namespace, *, kiosk: bool = False) -> int:
-    db = _db(args)
-    ensure_store(db)
-    os.environ["GOSMART_DB"] = str(db)
-    from dashboard.app import run_server
+    from dataclasses import replace
 
-    run_server(host=args.host, port=args.port, kiosk=kiosk, debug=args.debug)
+    from gosmart.dashboard.app import run_server
+    from gosmart.readiness import ready_store
+
+    settings = replace(_settings(args), kiosk=kiosk or _settings(args).kiosk)
+    print(f"store: {settings.db}", file=sys.stderr)
+    ready_store(settings.db)
+    run_server(settings, host=args.host, port=args.port, debug=args.debug)
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gosmart", description=__doc__)
-    parser.add_argument("--db", help="DuckDB file (default: $GOSMART_DB or data/gosmart.duckdb)")
+    parser.add_argument("--version", action="version", version=f"gosmart {__version__}")
+    parser.add_argument(
+        "--db", help="DuckDB file (default: $GOSMART_DB, else the per-user data directory)"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("ingest", help="load open data into the store")
@@ -129,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("snapshot", help="build or load the bundled snapshot")
     p.add_argument("action", choices=["build", "load"])
-    p.add_argument("--dir", help="snapshot folder (default: datasets/snapshot)")
+    p.add_argument("--dir", help="snapshot folder (load: default the bundled one; build: required)")
     p.set_defaults(func=cmd_snapshot)
 
     p = sub.add_parser("evidence", help="estimate the effect of every project")
@@ -148,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def add_kiosk_options(p: argparse.ArgumentParser) -> None:
-    """`gosmart kiosk` settings, passed on as the environment variables the app reads."""
+    """`gosmart kiosk` settings (each overrides its environment variable)."""
     p.add_argument(
         "--public-url",
         help="base URL phones open from the QR codes, e.g. https://gosmart.example.org/ "
@@ -164,18 +133,15 @@ def add_kiosk_options(p: argparse.ArgumentParser) -> None:
 
 def cmd_kiosk(args: argparse.Namespace) -> int:
     """Check the kiosk options at start (one clear line), then serve in kiosk mode."""
-    from dashboard.kiosk.playlist import PLAYLIST_ENV, PlaylistError, check_playlist_file
-    from dashboard.kiosk.qr import PUBLIC_URL_ENV, valid_base
+    from gosmart.dashboard.kiosk.playlist import PlaylistError, check_playlist_file
+    from gosmart.dashboard.kiosk.qr import valid_base
 
-    if args.public_url:
-        if not valid_base(args.public_url):
-            print("gosmart kiosk: --public-url must be an http(s):// URL", file=sys.stderr)
-            return 2
-        os.environ[PUBLIC_URL_ENV] = args.public_url
-    if args.playlist:
-        os.environ[PLAYLIST_ENV] = args.playlist
+    settings = _settings(args)
+    if args.public_url and not valid_base(args.public_url):
+        print("gosmart kiosk: --public-url must be an http(s):// URL", file=sys.stderr)
+        return 2
     try:
-        check_playlist_file(os.environ.get(PLAYLIST_ENV, ""))
+        check_playlist_file(settings.playlist)
     except PlaylistError as exc:
         print(f"gosmart kiosk: {exc}", file=sys.stderr)
         return 2
@@ -189,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # one clear line, never a traceback, for expected failures
-        from connectors.errors import IngestError
+        from gosmart.connectors.errors import IngestError
         from gosmart.registry import RegistryError
         from gosmart.store import StoreError
 

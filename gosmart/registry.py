@@ -20,7 +20,7 @@ from typing import Any
 
 import duckdb
 
-from gosmart.paths import REGISTRY_DIR
+from gosmart.resources import REGISTRY_DIR
 from gosmart.store import insert_rows
 
 

@@ -18,16 +18,16 @@ from pathlib import Path
 
 import duckdb
 
-from gosmart.paths import db_path, read_sql
+from gosmart.resources import read_sql
 
 
 class StoreError(RuntimeError):
     """A store-level failure with a message fit for the command line."""
 
 
-def connect_read(path: Path | None = None) -> duckdb.DuckDBPyConnection:
+def connect_read(path: Path) -> duckdb.DuckDBPyConnection:
     """Open the store read-only; writes through this connection raise."""
-    path = Path(path or db_path())
+    path = Path(path)
     if not path.exists():
         raise StoreError(f"no database at {path}: run `gosmart snapshot load` or `gosmart ingest`")
     con = duckdb.connect(":memory:")
@@ -36,7 +36,7 @@ def connect_read(path: Path | None = None) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def connect_sandboxed(path: Path | None = None) -> duckdb.DuckDBPyConnection:
+def connect_sandboxed(path: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection that also cannot read or write any other file.
 
     Each call opens the file anew through ATTACH on a private in-memory instance, so a
@@ -75,14 +75,14 @@ def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool
 
 def _key_observations(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("ALTER TABLE observation RENAME TO observation_text_keyed")
-    con.execute(read_sql("schema.sql"))
-    con.execute(read_sql("observation_from_text_keys.sql"))
+    con.execute(read_sql("gosmart", "schema"))
+    con.execute(read_sql("gosmart", "observation_from_text_keys"))
     con.execute("DROP TABLE observation_text_keyed")
 
 
 def _add_effect_per_capita(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("ALTER TABLE effect ADD COLUMN per_capita BOOLEAN")
-    con.execute(read_sql("effect_per_capita.sql"))
+    con.execute(read_sql("gosmart", "effect_per_capita"))
 
 
 # How a store written by an older version is brought up to this schema: the table and
@@ -105,7 +105,7 @@ def pending_upgrades(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every table (idempotent), bringing an older store's tables up to this schema."""
-    con.execute(read_sql("schema.sql"))
+    con.execute(read_sql("gosmart", "schema"))
     for table, column, upgrade in UPGRADES:
         if not _has_column(con, table, column):
             upgrade(con)
@@ -150,16 +150,14 @@ def write_lock(path: Path) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def writing(
-    path: Path | None = None, *, fresh: bool = False
-) -> Iterator[duckdb.DuckDBPyConnection]:
+def writing(path: Path, *, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """Yield a connection to a private copy of the store inside one transaction.
 
     On normal exit the transaction commits, a new data version is stamped and the
     copy replaces the live file atomically. On any exception the copy is deleted
     and the live file is untouched. `fresh=True` starts from an empty store.
     """
-    path = Path(path or db_path())
+    path = Path(path)
     with write_lock(path):
         tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
         if path.exists() and not fresh:

@@ -31,8 +31,8 @@ def indicator(indicator_id: str) -> dict[str, str]:
 @cache
 def _names(column: str) -> dict[str, dict[str, str]]:
     # imported on first use: gosmart.registry brings duckdb, which page modules never import
-    from gosmart.paths import REGISTRY_DIR
     from gosmart.registry import read_csv_rows
+    from gosmart.resources import REGISTRY_DIR
 
     rows = read_csv_rows(REGISTRY_DIR / NAMED[column], [column, "name_en", "name_zh"])
     return {r[column]: {"en": r["name_en"], "zh": r["name_zh"]} for r in rows}

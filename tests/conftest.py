@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from gosmart.paths import opendata_dir
+from gosmart.settings import Settings
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -17,10 +19,21 @@ def db_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
+def use_store(monkeypatch: pytest.MonkeyPatch, path: Path, **fields: object) -> Settings:
+    """Point the dashboard's read-only store (and settings) at `path` for one test."""
+    from gosmart.dashboard import data
+
+    monkeypatch.setattr(data, "_SETTINGS", None)
+    monkeypatch.setattr(data, "_STORE", None)
+    settings = Settings(db=path, **fields)
+    data.configure(settings)
+    return settings
+
+
 @pytest.fixture(scope="session")
 def opendata() -> Path:
     """The shared open-data folder; tests that need it skip, saying why, where it is absent."""
-    path = opendata_dir()
+    path = Settings.from_env().opendata_dir()
     if path is None:
         pytest.skip(
             "../shared/opendata is not on this machine (CI has it); "

@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import duckdb
 
-from connectors.core import Batch, SourceSpec, load_batch, sha256_bytes
+from gosmart.connectors.core import Batch, SourceSpec, load_batch, sha256_bytes
 from gosmart.store import writing
 
 DATA_TABLES = ("source", "station", "series", "series_source", "observation", "indicator_value")
@@ -204,7 +204,7 @@ class FaultServer:
 
 def quick_session(waits: list[float] | None = None, *, read: float = 0.5, tries: int = 3):
     """The shared session with tiny timeouts and waits; recorded waits instead of sleeping."""
-    from connectors.http import make_session
+    from gosmart.connectors.http import make_session
 
     record = waits.append if waits is not None else (lambda _s: None)
     return make_session(

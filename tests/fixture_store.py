@@ -13,8 +13,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from gosmart.paths import SNAPSHOT_DIR, read_sql
 from gosmart.registry import load_registry
+from gosmart.resources import SNAPSHOT_DIR, read_sql
 from gosmart.store import insert_rows, writing
 
 SOURCE_ID = "test_synthetic"
@@ -33,7 +33,7 @@ PROJECT_ID = "test-project"
 def snapshot_available() -> bool:
     """True when datasets/snapshot holds a snapshot and its loader exists."""
     try:
-        import connectors.snapshot  # noqa: F401
+        import gosmart.snapshot  # noqa: F401
     except ImportError:
         return False
     return SNAPSHOT_DIR.is_dir() and any(SNAPSHOT_DIR.iterdir())
@@ -136,14 +136,14 @@ def insert_observations(con: duckdb.DuckDBPyConnection, rows: list[list]) -> Non
     """Observation rows as [series_id, ts, value, source_id], stored under their pairs' keys."""
     frame = pd.DataFrame(rows, columns=["series_id", "ts", "value", "source_id"])
     con.register("observation_text_keyed", frame)
-    con.execute(read_sql("observation_from_text_keys.sql"))
+    con.execute(read_sql("gosmart", "observation_from_text_keys"))
     con.unregister("observation_text_keyed")
 
 
 def build_store(path: Path) -> Path:
     """A fresh store at `path`: the snapshot when bundled, else registry + synthetic rows."""
     if snapshot_available():
-        from connectors.snapshot import load_snapshot
+        from gosmart.snapshot import load_snapshot
 
         load_snapshot(SNAPSHOT_DIR, path)
         with writing(path) as con:

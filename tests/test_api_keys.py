@@ -20,13 +20,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import connectors.http
-import connectors.runner
-from connectors.catalog import all_specs, get_spec
-from connectors.core import SourceSpec
-from connectors.errors import IngestError
-from connectors.sources import moenv, openaq, tdx
-from gosmart.cli import main as gosmart
+import gosmart.connectors.http
+import gosmart.connectors.runner
+from gosmart.cli import main as gosmart_main
+from gosmart.connectors.catalog import all_specs, get_spec
+from gosmart.connectors.core import SourceSpec
+from gosmart.connectors.errors import IngestError
+from gosmart.connectors.sources import moenv, openaq, tdx
 from tests.faultserver import ECHO_MARK, FaultServer, Reply, fixture_bytes, json_reply
 from tests.fixture_store import build_store
 
@@ -108,9 +108,9 @@ def keyed(
     shutil.copy(base_store, db_file)
     for name, value in CANARIES.items():
         monkeypatch.setenv(name, value)
-    real = connectors.http.make_session
+    real = gosmart.connectors.http.make_session
     monkeypatch.setattr(
-        connectors.http,
+        gosmart.connectors.http,
         "make_session",
         lambda **_: real(
             timeout=(1.0, 1.0), tries=2, backoff_factor=0.001, max_wait=0.01, sleep=lambda _s: None
@@ -187,7 +187,7 @@ def test_error_messages_hold_no_key(keyed: Path, scenario: str, source: str) -> 
         serve(srv, scenario)
         spec = local_specs(srv.url)[source]
         with pytest.raises(IngestError) as err:
-            for raw, location in spec.fetch(connectors.http.make_session()):
+            for raw, location in spec.fetch(gosmart.connectors.http.make_session()):
                 spec.parse(raw, location)
         sent = repr([(s.query, s.headers, s.body) for s in srv.seen])
     assert any(v in sent for v in CANARIES.values()), "the key was never sent: nothing tested"
@@ -213,8 +213,10 @@ def test_runner_status_store_and_snapshot_hold_no_key(
         with FaultServer() as srv:
             serve(srv, scenario)
             with pytest.MonkeyPatch.context() as mp:
-                mp.setattr(connectors.runner, "all_specs", lambda url=srv.url: local_specs(url))
-                assert gosmart(["ingest", MOENV, OPENAQ, TDX]) == 1
+                mp.setattr(
+                    gosmart.connectors.runner, "all_specs", lambda url=srv.url: local_specs(url)
+                )
+                assert gosmart_main(["ingest", MOENV, OPENAQ, TDX]) == 1
     errors = duckdb.connect(str(keyed), read_only=True).execute(
         "SELECT error FROM ingest_run WHERE connector IN (?, ?, ?) AND status = 'failed'",
         [MOENV, OPENAQ, TDX],
@@ -225,12 +227,12 @@ def test_runner_status_store_and_snapshot_hold_no_key(
     with FaultServer() as srv:
         srv.route(PATHS[MOENV][0], Reply(500, echo=True), json_reply(_good_moenv()))
         with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(connectors.runner, "all_specs", lambda url=srv.url: local_specs(url))
-            assert gosmart(["ingest", MOENV]) == 0
+            mp.setattr(gosmart.connectors.runner, "all_specs", lambda url=srv.url: local_specs(url))
+            assert gosmart_main(["ingest", MOENV]) == 0
         assert srv.hits(PATHS[MOENV][0])[0].query["api_key"] == CANARIES["MOENV_API_KEY"]
-    assert gosmart(["status"]) in (0, 1)
+    assert gosmart_main(["status"]) in (0, 1)
     snapshot = tmp_path / "snapshot"
-    assert gosmart(["snapshot", "build", "--dir", str(snapshot)]) == 0
+    assert gosmart_main(["snapshot", "build", "--dir", str(snapshot)]) == 0
     out = capsys.readouterr()
     assert "failed" in out.out and MOENV in out.out
     assert "api_key=REDACTED" in caplog.text  # urllib3 logged the keyed request line, blanked
@@ -257,7 +259,7 @@ def test_secret_header_is_not_forwarded_to_another_host(keyed: Path) -> None:
             Reply(302, headers={"Location": f"{other.url}/openaq/v3/locations?page=1"}),
         )
         spec = local_specs(srv.url)[OPENAQ]
-        spec.fetch(connectors.http.make_session())
+        spec.fetch(gosmart.connectors.http.make_session())
         assert srv.seen[0].headers.get("X-API-Key") == CANARIES["OPENAQ_API_KEY"]
         assert other.seen, "the redirect was not followed: nothing tested"
         for seen in other.seen:

@@ -12,7 +12,7 @@ import re
 import subprocess
 import sys
 
-from gosmart.paths import REPO_ROOT
+from tests.conftest import REPO_ROOT
 
 
 def _bench(*args: str) -> str:

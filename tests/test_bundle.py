@@ -11,8 +11,8 @@ import pandas as pd
 import plotly.io as pio
 import pytest
 
-from dashboard import queries_project
-from dashboard.bundle import BundleError, build_bundle, svg_images
+from gosmart.dashboard import queries_project
+from gosmart.dashboard.bundle import BundleError, build_bundle, svg_images
 from tests.test_project_fixture_store import (  # noqa: F401
     DONORS,
     SEED,
@@ -24,9 +24,11 @@ from tests.test_project_fixture_store import (  # noqa: F401
 def json_figures_only(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """SVG export starts Chromium (seconds); only the SVG test pays for it."""
     if "svg" not in request.node.name:
-        import dashboard.bundle
+        import gosmart.dashboard.bundle
 
-        monkeypatch.setattr(dashboard.bundle, "svg_images", lambda figs: ({}, "JSON only (test)"))
+        monkeypatch.setattr(
+            gosmart.dashboard.bundle, "svg_images", lambda figs: ({}, "JSON only (test)")
+        )
 
 
 def _open(payload: bytes) -> zipfile.ZipFile:

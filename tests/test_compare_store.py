@@ -19,9 +19,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from connectors.derive import derive
+from gosmart.connectors.derive import derive
 from gosmart.registry import load_registry
+from gosmart.settings import Settings
 from gosmart.store import connect_read, insert_rows, writing
+from tests.conftest import use_store
 from tests.fixture_store import insert_observations
 
 SQL_DIR = Path(__file__).resolve().parents[1] / "dashboard" / "sql"
@@ -408,7 +410,7 @@ def compare_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """GOSMART_DB pointing at a fresh fixture store for the whole test module."""
     path = build_fixture_store(tmp_path_factory.mktemp("compare") / "gosmart.duckdb")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("GOSMART_DB", str(path))
+        use_store(mp, path)
         yield path
 
 
@@ -437,7 +439,7 @@ def area_sql_files() -> list[str]:
 
 
 def test_every_area_sql_file_runs_and_returns_rows(compare_store):
-    from dashboard.data import query
+    from gosmart.dashboard.data import query
 
     names = area_sql_files()
     assert {"compare_values", "map_values", "map_stations"} <= set(names)
@@ -456,13 +458,13 @@ def test_no_dashboard_sql_reads_raw_observations():
 
 
 def _select(ind: str, cities: list[str], first: int, last: int, grain: str):
-    from dashboard import queries_compare as qc
+    from gosmart.dashboard import queries_compare as qc
 
     return qc.compare_data(qc.Selection(ind, cities, first, last, grain))
 
 
 def test_hourly_indicator_offers_every_grain_from_stored_values(compare_store):
-    from dashboard import queries_compare as qc
+    from gosmart.dashboard import queries_compare as qc
 
     assert qc.grains("pm25") == ["annual", "monthly", "weekly", "daily"]
     assert qc.cities_with_data("pm25") == {"TW-TXG", "TW-KHH", "TW-TPE"}
@@ -481,7 +483,7 @@ def test_hourly_indicator_offers_every_grain_from_stored_values(compare_store):
 
 
 def test_too_many_points_pick_a_coarser_stored_grain(compare_store):
-    from dashboard import queries_compare as qc
+    from gosmart.dashboard import queries_compare as qc
 
     cities = ["TW-TXG", "TW-KHH", "TW-TPE", "TW-NWT"]
     data = _select("pm25", cities, 2014, 2023, "daily")
@@ -491,8 +493,8 @@ def test_too_many_points_pick_a_coarser_stored_grain(compare_store):
 
 
 def test_map_note_names_the_grain_in_words(compare_store):
-    from dashboard import queries_compare as qc
-    from dashboard.i18n import t
+    from gosmart.dashboard import queries_compare as qc
+    from gosmart.dashboard.i18n import t
 
     values, grain = qc.map_values("pm25", 2021)
     assert grain == "annual" and set(values["city_id"]) == {"TW-TXG", "TW-KHH", "TW-TPE"}
@@ -506,7 +508,7 @@ def test_map_note_names_the_grain_in_words(compare_store):
 def test_map_stations_show_each_stations_stored_annual_value(tmp_path):
     """The map reads one stored annual value per station (derive picks the annual series,
     else the mean of the months): an annual row replaces the month mean, never mixes."""
-    from dashboard.data import ReadOnlyStore
+    from gosmart.dashboard.data import ReadOnlyStore
 
     path = build_fixture_store(tmp_path / "gosmart.duckdb")
     window = ["pm25", date(2021, 1, 1)]
@@ -532,9 +534,9 @@ def test_stations_take_their_own_scale_when_the_city_value_is_not_their_mean(com
     station the same dark colour: such stations get a scale, and a unit, of their own."""
     import pandas as pd
 
-    from dashboard import queries_compare as qc
-    from dashboard.figures.maps import choropleth_figure
-    from dashboard.geo import boundaries
+    from gosmart.dashboard import queries_compare as qc
+    from gosmart.dashboard.figures.maps import choropleth_figure
+    from gosmart.dashboard.geo import boundaries
 
     values = pd.DataFrame({"city_id": ["TW-TXG"], "shown": [120_000.0]})
     stations = qc.map_stations("pm25", 2021)
@@ -562,10 +564,10 @@ def test_stations_take_their_own_scale_when_the_city_value_is_not_their_mean(com
 
 def test_value_axes_and_colour_bars_read_as_whole_numbers_in_chinese(compare_store):
     """Plotly's SI ticks (120k, 1.4M) are Latin abbreviations: zh shows 1,400,000."""
-    from dashboard import queries_compare as qc
-    from dashboard.figures.compare import line_figure
-    from dashboard.figures.maps import choropleth_figure
-    from dashboard.geo import boundaries
+    from gosmart.dashboard import queries_compare as qc
+    from gosmart.dashboard.figures.compare import line_figure
+    from gosmart.dashboard.figures.maps import choropleth_figure
+    from gosmart.dashboard.geo import boundaries
 
     data = _select("pm25", ["TW-TXG", "TW-KHH"], 2020, 2021, "monthly")
     values, _ = qc.map_values("pm25", 2021)
@@ -594,12 +596,12 @@ def test_value_axes_and_colour_bars_read_as_whole_numbers_in_chinese(compare_sto
 def test_map_says_when_its_values_rest_on_thin_data(compare_store):
     """pm25 in 2021 has 90 days of readings: the map's annual values must say they are thin
     (with the share present), in the reader's language; a complete year says nothing."""
-    from dashboard.app import create_app
+    from gosmart.dashboard.app import create_app
 
-    create_app()  # registers the pages
-    from dashboard import queries_compare as qc
-    from dashboard.pages import map as map_page
-    from dashboard.urlstate import decode
+    create_app(Settings(db=compare_store))  # registers the pages
+    from gosmart.dashboard import queries_compare as qc
+    from gosmart.dashboard.pages import map as map_page
+    from gosmart.dashboard.urlstate import decode
 
     def notes(ind: str, year: int, lang: str) -> list[str]:
         return map_page.map_view(decode("map", {"ind": ind, "year": str(year), "lang": lang})[0])[
@@ -619,9 +621,9 @@ def test_map_says_when_its_values_rest_on_thin_data(compare_store):
 def test_station_hover_names_each_point_in_the_readers_language(compare_store):
     """English falls back to the local name where a station has none; third-party sensors
     say so; the points sit on the stations' places."""
-    from dashboard import queries_compare as qc
-    from dashboard.figures.maps import choropleth_figure
-    from dashboard.geo import boundaries
+    from gosmart.dashboard import queries_compare as qc
+    from gosmart.dashboard.figures.maps import choropleth_figure
+    from gosmart.dashboard.geo import boundaries
 
     stations = pd.DataFrame(
         {
@@ -653,7 +655,7 @@ def test_station_hover_names_each_point_in_the_readers_language(compare_store):
 def test_chart_marks_values_that_rest_on_thin_data(compare_store):
     """pm25's 2021 annual values rest on 90 days of readings: drawn as open circles, named
     in the legend once, with the share present on hover. Complete values get no mark."""
-    from dashboard.figures.compare import line_figure
+    from gosmart.dashboard.figures.compare import line_figure
 
     data = _select("pm25", ["TW-TXG", "TW-KHH"], 2021, 2021, "annual")
     traces = line_figure(data, {}, "en")["data"]
@@ -673,8 +675,8 @@ def test_chart_marks_values_that_rest_on_thin_data(compare_store):
 
 def test_neighbouring_launch_labels_do_not_overlap():
     """Two launches a year apart: their labels sit one above the other, with room above."""
-    from dashboard.figures.compare import line_figure
-    from dashboard.queries_compare import CompareData, Selection
+    from gosmart.dashboard.figures.compare import line_figure
+    from gosmart.dashboard.queries_compare import CompareData, Selection
 
     frame = pd.DataFrame(
         {

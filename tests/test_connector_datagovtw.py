@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from connectors.errors import IngestError
-from connectors.sources import datagovtw
+from gosmart.connectors.errors import IngestError
+from gosmart.connectors.sources import datagovtw
 from tests.faultserver import (
     FaultServer,
     Reply,

@@ -9,9 +9,9 @@ from functools import partial
 import duckdb
 import pytest
 
-from connectors.catalog import get_spec
-from connectors.errors import IngestError
-from connectors.sources import kcg
+from gosmart.connectors.catalog import get_spec
+from gosmart.connectors.errors import IngestError
+from gosmart.connectors.sources import kcg
 from tests.faultserver import FaultServer, fixture_bytes, ingest_live, json_reply, quick_session
 
 

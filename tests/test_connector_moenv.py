@@ -9,12 +9,12 @@ from functools import partial
 import duckdb
 import pytest
 
-import connectors.runner
-from connectors.catalog import get_spec
-from connectors.core import load_batch
-from connectors.errors import IngestError
-from connectors.sources import moenv
+import gosmart.connectors.runner
 from gosmart.cli import main
+from gosmart.connectors.catalog import get_spec
+from gosmart.connectors.core import load_batch
+from gosmart.connectors.errors import IngestError
+from gosmart.connectors.sources import moenv
 from gosmart.store import writing
 from tests.faultserver import (
     FaultServer,
@@ -206,7 +206,7 @@ def _poll(srv_doc: bytes, db_file) -> None:
             get_spec("moenv_aqx_p_432"),
             fetch=partial(moenv.fetch_dataset, dataset="aqx_p_432", base=f"{srv.url}/api/v2"),
         )
-        mp.setattr(connectors.runner, "all_specs", lambda: {spec.source_id: spec})
+        mp.setattr(gosmart.connectors.runner, "all_specs", lambda: {spec.source_id: spec})
         assert main(["--db", str(db_file), "ingest", spec.source_id]) == 0
 
 

@@ -9,9 +9,9 @@ from functools import partial
 
 import pytest
 
-from connectors.catalog import get_spec
-from connectors.errors import IngestError
-from connectors.sources import openaq
+from gosmart.connectors.catalog import get_spec
+from gosmart.connectors.errors import IngestError
+from gosmart.connectors.sources import openaq
 from tests.faultserver import (
     FaultServer,
     dump_tables,

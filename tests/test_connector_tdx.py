@@ -8,9 +8,9 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from connectors.catalog import get_spec
-from connectors.errors import IngestError
-from connectors.sources import tdx
+from gosmart.connectors.catalog import get_spec
+from gosmart.connectors.errors import IngestError
+from gosmart.connectors.sources import tdx
 from tests.faultserver import (
     FaultServer,
     Reply,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from connectors.core import Batch, SourceSpec, load_batch
-from connectors.derive import derive
+from gosmart.connectors.core import Batch, SourceSpec, load_batch
+from gosmart.connectors.derive import derive
 from gosmart.registry import load_cities, load_indicators
 from gosmart.store import writing
 

@@ -6,12 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evidence.before_after import before_after
-from evidence.did import difference_in_differences
-from evidence.engine import evaluate
-from evidence.its import interrupted_time_series
-from evidence.panel import Panel
-from evidence.synth import synthetic_control
+from gosmart.evidence.before_after import before_after
+from gosmart.evidence.did import difference_in_differences
+from gosmart.evidence.engine import evaluate
+from gosmart.evidence.its import interrupted_time_series
+from gosmart.evidence.panel import Panel
+from gosmart.evidence.synth import synthetic_control
 from tests.fixtures.evidence.synthetic import factor_panel
 
 METHODS = [synthetic_control, difference_in_differences, interrupted_time_series, before_after]

@@ -12,10 +12,10 @@ import json
 
 import pytest
 
-from dashboard.i18n import engine_text
-from evidence.result import MethodResult
-from evidence.strength import agreement, cap_for_break_at_launch, evidence_level
 from gosmart import texts
+from gosmart.dashboard.i18n import engine_text
+from gosmart.evidence.result import MethodResult
+from gosmart.evidence.strength import agreement, cap_for_break_at_launch, evidence_level
 from gosmart.texts import Message, render, templates
 
 
@@ -97,10 +97,10 @@ def test_an_unknown_english_key_is_refused_at_the_source():
 
 def test_method_and_design_reasons_render_in_chinese():
     """'Not estimable because …' and the chosen design's reason travel as messages too."""
-    from evidence.did import difference_in_differences
-    from evidence.engine import evaluate
-    from evidence.panel import Panel
-    from evidence.synth import synthetic_control
+    from gosmart.evidence.did import difference_in_differences
+    from gosmart.evidence.engine import evaluate
+    from gosmart.evidence.panel import Panel
+    from gosmart.evidence.synth import synthetic_control
     from tests.fixtures.evidence.synthetic import factor_panel
 
     values, treated, launch = factor_panel(3, n_units=2)

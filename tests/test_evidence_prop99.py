@@ -31,8 +31,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from evidence.panel import Panel
-from evidence.synth import synthetic_control
+from gosmart.evidence.panel import Panel
+from gosmart.evidence.synth import synthetic_control
 
 ADH_WEIGHTS = {"Utah": 0.394, "Nevada": 0.234, "Montana": 0.199, "Colorado": 0.164,
                "Connecticut": 0.069}  # fmt: skip

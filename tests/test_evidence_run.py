@@ -7,8 +7,8 @@ import json
 import duckdb
 import pytest
 
-from evidence.run import run_evidence
 from gosmart.cli import main
+from gosmart.evidence.run import run_evidence
 from gosmart.texts import render
 from tests.fixtures.evidence.store import build_store
 

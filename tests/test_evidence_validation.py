@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import pytest
 
-from evidence.did import difference_in_differences
-from evidence.its import interrupted_time_series
-from evidence.panel import Panel
-from evidence.synth import synthetic_control
+from gosmart.evidence.did import difference_in_differences
+from gosmart.evidence.its import interrupted_time_series
+from gosmart.evidence.panel import Panel
+from gosmart.evidence.synth import synthetic_control
 from tests.fixtures.evidence.synthetic import factor_panel
 
 SEEDS = range(120)

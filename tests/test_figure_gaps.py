@@ -6,10 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard.figures.gaps import break_lines
-from dashboard.figures.project import indicator_figure
-from dashboard.figures.showcase import sparkline
-from dashboard.kiosk.figures import series_figure
+from gosmart.dashboard.figures.gaps import break_lines
+from gosmart.dashboard.figures.project import indicator_figure
+from gosmart.dashboard.figures.showcase import sparkline
+from gosmart.dashboard.kiosk.figures import series_figure
 
 MONTHS = pd.to_datetime(["2020-11-01", "2020-12-01", "2021-11-01", "2021-12-01"])
 
@@ -64,8 +64,8 @@ def test_project_kiosk_and_showcase_lines_stop_at_the_gap():
 
 @pytest.mark.parametrize("aligned", [False, True])
 def test_compare_lines_stop_at_the_gap(aligned):
-    from dashboard.figures.compare import line_figure
-    from dashboard.queries_compare import CompareData, Selection
+    from gosmart.dashboard.figures.compare import line_figure
+    from gosmart.dashboard.queries_compare import CompareData, Selection
 
     frame = _series().assign(x=[-2, -1, 10, 11], shown=[10.0, 11.0, 12.0, 13.0], coverage=1.0)
     data = CompareData(
@@ -86,8 +86,8 @@ def test_compare_lines_stop_at_the_gap(aligned):
 def test_reported_figures_are_never_joined_into_a_line():
     """Figures from different articles are dots, not a measured series (the methodology page
     promises it): on the kiosk and on project pages alike."""
-    from dashboard.figures.project import milestone_figure
-    from dashboard.kiosk.figures import milestones_figure
+    from gosmart.dashboard.figures.project import milestone_figure
+    from gosmart.dashboard.kiosk.figures import milestones_figure
 
     rows = pd.DataFrame(
         {

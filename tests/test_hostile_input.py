@@ -27,9 +27,11 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboard.i18n import t
-from dashboard.urlstate import MAX_VALUE_CHARS, Field, fields_of
+from gosmart.dashboard.i18n import t
+from gosmart.dashboard.urlstate import MAX_VALUE_CHARS, Field, fields_of
+from gosmart.settings import Settings
 from gosmart.store import writing
+from tests.conftest import use_store
 from tests.dash_requests import CALLBACK_ROUTE, callback_body, router_body
 from tests.fixture_store import PROJECT_ID, build_store, file_sha256
 
@@ -137,10 +139,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     with writing(db) as con:
         con.execute(f"CREATE TABLE {CANARY} AS SELECT 'alive' AS status")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("GOSMART_DB", str(db))
-        from dashboard.app import create_app
+        from gosmart.dashboard.app import create_app
 
-        app = create_app()
+        use_store(mp, db)
+        app = create_app(Settings(db=db))
         before = (file_sha256(db), table_fingerprint(db), identity(db), folder(db))
         yield Served(app.server.test_client(), db, *before)
 
@@ -197,7 +199,7 @@ VIEWS = ["about", "compare", "kiosk", "map", "project", "showcase", "sources"]
 
 def registered_views() -> set[str]:
     """The views declared with dashboard.urlstate (the app has loaded its pages by now)."""
-    from dashboard.urlstate import _VIEWS
+    from gosmart.dashboard.urlstate import _VIEWS
 
     return set(_VIEWS)
 

@@ -8,8 +8,8 @@ from email.utils import format_datetime
 
 import pytest
 
-from connectors.errors import IngestError
-from connectors.http import (
+from gosmart.connectors.errors import IngestError
+from gosmart.connectors.http import (
     USER_AGENT,
     decode_json,
     fetch_bytes,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from dashboard.i18n import LANGS, catalogue, t
+from gosmart.dashboard.i18n import LANGS, catalogue, t
 
 
 def test_every_key_in_every_language():

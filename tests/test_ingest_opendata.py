@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-import connectors.runner as runner
+import gosmart.connectors.runner as runner
 from gosmart.store import connect_read
 
 pytestmark = pytest.mark.opendata

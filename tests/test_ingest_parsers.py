@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from connectors.catalog import all_specs
-from connectors.errors import IngestError
-from connectors.sources import _common, air_files, jabar, population, transit, welfare
+from gosmart.connectors.catalog import all_specs
+from gosmart.connectors.errors import IngestError
+from gosmart.connectors.sources import _common, air_files, jabar, population, transit, welfare
 
 FIX = Path(__file__).parent / "fixtures" / "files" / "opendata"
 

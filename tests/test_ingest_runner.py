@@ -9,10 +9,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-import connectors.runner as runner
-from connectors.catalog import all_specs
-from connectors.core import Batch
+import gosmart.connectors.runner as runner
 from gosmart.cli import main
+from gosmart.connectors.catalog import all_specs
+from gosmart.connectors.core import Batch
 from gosmart.store import connect_read
 
 FIX = Path(__file__).parent / "fixtures" / "files" / "opendata"
@@ -206,7 +206,7 @@ def test_live_mode_uses_the_same_parser(db_file, monkeypatch):
         seen.append(session)
         return [(body, "http://127.0.0.1:9/totals.csv")]
 
-    monkeypatch.setattr("connectors.http.make_session", lambda: "session")
+    monkeypatch.setattr("gosmart.connectors.http.make_session", lambda: "session")
     object.__setattr__(spec, "fetch", fetch)
     try:
         assert runner.run_ingest(db_file, sources=["trtc_daily_totals"]) == 0
@@ -225,6 +225,6 @@ def test_live_mode_uses_the_same_parser(db_file, monkeypatch):
 
 
 def test_live_mode_without_a_feed_fails_cleanly(db_file, monkeypatch, capsys):
-    monkeypatch.setattr("connectors.http.make_session", lambda: None)
+    monkeypatch.setattr("gosmart.connectors.http.make_session", lambda: None)
     assert runner.run_ingest(db_file, sources=["jabar_waste"]) == 1
     assert "no live feed" in capsys.readouterr().out

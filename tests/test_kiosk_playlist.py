@@ -11,9 +11,10 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from dashboard import urlstate
-from dashboard.kiosk import content, figures, locator, qr
-from dashboard.kiosk.playlist import (
+from gosmart import cli
+from gosmart.dashboard import urlstate
+from gosmart.dashboard.kiosk import content, figures, locator, qr
+from gosmart.dashboard.kiosk.playlist import (
     DEFAULT_PLAYLIST,
     PlaylistError,
     load_playlist,
@@ -21,10 +22,10 @@ from dashboard.kiosk.playlist import (
     playlist_path,
     validate_playlist,
 )
-from dashboard.kiosk.timing import MIN_DWELL_MS, timing
-from gosmart import cli
-from gosmart.paths import REGISTRY_DIR, SNAPSHOT_DIR
+from gosmart.dashboard.kiosk.timing import MIN_DWELL_MS, timing
 from gosmart.registry import list_projects, read_csv_rows
+from gosmart.resources import REGISTRY_DIR, SNAPSHOT_DIR
+from tests.conftest import use_store
 
 SHIPPED = playlist_path(DEFAULT_PLAYLIST)
 PUBLIC = "https://kiosk.example.org/booth/"
@@ -143,7 +144,6 @@ def test_at_run_time_a_bad_slide_is_skipped_and_the_rest_plays(tmp_path: Path) -
 def test_gosmart_kiosk_refuses_a_bad_playlist_or_public_url(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # `gosmart kiosk` hands its options on in os.environ: empty now (= unset), restored after
     monkeypatch.setenv("GOSMART_KIOSK_PLAYLIST", "")
     monkeypatch.setenv("GOSMART_PUBLIC_URL", "")
     db = ["--db", str(tmp_path / "none.duckdb")]
@@ -179,7 +179,7 @@ def test_speed_divides_every_duration_and_cycle_overrides_the_playlist() -> None
 
 @pytest.fixture(scope="module")
 def snapshot_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from connectors.snapshot import load_snapshot
+    from gosmart.snapshot import load_snapshot
 
     db = tmp_path_factory.mktemp("kiosk") / "gosmart.duckdb"
     load_snapshot(SNAPSHOT_DIR, db)
@@ -191,9 +191,8 @@ def store(snapshot_store: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """GOSMART_DB on the snapshot store, QR codes on PUBLIC, every page's URL view declared."""
     from tests.test_project_fixture_store import page_module
 
-    monkeypatch.setenv("GOSMART_DB", str(snapshot_store))
     page_module("project")  # the app's pages declare their URL fields (project: ind, pc)
-    monkeypatch.setenv(qr.PUBLIC_URL_ENV, PUBLIC)
+    use_store(monkeypatch, snapshot_store, public_url=PUBLIC)
     return snapshot_store
 
 
@@ -235,9 +234,9 @@ def test_title_qr_opens_the_showcase_and_the_base_falls_back_to_the_screen_host(
     playlist, slide = _slide("title")
     found = content.build_slide(playlist, slide, "zh", qr.public_base(None))
     assert found["qr_url"] == PUBLIC + "?v=1&lang=zh"
-    monkeypatch.setenv(qr.PUBLIC_URL_ENV, "kiosk.example.org")  # no scheme: ignored
+    use_store(monkeypatch, store, public_url="kiosk.example.org")  # no scheme: ignored
     assert qr.public_base("http://10.0.0.5:8050/") == "http://10.0.0.5:8050/"
-    monkeypatch.delenv(qr.PUBLIC_URL_ENV)
+    use_store(monkeypatch, store)
     assert qr.public_base("http://10.0.0.5:8050") == "http://10.0.0.5:8050/"
 
 
@@ -258,7 +257,7 @@ def test_project_slide_has_figure_label_chart_with_launch_and_map(store: Path) -
 def test_locator_shows_all_of_taiwan_around_new_taipei_and_rings_small_cities(
     store: Path,
 ) -> None:
-    from dashboard.kiosk import data
+    from gosmart.dashboard.kiosk import data
 
     ntpc = locator.locate(data.project("ntpc_hrf"))
     assert ntpc is not None and ntpc.target

@@ -9,8 +9,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from connectors.core import Batch, load_batch
-from connectors.errors import IngestError
+from gosmart.connectors.core import Batch, load_batch
+from gosmart.connectors.errors import IngestError
 from gosmart.store import connect_read, pending_upgrades, writing
 from tests.test_derive import spec
 

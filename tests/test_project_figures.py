@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard import queries_project
-from dashboard.bundle import load_view, view_figures
-from dashboard.figures import project as figs
-from dashboard.theme import TREATED
+from gosmart.dashboard import queries_project
+from gosmart.dashboard.bundle import load_view, view_figures
+from gosmart.dashboard.figures import project as figs
+from gosmart.dashboard.theme import TREATED
 from tests.test_project_fixture_store import DONORS, TREATED_CITY
 
 

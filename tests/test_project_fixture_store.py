@@ -367,11 +367,10 @@ def fixture_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def fixture_store(fixture_store_file: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """GOSMART_DB pointing at the synthetic store, with the dashboard's store handle reset."""
-    import dashboard.data
+    """The dashboard reading the synthetic store."""
+    from tests.conftest import use_store
 
-    monkeypatch.setenv("GOSMART_DB", str(fixture_store_file))
-    monkeypatch.setattr(dashboard.data, "_STORE", None)
+    use_store(monkeypatch, fixture_store_file)
     return fixture_store_file
 
 
@@ -395,9 +394,11 @@ OWNED_PREFIXES = ("project_", "showcase_", "effect_", "placebo_", "milestone_", 
 
 
 def test_every_owned_sql_file_runs_and_returns_rows(fixture_store: Path):
-    from dashboard.data import SQL_DIR, query
+    from gosmart.dashboard.data import query
+    from gosmart.resources import package_dir
 
-    owned = sorted(p.stem for p in SQL_DIR.glob("*.sql") if p.stem.startswith(OWNED_PREFIXES))
+    sql_dir = package_dir("gosmart.dashboard") / "sql"
+    owned = sorted(p.stem for p in sql_dir.glob("*.sql") if p.stem.startswith(OWNED_PREFIXES))
     assert set(owned) == set(SQL_PARAMS), "add the new SQL file to SQL_PARAMS"
     for name in owned:
         frame = query(name, SQL_PARAMS[name])
@@ -405,14 +406,14 @@ def test_every_owned_sql_file_runs_and_returns_rows(fixture_store: Path):
 
 
 def test_event_query_keeps_scope(fixture_store: Path):
-    from dashboard.data import query
+    from gosmart.dashboard.data import query
 
     events = query("event_project", SQL_PARAMS["event_project"])
     assert set(events["event_id"]) == {"fx_covid", "fx_fare", "fx_break"}
 
 
 def test_coverage_counts_the_gap(fixture_store: Path):
-    from dashboard.data import query
+    from gosmart.dashboard.data import query
 
     cov = query("project_coverage", SQL_PARAMS["project_coverage"]).set_index("city_id")
     assert cov.loc["TW-TNN", "periods_expected"] - cov.loc["TW-TNN", "periods_present"] == 2
@@ -464,11 +465,14 @@ def find_by_id(component, wanted: str):
 
 
 def page_module(name: str):
-    """A page module as Dash Pages imports it (`pages.<name>`), creating the app once."""
+    """A page module as Dash Pages imports it, creating the app once (on no store yet)."""
     import sys
 
-    if f"pages.{name}" not in sys.modules:
-        from dashboard.app import create_app
+    module = f"gosmart.dashboard.pages.{name}"
+    if module not in sys.modules or not hasattr(sys.modules[module], "layout"):
+        from gosmart.dashboard import data
+        from gosmart.dashboard.app import create_app
+        from gosmart.settings import Settings
 
-        create_app()
-    return sys.modules[f"pages.{name}"]
+        create_app(data._SETTINGS or Settings(db=Path("no-store-yet.duckdb")))
+    return sys.modules[module]

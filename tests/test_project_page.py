@@ -9,7 +9,8 @@ import shutil
 import zipfile
 from datetime import date
 
-from gosmart.paths import REPO_ROOT
+from gosmart.resources import read_sql
+from tests.conftest import use_store
 from tests.test_project_fixture_store import (  # noqa: F401
     find_by_id,
     find_ids,
@@ -65,16 +66,13 @@ def test_effect_card_numbers_share_three_significant_digits(fixture_store):
 def test_router_caches_a_page_until_the_data_version_changes(
     fixture_store_file, tmp_path, monkeypatch
 ):
-    import dashboard.data
-    from dashboard.app import create_app
+    from gosmart.dashboard.app import create_app
     from gosmart.store import writing
     from tests.dash_requests import CALLBACK_ROUTE, router_body
 
     db = tmp_path / "gosmart.duckdb"
     shutil.copyfile(fixture_store_file, db)
-    monkeypatch.setenv("GOSMART_DB", str(db))
-    monkeypatch.setattr(dashboard.data, "_STORE", None)
-    client = create_app().server.test_client()
+    client = create_app(use_store(monkeypatch, db)).server.test_client()
 
     def render() -> str:
         response = client.post(CALLBACK_ROUTE, json=router_body("/project/fx_transit", ""))
@@ -93,13 +91,11 @@ def test_router_caches_a_page_until_the_data_version_changes(
 
 
 def test_router_without_a_store_shows_the_notice(tmp_path, monkeypatch):
-    import dashboard.data
-    from dashboard.app import create_app
+    from gosmart.dashboard.app import create_app
     from tests.dash_requests import CALLBACK_ROUTE, router_body
 
-    monkeypatch.setenv("GOSMART_DB", str(tmp_path / "missing.duckdb"))
-    monkeypatch.setattr(dashboard.data, "_STORE", None)
-    client = create_app().server.test_client()
+    settings = use_store(monkeypatch, tmp_path / "missing.duckdb")
+    client = create_app(settings).server.test_client()
     for path in ("/", "/project/fx_transit"):
         response = client.post(CALLBACK_ROUTE, json=router_body(path, ""))
         assert response.status_code == 200, path
@@ -160,9 +156,11 @@ def test_language_changes_page_text(fixture_store):
 
 
 def test_bundle_callback_returns_a_zip(fixture_store, monkeypatch):
-    import dashboard.bundle
+    import gosmart.dashboard.bundle
 
-    monkeypatch.setattr(dashboard.bundle, "svg_images", lambda figs: ({}, "JSON only (test)"))
+    monkeypatch.setattr(
+        gosmart.dashboard.bundle, "svg_images", lambda figs: ({}, "JSON only (test)")
+    )
     state = {"project_id": "fx_transit", "ind": "metro_ridership", "pc": False, "lang": "en"}
     data, status = project.bundle_download(1, state)
     assert data["filename"] == "gosmart-evidence-fx_transit-metro_ridership.zip"
@@ -183,7 +181,7 @@ def test_a_figure_in_two_reported_files_is_listed_once(fixture_store_file, tmp_p
     page, bundle and API list it once (notes of both kept), and so does the engine."""
     import duckdb
 
-    from dashboard.data import ReadOnlyStore
+    from gosmart.dashboard.data import ReadOnlyStore
     from gosmart.store import writing
     from tests.test_project_fixture_store import _insert
 
@@ -216,7 +214,7 @@ def test_a_figure_in_two_reported_files_is_listed_once(fixture_store_file, tmp_p
     assert sorted(rows["milestone_id"]) == ["m1", "m2", "m3"]
     kept = rows.set_index("milestone_id").loc["m1"]
     assert kept["as_of"] == "2024-01-31" and kept["note"] == "first file · second file"
-    sql = (REPO_ROOT / "evidence" / "sql" / "milestones.sql").read_text(encoding="utf-8")
+    sql = read_sql("gosmart.evidence", "milestones")
     with duckdb.connect(str(path), read_only=True) as con:
         figures = [r for r in con.execute(sql).fetchall() if r[0] == "fx_reported"]
     assert len(figures) == 3

@@ -1,6 +1,6 @@
 """The dashboard opens DuckDB read-only: writes through its connection raise, and it never asks for more.
 
-Proved two ways: statements through the cursor dashboard.data runs its queries on
+Proved two ways: statements through the cursor gosmart.dashboard.data runs its queries on
 fail; and while the dashboard holds the file (first open, and the reopen after a
 swap) another process can open it read-only but not for writing, which DuckDB's
 file lock allows only when every holder is a reader.
@@ -16,9 +16,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dashboard import data
-from dashboard.data import ReadOnlyStore
+from gosmart.dashboard import data
+from gosmart.dashboard.data import ReadOnlyStore
 from gosmart.store import writing
+from tests.conftest import use_store
 from tests.fixture_store import add_synthetic_rows, build_store, file_sha256, table_names
 
 SQL_DIR = Path(__file__).resolve().parents[1] / "dashboard" / "sql"
@@ -70,8 +71,11 @@ def test_writes_through_the_dashboard_connection_raise(store: ReadOnlyStore, sql
     assert "pwned" not in table_names(store.path)
 
 
-def test_the_process_wide_store_is_read_only(db_file: Path) -> None:
+def test_the_process_wide_store_is_read_only(
+    db_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     build_store(db_file)
+    use_store(monkeypatch, db_file)
     data.query("cities")
     with pytest.raises(duckdb.Error):
         cursor_of(data.store()).execute("CREATE TABLE pwned(x INT)")

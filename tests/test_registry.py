@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from gosmart.paths import REGISTRY_DIR
 from gosmart.registry import (
     RegistryError,
     list_editions,
@@ -17,6 +16,7 @@ from gosmart.registry import (
     load_registry,
     parse_period,
 )
+from gosmart.resources import REGISTRY_DIR
 from gosmart.store import connect_read, writing
 
 WINNERS_2023 = {"newtaipay", "jds", "mengo", "taichung_aq", "ntpc_hrf"}

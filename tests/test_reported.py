@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from connectors.core import load_batch
-from connectors.errors import IngestError
-from connectors.sources.reported import (
+from gosmart.connectors.core import load_batch
+from gosmart.connectors.errors import IngestError
+from gosmart.connectors.sources.reported import (
     SPECS,
     is_lower_bound,
     parse_award_milestones,

@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
+from gosmart.settings import Settings
+from tests.conftest import use_store
 from tests.dash_requests import callback_body
 from tests.fixture_store import build_store
 
@@ -30,10 +32,10 @@ INLINE_SCRIPT = re.compile(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
     db = build_store(tmp_path_factory.mktemp("headers") / "gosmart.duckdb")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("GOSMART_DB", str(db))
-        from dashboard.app import create_app
+        from gosmart.dashboard.app import create_app
 
-        app = create_app()
+        use_store(mp, db)
+        app = create_app(Settings(db=db))
 
         def boom() -> str:
             raise RuntimeError("deliberate failure for the header test")

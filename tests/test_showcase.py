@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dash import dcc
 
+from tests.conftest import use_store
 from tests.test_project_fixture_store import (  # noqa: F401
     find_by_id,
     find_ids,
@@ -66,16 +67,15 @@ def test_first_sentence():
 
 
 def test_missing_store_shows_a_notice_not_a_traceback(db_file, monkeypatch):
-    import dashboard.data
 
-    monkeypatch.setattr(dashboard.data, "_STORE", None)
+    use_store(monkeypatch, db_file)
     page = showcase.layout()
     assert "notice" in " ".join(c.className or "" for c in page.children if hasattr(c, "className"))
 
 
 def test_effect_in_units_names_per_capita_when_estimated_so():
     """Without a relative effect the card shows units: the ones the engine estimated on."""
-    from dashboard.figures.showcase import effect_size_text
+    from gosmart.dashboard.figures.showcase import effect_size_text
 
     card = {"effect_rel": None, "effect_avg": -3.04, "effect_avg_lo": -7.8, "effect_avg_hi": 6.4}
     card |= {"unit": "records", "unit_zh": "件", "per_capita_scale": 10000}

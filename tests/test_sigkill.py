@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from gosmart.paths import REPO_ROOT
+from tests.conftest import REPO_ROOT
 
 TRIALS = 24
 SEED = 20231108
@@ -32,7 +32,7 @@ import os
 import sys
 import numpy as np
 import pandas as pd
-from connectors.core import Batch, SourceSpec, load_batch
+from gosmart.connectors.core import Batch, SourceSpec, load_batch
 from gosmart.store import writing
 
 db = sys.argv[1]

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-import connectors.runner as runner
-from connectors.catalog import all_specs
-from connectors.snapshot import build_snapshot, load_snapshot
+import gosmart.connectors.runner as runner
 from gosmart.cli import main
+from gosmart.connectors.catalog import all_specs
+from gosmart.snapshot import build_snapshot, load_snapshot
 from gosmart.store import StoreError, connect_read
 
 FIX = Path(__file__).parent / "fixtures" / "files" / "opendata"
@@ -100,21 +100,21 @@ def _identity(path: Path) -> tuple[int, int]:
 
 
 def test_serve_rebuilds_a_store_built_from_an_older_snapshot(built, tmp_path, capsys):
-    from gosmart.cli import ensure_store
+    from gosmart.readiness import ready_store
 
     _, out = built
     db = tmp_path / "gosmart.duckdb"
-    ensure_store(db, out)
+    ready_store(db, out)
     assert "building it from the bundled snapshot" in capsys.readouterr().err
     before = _identity(db)
-    ensure_store(db, out)  # same snapshot: the store stays as it is
+    ready_store(db, out)  # same snapshot: the store stays as it is
     assert _identity(db) == before and capsys.readouterr().err == ""
     broken = _newer_snapshot(out, tmp_path)
     (broken / "indicator_value.parquet").write_bytes(b"not the file the manifest names")
-    ensure_store(db, broken)  # a damaged update: the store it has keeps serving
+    ready_store(db, broken)  # a damaged update: the store it has keeps serving
     assert "serving the existing store" in capsys.readouterr().err and _identity(db) == before
     shutil.rmtree(broken)
-    ensure_store(db, _newer_snapshot(out, tmp_path))
+    ready_store(db, _newer_snapshot(out, tmp_path))
     assert "built from an older snapshot" in capsys.readouterr().err
     with connect_read(db) as con:
         version = con.execute("SELECT value FROM meta WHERE key = 'snapshot_data_version'")
@@ -124,12 +124,12 @@ def test_serve_rebuilds_a_store_built_from_an_older_snapshot(built, tmp_path, ca
 def test_a_store_filled_by_ingest_is_never_replaced_by_a_snapshot(built, tmp_path, capsys):
     """Neither a store built by ingest nor a snapshot store that ingest has loaded into since:
     their data is the user's. Told apart by the ingest runs after the snapshot was built."""
-    from gosmart.cli import ensure_store
+    from gosmart.readiness import ready_store
 
     db, out = built
     newer = _newer_snapshot(out, tmp_path)
     before = _identity(db)
-    ensure_store(db, newer)
+    ready_store(db, newer)
     assert _identity(db) == before and capsys.readouterr().err == ""
     on_top = tmp_path / "on_top.duckdb"
     load_snapshot(out, on_top)
@@ -138,5 +138,5 @@ def test_a_store_filled_by_ingest_is_never_replaced_by_a_snapshot(built, tmp_pat
     assert runner.run_ingest(on_top, sources=["iqair_pm25_annual"], from_dir=folder) == 0
     capsys.readouterr()
     before = _identity(on_top)
-    ensure_store(on_top, newer)
+    ready_store(on_top, newer)
     assert _identity(on_top) == before and capsys.readouterr().err == ""

@@ -5,10 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import connectors.runner as runner
-from connectors.snapshot import build_snapshot, load_snapshot
-from connectors.status import print_status, status_rows
+import gosmart.connectors.runner as runner
 from gosmart.cli import main
+from gosmart.connectors.status import print_status, status_rows
+from gosmart.snapshot import build_snapshot, load_snapshot
 from gosmart.store import connect_read
 
 FIX = Path(__file__).parent / "fixtures" / "files" / "opendata"

@@ -10,7 +10,7 @@ from datetime import datetime
 import duckdb
 import pytest
 
-from gosmart.cli import ensure_store, upgrade_store
+from gosmart.readiness import ready_store, upgrade_store
 from gosmart.store import (
     StoreError,
     connect_read,
@@ -82,7 +82,7 @@ def test_serving_a_store_from_before_a_schema_change_upgrades_it_keeping_its_dat
     with connect_read(db_file) as con:
         assert pending_upgrades(con) == ["effect.per_capita"]
         before = data_version(con)
-    ensure_store(db_file)
+    ready_store(db_file)
     with connect_read(db_file) as con:
         assert con.execute(
             "SELECT project_id, per_capita FROM effect ORDER BY project_id"
@@ -95,12 +95,12 @@ def test_serving_a_store_from_before_a_schema_change_upgrades_it_keeping_its_dat
 
 
 def test_the_production_entry_point_upgrades_an_older_store_before_serving(db_file):
-    """`gunicorn dashboard.wsgi:server` after an update: the store an older version wrote is
+    """`gunicorn gosmart.dashboard.wsgi:server` after an update: the store an older version wrote is
     brought up to date on start, as `gosmart serve` does, so its pages can read it."""
     with writing(db_file) as con:
         con.execute("ALTER TABLE effect DROP COLUMN per_capita")
     done = subprocess.run(
-        [sys.executable, "-c", "import dashboard.wsgi"],
+        [sys.executable, "-c", "import gosmart.dashboard.wsgi"],
         env={**os.environ, "GOSMART_DB": str(db_file)},
         capture_output=True,
         text=True,

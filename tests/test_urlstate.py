@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dashboard.urlstate import Field, decode, encode, parse_query, register_view
+from gosmart.dashboard.urlstate import Field, decode, encode, parse_query, register_view
 
 register_view(
     "test-view",

@@ -21,9 +21,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from connectors.errors import IngestError
-from gosmart.paths import REGISTRY_DIR
+from gosmart.connectors.errors import IngestError
 from gosmart.registry import read_csv_rows
+from gosmart.resources import REGISTRY_DIR
 
 MISSING_TOKENS = frozenset({"", "-", "--", "—"})
 _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$|^[+-]?\.\d+$")

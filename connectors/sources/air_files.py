@@ -12,9 +12,9 @@ import json
 import numpy as np
 import pandas as pd
 
-from connectors.core import OGDL, Batch, SourceSpec
-from connectors.errors import IngestError
-from connectors.sources._common import (
+from gosmart.connectors.core import OGDL, Batch, SourceSpec
+from gosmart.connectors.errors import IngestError
+from gosmart.connectors.sources._common import (
     city_series,
     dates,
     numbers,

@@ -19,10 +19,10 @@ from typing import Any
 import pandas as pd
 import requests
 
-from connectors.core import OGDL, Batch, SourceSpec
-from connectors.errors import IngestError
-from connectors.http import fetch_bytes, fetch_json, redact_url
-from connectors.sources._common import city_from_zh, read_csv, to_number
+from gosmart.connectors.core import OGDL, Batch, SourceSpec
+from gosmart.connectors.errors import IngestError
+from gosmart.connectors.http import fetch_bytes, fetch_json, redact_url
+from gosmart.connectors.sources._common import city_from_zh, read_csv, to_number
 
 API_BASE = "https://data.gov.tw/api/v2/rest/dataset"
 _YM = re.compile(r"^\s*(\d{2,4})\s*(?:年|/|-|\.)?\s*(\d{1,2})\s*月?\s*$")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from connectors.core import Batch, SourceSpec
-from connectors.errors import IngestError
-from connectors.sources._common import city_by_code, city_series, numbers, read_csv, years
+from gosmart.connectors.core import Batch, SourceSpec
+from gosmart.connectors.errors import IngestError
+from gosmart.connectors.sources._common import city_by_code, city_series, numbers, read_csv, years
 
 LICENCE = "Open Data Jabar (per-dataset licence not verified)"
 

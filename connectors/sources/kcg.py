@@ -16,10 +16,10 @@ from typing import Any
 import pandas as pd
 import requests
 
-from connectors.core import OGDL, Batch, SourceSpec
-from connectors.errors import IngestError
-from connectors.http import decode_json, fetch_bytes
-from connectors.sources._common import (
+from gosmart.connectors.core import OGDL, Batch, SourceSpec
+from gosmart.connectors.errors import IngestError
+from gosmart.connectors.http import decode_json, fetch_bytes
+from gosmart.connectors.sources._common import (
     looks_like_json,
     read_csv,
     require_columns,

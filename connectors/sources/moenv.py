@@ -16,9 +16,9 @@ from typing import Any
 import pandas as pd
 import requests
 
-from connectors.core import OGDL, Batch, SourceSpec
-from connectors.errors import IngestError
-from connectors.http import (
+from gosmart.connectors.core import OGDL, Batch, SourceSpec
+from gosmart.connectors.errors import IngestError
+from gosmart.connectors.http import (
     decode_json,
     join_pages,
     paginate_offset,
@@ -26,7 +26,7 @@ from connectors.http import (
     register_secret_env,
     secret_from_env,
 )
-from connectors.sources._common import (
+from gosmart.connectors.sources._common import (
     city_from_zh,
     looks_like_json,
     looks_like_parquet,

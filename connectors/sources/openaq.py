@@ -17,18 +17,18 @@ from typing import Any
 import pandas as pd
 import requests
 
-from connectors.core import Batch, SourceSpec
-from connectors.errors import IngestError
-from connectors.http import (
+from gosmart.connectors.core import Batch, SourceSpec
+from gosmart.connectors.errors import IngestError
+from gosmart.connectors.http import (
     decode_json,
     paginate_pages,
     redact_url,
     register_secret_env,
     secret_from_env,
 )
-from connectors.sources._common import to_number
-from gosmart.paths import REGISTRY_DIR
+from gosmart.connectors.sources._common import to_number
 from gosmart.registry import read_csv_rows
+from gosmart.resources import REGISTRY_DIR
 
 API_BASE = "https://api.openaq.org"
 KEY_ENV = "OPENAQ_API_KEY"

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from connectors.core import OGDL, Batch, SourceSpec
-from connectors.errors import IngestError
-from connectors.sources._common import (
+from gosmart.connectors.core import OGDL, Batch, SourceSpec
+from gosmart.connectors.errors import IngestError
+from gosmart.connectors.sources._common import (
     city_from_zh,
     city_series,
     numbers,
@@ -18,7 +18,7 @@ from connectors.sources._common import (
     read_csv,
     years,
 )
-from connectors.sources.jabar import LICENCE as JABAR_LICENCE
+from gosmart.connectors.sources.jabar import LICENCE as JABAR_LICENCE
 
 SEXES = {"LAKI-LAKI", "PEREMPUAN"}
 

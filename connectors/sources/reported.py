@@ -23,9 +23,9 @@ from typing import Any
 
 import pandas as pd
 
-from connectors.core import Batch, SourceSpec
-from connectors.errors import IngestError
-from connectors.sources._common import decode_utf8, require_columns, to_number
+from gosmart.connectors.core import Batch, SourceSpec
+from gosmart.connectors.errors import IngestError
+from gosmart.connectors.sources._common import decode_utf8, require_columns, to_number
 from gosmart.registry import parse_period
 
 CONNECTOR = "reported"

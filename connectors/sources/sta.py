@@ -20,10 +20,10 @@ from typing import Any
 import pandas as pd
 import requests
 
-from connectors.core import OGDL, Batch, SourceSpec
-from connectors.errors import IngestError
-from connectors.http import decode_json, follow_next_links, redact_url
-from connectors.sources._common import city_from_zh, to_number
+from gosmart.connectors.core import OGDL, Batch, SourceSpec
+from gosmart.connectors.errors import IngestError
+from gosmart.connectors.http import decode_json, follow_next_links, redact_url
+from gosmart.connectors.sources._common import city_from_zh, to_number
 
 SERVICES = {
     "sta_epaiot": (

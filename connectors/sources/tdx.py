@@ -13,9 +13,9 @@ from typing import Any
 import pandas as pd
 import requests
 
-from connectors.core import Batch, SourceSpec
-from connectors.errors import IngestError
-from connectors.http import (
+from gosmart.connectors.core import Batch, SourceSpec
+from gosmart.connectors.errors import IngestError
+from gosmart.connectors.http import (
     decode_json,
     fetch_bytes,
     redact_url,
@@ -23,7 +23,7 @@ from connectors.http import (
     request_bytes,
     secret_from_env,
 )
-from connectors.sources._common import city_from_zh, require_columns, to_number
+from gosmart.connectors.sources._common import city_from_zh, require_columns, to_number
 
 TOKEN_URL = "https://tdx.transportdata.tw/auth/realms/TDXConnect/protocol/openid-connect/token"
 API_BASE = "https://tdx.transportdata.tw/api/basic/v2"

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from connectors.core import OGDL, Batch, SourceSpec
-from connectors.sources._common import (
+from gosmart.connectors.core import OGDL, Batch, SourceSpec
+from gosmart.connectors.sources._common import (
     city_series,
     dates,
     numbers,

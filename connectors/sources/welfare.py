@@ -9,9 +9,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from connectors.core import OGDL, Batch, SourceSpec
-from connectors.errors import IngestError
-from connectors.sources._common import city_by_code, city_series, observations, read_parquet, years
+from gosmart.connectors.core import OGDL, Batch, SourceSpec
+from gosmart.connectors.errors import IngestError
+from gosmart.connectors.sources._common import (
+    city_by_code,
+    city_series,
+    observations,
+    read_parquet,
+    years,
+)
 
 # Pre-2010 county codes still used by the ministry, and the city that holds that area today.
 OLD_CODES = {

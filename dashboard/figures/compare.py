@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 import plotly.io as pio
 
-from dashboard.figures.gaps import break_lines, iso_days
-from dashboard.figures.thin import thin_points, with_legend
-from dashboard.i18n import pick, t
-from dashboard.queries_compare import CompareData
-from dashboard.theme import LAUNCH, PALETTE, value_ticks
+from gosmart.dashboard.figures.gaps import break_lines, iso_days
+from gosmart.dashboard.figures.thin import thin_points, with_legend
+from gosmart.dashboard.i18n import pick, t
+from gosmart.dashboard.queries_compare import CompareData
+from gosmart.dashboard.theme import LAUNCH, PALETTE, value_ticks
 
 X_OFFSET_KEY = {
     "annual": "compare.x_years_since",

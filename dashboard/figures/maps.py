@@ -13,10 +13,10 @@ import math
 
 import pandas as pd
 
-from dashboard.figures.compare import template
-from dashboard.i18n import pick, t
-from dashboard.queries import records
-from dashboard.theme import value_ticks
+from gosmart.dashboard.figures.compare import template
+from gosmart.dashboard.i18n import pick, t
+from gosmart.dashboard.queries import records
+from gosmart.dashboard.theme import value_ticks
 
 COLOR_SCALE = "Cividis"
 STATION_SCALE = "Viridis"  # stations on a scale of their own: a second colour-blind-safe one

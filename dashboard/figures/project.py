@@ -11,10 +11,18 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.gaps import break_lines
-from dashboard.figures.thin import thin_points, with_legend
-from dashboard.i18n import catalogue, normalise_lang, pick, t
-from dashboard.theme import BAND, COUNTERFACTUAL, EVENT, LAUNCH, PALETTE, TREATED, value_ticks
+from gosmart.dashboard.figures.gaps import break_lines
+from gosmart.dashboard.figures.thin import thin_points, with_legend
+from gosmart.dashboard.i18n import catalogue, normalise_lang, pick, t
+from gosmart.dashboard.theme import (
+    BAND,
+    COUNTERFACTUAL,
+    EVENT,
+    LAUNCH,
+    PALETTE,
+    TREATED,
+    value_ticks,
+)
 
 GREY = "#9a9a9a"
 LAUNCH_RANGE = "rgba(0, 0, 0, 0.08)"

@@ -7,11 +7,11 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.gaps import break_lines
-from dashboard.figures.project import LAUNCH_RANGE, _day, figure, scatter, vline, vrect
-from dashboard.i18n import normalise_lang, t
-from dashboard.kiosk.format import significant
-from dashboard.theme import LAUNCH, TREATED
+from gosmart.dashboard.figures.gaps import break_lines
+from gosmart.dashboard.figures.project import LAUNCH_RANGE, _day, figure, scatter, vline, vrect
+from gosmart.dashboard.i18n import normalise_lang, t
+from gosmart.dashboard.kiosk.format import significant
+from gosmart.dashboard.theme import LAUNCH, TREATED
 
 
 def sparkline(values: pd.DataFrame, card: dict[str, Any], lang: str) -> go.Figure:

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.project import figure
-from dashboard.i18n import pick, t
+from gosmart.dashboard.figures.project import figure
+from gosmart.dashboard.i18n import pick, t
 
 
 def coverage_figure(

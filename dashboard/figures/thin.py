@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dashboard.i18n import t
+from gosmart.dashboard.i18n import t
 from gosmart.quality import LOW_COVERAGE
 
 THIN_MARKER = {"symbol": "circle-open", "size": 13, "line": {"width": 2.5}}

@@ -15,10 +15,10 @@ from urllib.parse import urlparse
 
 import pandas as pd
 
-from dashboard.i18n import pick, t
-from dashboard.kiosk import data, figures, format, qr
-from dashboard.kiosk.locator import locate
-from dashboard.kiosk.playlist import Chart, Headline, Playlist, Slide
+from gosmart.dashboard.i18n import pick, t
+from gosmart.dashboard.kiosk import data, figures, format, qr
+from gosmart.dashboard.kiosk.locator import locate
+from gosmart.dashboard.kiosk.playlist import Chart, Headline, Playlist, Slide
 
 log = logging.getLogger(__name__)
 KNOWN_METHODS = ("synthetic_control", "did", "its", "descriptive")

@@ -6,8 +6,8 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard import queries
-from dashboard.data import query
+from gosmart.dashboard import queries
+from gosmart.dashboard.data import query
 
 
 def _first(frame: pd.DataFrame) -> dict[str, Any] | None:

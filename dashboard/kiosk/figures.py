@@ -15,8 +15,8 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.gaps import break_lines
-from dashboard.kiosk.locator import Locator
+from gosmart.dashboard.figures.gaps import break_lines
+from gosmart.dashboard.kiosk.locator import Locator
 
 INK = "#ffffff"
 MUTED = "#b8c4d0"

@@ -11,7 +11,7 @@ import string
 from collections.abc import Mapping
 from datetime import date
 
-from dashboard.i18n import normalise_lang, t
+from gosmart.dashboard.i18n import normalise_lang, t
 
 MINUS = "\u2212"
 

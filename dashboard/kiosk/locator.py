@@ -81,7 +81,7 @@ def _window(lon: float, lat: float) -> tuple[tuple[float, float], tuple[float, f
 
 def _boundaries(geo_file: str) -> dict | None:
     try:
-        from dashboard.geo import boundaries
+        from gosmart.dashboard.geo import boundaries
     except ImportError:
         return None
     try:

@@ -16,12 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dashboard.i18n import LANGS, t
-from gosmart.paths import DATASETS_DIR
+from gosmart.dashboard.i18n import LANGS, t
+from gosmart.resources import KIOSK_DIR
 
-PLAYLIST_DIR = DATASETS_DIR / "kiosk"
+PLAYLIST_DIR = KIOSK_DIR
 DEFAULT_PLAYLIST = "playlist_2023"
-PLAYLIST_ENV = "GOSMART_KIOSK_PLAYLIST"  # set by `gosmart kiosk --playlist`
 SLIDE_KINDS = ("title", "project")
 CHART_KINDS = ("effect", "series", "milestones")
 HEADLINE_SOURCES = ("effect", "milestone", "latest")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
@@ -11,10 +10,10 @@ from urllib.parse import urljoin, urlparse
 
 import segno
 
-from dashboard import urlstate
+from gosmart.dashboard import urlstate
+from gosmart.dashboard.data import settings
 
 log = logging.getLogger(__name__)
-PUBLIC_URL_ENV = "GOSMART_PUBLIC_URL"
 PROJECT_VIEW = "project"
 
 
@@ -25,12 +24,12 @@ def valid_base(url: str) -> bool:
 
 
 def public_base(request_host_url: str | None) -> str:
-    """The base phones open: GOSMART_PUBLIC_URL (`gosmart kiosk --public-url`) if valid,
-    else the host the kiosk screen itself uses."""
-    base = os.environ.get(PUBLIC_URL_ENV, "").strip()
+    """The base phones open: the public URL setting (`--public-url`, GOSMART_PUBLIC_URL) if
+    valid, else the host the kiosk screen itself uses."""
+    base = settings().public_url
     if not valid_base(base):
         if base:
-            log.warning("kiosk: %s=%r is not an http(s) URL; ignored", PUBLIC_URL_ENV, base)
+            log.warning("kiosk: public URL %r is not an http(s) URL; ignored", base)
         base = request_host_url or ""
     if not valid_base(base):
         base = "http://127.0.0.1:8050/"

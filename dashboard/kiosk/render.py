@@ -6,7 +6,7 @@ from typing import Any
 
 from dash import dcc, html
 
-from dashboard.i18n import HTML_LANG, t
+from gosmart.dashboard.i18n import HTML_LANG, t
 
 GRAPH_CONFIG = {"displayModeBar": False, "staticPlot": True, "responsive": True}
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dashboard.kiosk.playlist import Playlist
+from gosmart.dashboard.kiosk.playlist import Playlist
 
 MIN_DWELL_MS = 300
 MIN_REFRESH_MS = 1000

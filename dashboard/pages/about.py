@@ -8,9 +8,9 @@ from typing import Any
 import dash
 from dash import html
 
-from dashboard.components import fallback_notice
-from dashboard.i18n import t
-from dashboard.urlstate import decode, register_view
+from gosmart.dashboard.components import fallback_notice
+from gosmart.dashboard.i18n import t
+from gosmart.dashboard.urlstate import decode, register_view
 
 dash.register_page(
     __name__, path="/about", title="GO SMART Evidence - methodology", cache_view="about"

@@ -14,15 +14,15 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, callback, ctx, dash_table, dcc, html, no_update
 
-from dashboard import queries_compare as qc
-from dashboard.components import fallback_notice, indicator_control, view_page
-from dashboard.figures import compare as figs
-from dashboard.figures.maps import choropleth_figure
-from dashboard.geo import boundaries
-from dashboard.i18n import dropdown_labels, pick, t
-from dashboard.queries import csv_text, records
-from dashboard.theme import FONT_FAMILY
-from dashboard.urlstate import decode, encode, parse_query, text_items, whole_number
+from gosmart.dashboard import queries_compare as qc
+from gosmart.dashboard.components import fallback_notice, indicator_control, view_page
+from gosmart.dashboard.figures import compare as figs
+from gosmart.dashboard.figures.maps import choropleth_figure
+from gosmart.dashboard.geo import boundaries
+from gosmart.dashboard.i18n import dropdown_labels, pick, t
+from gosmart.dashboard.queries import csv_text, records
+from gosmart.dashboard.theme import FONT_FAMILY
+from gosmart.dashboard.urlstate import decode, encode, parse_query, text_items, whole_number
 
 dash.register_page(
     __name__, path="/compare", title="Compare · GO SMART Evidence", cache_view=qc.COMPARE_VIEW

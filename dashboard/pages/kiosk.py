@@ -10,7 +10,6 @@ failing store leaves every slide as it was.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from datetime import UTC, datetime
 from typing import Any
@@ -19,11 +18,11 @@ import dash
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard.components import fallback_notice
-from dashboard.i18n import LANG_LABELS, LANGS, t
-from dashboard.kiosk import content, data, qr, render
-from dashboard.kiosk.playlist import (
-    PLAYLIST_ENV,
+from gosmart.dashboard.components import fallback_notice
+from gosmart.dashboard.data import settings
+from gosmart.dashboard.i18n import LANG_LABELS, LANGS, t
+from gosmart.dashboard.kiosk import content, data, qr, render
+from gosmart.dashboard.kiosk.playlist import (
     Playlist,
     PlaylistError,
     Slide,
@@ -32,8 +31,8 @@ from dashboard.kiosk.playlist import (
     playlist_file,
     playlist_names,
 )
-from dashboard.kiosk.timing import MAX_SPEED, timing
-from dashboard.urlstate import Field, decode, register_view
+from gosmart.dashboard.kiosk.timing import MAX_SPEED, timing
+from gosmart.dashboard.urlstate import Field, decode, register_view
 
 dash.register_page(__name__, path="/kiosk", title="GO SMART Evidence · Kiosk")
 
@@ -70,9 +69,7 @@ def current_playlist(name: str) -> Playlist:
         _warn_once(f"registry unreadable, playlist references not checked: {exc}")
         known = (None, None)
     try:
-        playlist, problems = load_playlist(
-            playlist_file(name, os.environ.get(PLAYLIST_ENV, "")), *known
-        )
+        playlist, problems = load_playlist(playlist_file(name, settings().playlist), *known)
     except PlaylistError as exc:
         _warn_once(str(exc))
         return fallback_playlist()

@@ -10,12 +10,12 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from dashboard import queries_compare as qc
-from dashboard.components import fallback_notice, indicator_control, view_page
-from dashboard.figures.maps import choropleth_figure
-from dashboard.geo import boundaries
-from dashboard.i18n import dropdown_labels, pick, t
-from dashboard.urlstate import decode, encode, href, parse_query, text_items, whole_number
+from gosmart.dashboard import queries_compare as qc
+from gosmart.dashboard.components import fallback_notice, indicator_control, view_page
+from gosmart.dashboard.figures.maps import choropleth_figure
+from gosmart.dashboard.geo import boundaries
+from gosmart.dashboard.i18n import dropdown_labels, pick, t
+from gosmart.dashboard.urlstate import decode, encode, href, parse_query, text_items, whole_number
 from gosmart.quality import LOW_COVERAGE
 
 dash.register_page(__name__, path="/map", title="Map · GO SMART Evidence", cache_view=qc.MAP_VIEW)

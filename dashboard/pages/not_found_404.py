@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash
 from dash import dcc, html
 
-from dashboard.i18n import normalise_lang, t
+from gosmart.dashboard.i18n import normalise_lang, t
 
 dash.register_page(__name__, path="/404")
 

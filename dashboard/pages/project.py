@@ -11,14 +11,14 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, dcc, html
 
-from dashboard import queries, queries_project
-from dashboard.bundle import BundleError, ProjectView, build_bundle, load_view
-from dashboard.components import fallback_notice, guarded_page
-from dashboard.figures import project as figs
-from dashboard.figures.showcase import effect_direction, effect_size_text
-from dashboard.i18n import catalogue, engine_text, normalise_lang, pick, t
-from dashboard.kiosk.format import significant
-from dashboard.urlstate import Field, decode, href, register_view
+from gosmart.dashboard import queries, queries_project
+from gosmart.dashboard.bundle import BundleError, ProjectView, build_bundle, load_view
+from gosmart.dashboard.components import fallback_notice, guarded_page
+from gosmart.dashboard.figures import project as figs
+from gosmart.dashboard.figures.showcase import effect_direction, effect_size_text
+from gosmart.dashboard.i18n import catalogue, engine_text, normalise_lang, pick, t
+from gosmart.dashboard.kiosk.format import significant
+from gosmart.dashboard.urlstate import Field, decode, href, register_view
 
 dash.register_page(
     __name__,

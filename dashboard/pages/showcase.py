@@ -10,11 +10,11 @@ from typing import Any
 import dash
 from dash import dcc, html
 
-from dashboard import queries_project
-from dashboard.components import fallback_notice, guarded_page
-from dashboard.figures.showcase import effect_direction, effect_size_text, sparkline
-from dashboard.i18n import pick, t
-from dashboard.urlstate import Field, decode, href, register_view
+from gosmart.dashboard import queries_project
+from gosmart.dashboard.components import fallback_notice, guarded_page
+from gosmart.dashboard.figures.showcase import effect_direction, effect_size_text, sparkline
+from gosmart.dashboard.i18n import pick, t
+from gosmart.dashboard.urlstate import Field, decode, href, register_view
 
 dash.register_page(__name__, path="/", title="GO SMART Evidence", cache_view="showcase")
 log = logging.getLogger(__name__)

@@ -6,10 +6,10 @@ import dash
 import pandas as pd
 from dash import dcc, html
 
-from dashboard import queries_compare as qc
-from dashboard.components import fallback_notice, view_page
-from dashboard.figures.sources import coverage_figure
-from dashboard.i18n import pick, t
+from gosmart.dashboard import queries_compare as qc
+from gosmart.dashboard.components import fallback_notice, view_page
+from gosmart.dashboard.figures.sources import coverage_figure
+from gosmart.dashboard.i18n import pick, t
 
 dash.register_page(
     __name__, path="/sources", title="Sources · GO SMART Evidence", cache_view=qc.SOURCES_VIEW

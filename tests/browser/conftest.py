@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from gosmart.paths import REPO_ROOT, SNAPSHOT_DIR
+from gosmart.resources import SNAPSHOT_DIR
+from tests.conftest import REPO_ROOT
 
 CHROMIUM = os.environ.get("GOSMART_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -86,7 +87,7 @@ def start_server(db: Path, *, kiosk: bool = False, env: dict[str, str] | None = 
 @pytest.fixture(scope="session")
 def snapshot_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store built from the bundled snapshot, as a fresh machine would build it."""
-    from connectors.snapshot import load_snapshot
+    from gosmart.snapshot import load_snapshot
 
     db = tmp_path_factory.mktemp("browser") / "gosmart.duckdb"
     load_snapshot(SNAPSHOT_DIR, db)

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from dashboard.i18n import t
+from gosmart.dashboard.i18n import t
 from tests.browser.conftest import screenshot
 from tests.browser.dashpage import choose_option, drawn_text, figure, has_cjk, settle, watch
 

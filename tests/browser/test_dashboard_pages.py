@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.i18n import t
+from gosmart.dashboard.i18n import t
 from tests.browser.conftest import screenshot
 from tests.browser.dashpage import has_cjk, settle, watch
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.kiosk.playlist import DEFAULT_PLAYLIST, load_playlist, playlist_path
+from gosmart.dashboard.kiosk.playlist import DEFAULT_PLAYLIST, load_playlist, playlist_path
 from tests.browser.conftest import screenshot, start_server
 
 pytestmark = pytest.mark.browser
@@ -318,8 +318,8 @@ def test_broken_store_keeps_the_loop_and_reload_waits_for_good_data(
 ) -> None:
     """A store replaced by garbage: the loop goes on with the last good slides and the
     long-uptime reload holds off; a good store swapped in: slides back, then the reload."""
-    from connectors.snapshot import load_snapshot
-    from gosmart.paths import SNAPSHOT_DIR
+    from gosmart.resources import SNAPSHOT_DIR
+    from gosmart.snapshot import load_snapshot
 
     db, good = tmp_path / "gosmart.duckdb", tmp_path / "good.duckdb"
     load_snapshot(SNAPSHOT_DIR, good)

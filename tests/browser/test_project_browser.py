@@ -11,7 +11,7 @@ from datetime import date
 
 import pytest
 
-from dashboard.i18n import t
+from gosmart.dashboard.i18n import t
 from tests.browser.dashpage import drawn_text, has_cjk, settle, watch
 
 pytestmark = pytest.mark.browser

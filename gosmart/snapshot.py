@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from gosmart import code_version
-from gosmart.paths import read_sql
+from gosmart.resources import read_sql
 from gosmart.store import StoreError, connect_read, data_version, version_time, writing
 
 # Raw observations stay out: they are large and rebuilt by `gosmart ingest`.
@@ -226,7 +226,7 @@ def load_snapshot(snapshot_dir: Path, db: Path) -> dict[str, int]:
                 [str(path)],
             )
             counts[table] = info["rows"]
-        con.execute(read_sql("effect_per_capita.sql"))  # a snapshot older than that column
+        con.execute(read_sql("gosmart", "effect_per_capita"))  # a snapshot older than that column
         con.execute("INSERT OR REPLACE INTO meta VALUES ('origin', 'snapshot')")
         con.execute(
             "INSERT OR REPLACE INTO meta VALUES ('snapshot_data_version', ?)",
