@@ -16,6 +16,7 @@ from plotly.io.json import to_json_plotly
 
 import gosmart.dashboard.theme  # noqa: F401 - registers the Plotly template
 from gosmart.dashboard import data, queries, security
+from gosmart.dashboard.components import render_flagging_failure
 from gosmart.dashboard.data import store
 from gosmart.dashboard.i18n import HTML_LANG, normalise_lang, t
 from gosmart.dashboard.urlstate import decode, parse_query
@@ -32,10 +33,6 @@ NAV = [
     ("/about", "common.nav_about"),
     ("/kiosk", "common.nav_kiosk"),
 ]
-
-
-# Texts of a page that failed (a panel or the store): such a render is never cached.
-FAILURE_KEYS = ("common.error_panel", "showcase.store_unavailable")
 
 
 def cached_layout(
@@ -60,9 +57,8 @@ def cached_layout(
         )
 
         def make() -> tuple[Any, bool]:
-            text = to_json_plotly(layout(**kwargs))
-            failed = any(t(k, state["lang"]) in text for k in FAILURE_KEYS)
-            return json.loads(text), failed
+            rendered, failed = render_flagging_failure(lambda: layout(**kwargs))
+            return json.loads(to_json_plotly(rendered)), failed
 
         try:
             pages = store()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
+from contextvars import ContextVar
 from typing import Any
 
 from dash import dcc, html
@@ -12,6 +13,24 @@ from gosmart.dashboard.i18n import dropdown_labels, pick, t
 from gosmart.dashboard.urlstate import decode
 
 log = logging.getLogger(__name__)
+# Set while a page renders when any part of it fell back to a failure notice.
+_RENDER_FAILED: ContextVar[bool] = ContextVar("render_failed", default=False)
+
+
+def failure_notice(lang: str, key: str = "common.error_panel") -> html.P:
+    """The short notice a part that failed shows instead of itself; it flags the render as
+    failed, so a page that showed it is never cached."""
+    _RENDER_FAILED.set(True)
+    return html.P(t(key, lang), className="notice")
+
+
+def render_flagging_failure(render: Callable[[], Any]) -> tuple[Any, bool]:
+    """`render()` and whether any part of it showed a failure notice."""
+    token = _RENDER_FAILED.set(False)
+    try:
+        return render(), _RENDER_FAILED.get()
+    finally:
+        _RENDER_FAILED.reset(token)
 
 
 def fallback_notice(
@@ -50,7 +69,7 @@ def guarded_page(
             [
                 *keep,
                 html.H1(heading) if heading else None,
-                html.P(t("common.error_panel", lang), className="notice"),
+                failure_notice(lang),
             ],
             className=class_name,
         )

@@ -19,9 +19,10 @@ import pandas as pd
 from gosmart.dashboard import queries
 from gosmart.dashboard.data import query
 from gosmart.dashboard.urlstate import Field, register_view
+from gosmart.vocab import DERIVED_GRAINS, Grain
 
-GRAINS = ("annual", "monthly", "weekly", "daily")  # coarse -> fine, all stored at ingest
-PERIODS_PER_YEAR = {"annual": 1, "monthly": 12, "weekly": 53, "daily": 366}
+GRAINS = DERIVED_GRAINS  # coarse -> fine, all stored at ingest
+PERIODS_PER_YEAR = {Grain.ANNUAL: 1, Grain.MONTHLY: 12, Grain.WEEKLY: 53, Grain.DAILY: 366}
 MAX_POINTS = 8000  # all traces together: keeps a figure well under 300 KB
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 COMPARE_VIEW, MAP_VIEW, SOURCES_VIEW = "compare", "map", "sources"
@@ -147,7 +148,11 @@ def default_grain(indicator: dict, available: list[str]) -> str | None:
     """The indicator's own grain (hourly shows as daily), else the finest available."""
     if not available:
         return None
-    native = "daily" if indicator.get("native_grain") == "hourly" else indicator.get("native_grain")
+    native = (
+        Grain.DAILY
+        if indicator.get("native_grain") == Grain.HOURLY
+        else indicator.get("native_grain")
+    )
     return native if native in available else available[-1]
 
 
@@ -181,12 +186,12 @@ def peers(city_id: str, exclude: list[str], candidates: set[str], n: int = 4) ->
 
 def _period_index(period: pd.Series, grain: str) -> pd.Series:
     ts = pd.to_datetime(period)
-    if grain == "annual":
+    if grain == Grain.ANNUAL:
         return ts.dt.year
-    if grain == "monthly":
+    if grain == Grain.MONTHLY:
         return ts.dt.year * 12 + ts.dt.month - 1
     days = (ts - pd.Timestamp("1970-01-05")).dt.days  # a Monday, so weeks line up
-    return days // 7 if grain == "weekly" else days
+    return days // 7 if grain == Grain.WEEKLY else days
 
 
 def _launch_index(launch: date, grain: str) -> int:
@@ -328,7 +333,7 @@ def coverage() -> pd.DataFrame:
     for indicator_id, rows in catalog.cells.groupby("indicator_id", sort=True):
         stored = set(rows["grain"])
         native = (catalog.indicators.get(indicator_id) or {}).get("native_grain")
-        own = "daily" if native == "hourly" else native
+        own = Grain.DAILY if native == Grain.HOURLY else native
         grain = own if own in stored else next((g for g in GRAINS if g in stored), min(stored))
         keep.append(rows[rows["grain"] == grain])
     if not keep:

@@ -8,8 +8,7 @@ from typing import Any
 import pandas as pd
 
 from gosmart.dashboard.data import query
-
-REPORTED_METHODS = {"descriptive", "reported"}
+from gosmart.vocab import REPORTED_ONLY
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -104,7 +103,7 @@ def is_reported_only(effect: dict[str, Any] | None) -> bool:
     return (
         effect is None
         or not effect.get("estimable")
-        or effect.get("method") in REPORTED_METHODS
+        or effect.get("method") in REPORTED_ONLY
         or effect.get("effect_avg") is None
     )
 

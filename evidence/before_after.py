@@ -19,8 +19,9 @@ from gosmart.evidence.result import (
     window_bounds,
 )
 from gosmart.texts import Message
+from gosmart.vocab import Method
 
-METHOD = "before_after"
+METHOD = Method.BEFORE_AFTER
 MIN_EACH_SIDE = 2
 
 

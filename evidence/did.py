@@ -29,8 +29,9 @@ from gosmart.evidence.result import (
     window_bounds,
 )
 from gosmart.texts import Message
+from gosmart.vocab import Method
 
-METHOD = "did"
+METHOD = Method.DID
 MIN_PRE = 2
 MIN_PERMUTATION = 19
 MIN_CLUSTERS = 10

@@ -31,10 +31,11 @@ from gosmart.evidence.result import MethodResult, finite, not_estimable
 from gosmart.evidence.strength import agreement, cap_for_break_at_launch, evidence_level
 from gosmart.evidence.synth import synthetic_control
 from gosmart.texts import Message
+from gosmart.vocab import Method
 
 COMPARISON_METHODS = [
-    ("synthetic_control", synthetic_control, 3),
-    ("did", difference_in_differences, 2),
+    (Method.SYNTHETIC_CONTROL, synthetic_control, 3),
+    (Method.DID, difference_in_differences, 2),
 ]
 
 

@@ -11,8 +11,9 @@ import pandas as pd
 
 from gosmart.resources import read_sql
 from gosmart.store import data_version
+from gosmart.vocab import NESTED_GRAINS
 
-GRAIN_ORDER = ["daily", "monthly", "quarterly", "annual"]
+GRAIN_ORDER = list(NESTED_GRAINS)
 
 
 def _records(con: duckdb.DuckDBPyConnection, name: str, params: list | None = None) -> list[dict]:

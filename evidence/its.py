@@ -25,8 +25,9 @@ from gosmart.evidence.result import (
     window_bounds,
 )
 from gosmart.texts import Message, city
+from gosmart.vocab import Method
 
-METHOD = "its"
+METHOD = Method.ITS
 MIN_PRE = {"annual": 6, "quarterly": 8, "monthly": 18, "daily": 60}
 MIN_POST_FOR_SLOPE = 3
 

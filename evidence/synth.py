@@ -28,8 +28,9 @@ from gosmart.evidence.result import (
     window_bounds,
 )
 from gosmart.texts import Message
+from gosmart.vocab import Method
 
-METHOD = "synthetic_control"
+METHOD = Method.SYNTHETIC_CONTROL
 MIN_PRE = 3
 MIN_DONORS = 2
 LOO_MIN_WEIGHT = 0.02

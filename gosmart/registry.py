@@ -22,6 +22,7 @@ import duckdb
 
 from gosmart.resources import REGISTRY_DIR
 from gosmart.store import insert_rows
+from gosmart.vocab import NATIVE_GRAINS
 
 
 class RegistryError(ValueError):
@@ -126,7 +127,6 @@ DATE_KINDS = ("launch", "phase", "award")
 CONFIDENCES = ("confirmed", "reported", "inferred", "disputed")
 ROLES = ("headline", "target", "context")
 DIRECTIONS = ("up", "down", "ambiguous", "none")  # 'none' only for context indicators
-GRAINS = ("hourly", "daily", "monthly", "annual")
 DATA_STATUSES = ("evidence", "reported_only", "award_only")
 PROJECT_KEYS = {
     "project_id",
@@ -410,7 +410,7 @@ def _read_indicator(
         "indicator_id": indicator_id,
         "role": role,
         "expected_direction": direction,
-        "grain": c.choice("grain", GRAINS),
+        "grain": c.choice("grain", NATIVE_GRAINS),
         "comparison_cities": comparison,
         "per_capita": c.boolean("per_capita", False),
         "note": c.text("note", required=False),

@@ -117,11 +117,13 @@ def build_snapshot(db: Path, out_dir: Path) -> dict:
                 continue
             query = SELECT_LATEST_RUNS if table == "ingest_run" else f"SELECT * FROM {table}"  # noqa: S608
             target = tmp / f"{table}.parquet"
-            con.execute(
-                f"COPY ({query} ORDER BY ALL) TO '{target}' "  # noqa: S608 - path built here
-                "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000)"
+            # The path goes to DuckDB as an argument, never into SQL text.
+            writer = con.cursor()
+            writer.execute("USE store")
+            writer.sql(f"{query} ORDER BY ALL").write_parquet(
+                str(target), compression="zstd", row_group_size=100_000
             )
-            rows = con.execute(f"SELECT count(*) FROM read_parquet('{target}')").fetchone()[0]  # noqa: S608
+            rows = con.execute("SELECT count(*) FROM read_parquet(?)", [str(target)]).fetchone()[0]
             files[target.name] = {
                 "table": table,
                 "rows": rows,

@@ -218,3 +218,24 @@ def test_a_figure_in_two_reported_files_is_listed_once(fixture_store_file, tmp_p
     with duckdb.connect(str(path), read_only=True) as con:
         figures = [r for r in con.execute(sql).fetchall() if r[0] == "fx_reported"]
     assert len(figures) == 3
+
+
+def test_a_render_that_showed_a_failure_notice_is_not_cached(fixture_store):
+    """Pages are cached per data version, except a render where a part failed: the next
+    request tries again. The failure is a flag set by the notice, not a text search."""
+    from dash import html
+
+    from gosmart.dashboard.app import cached_layout
+    from gosmart.dashboard.components import failure_notice
+
+    calls: list[int] = []
+
+    def flaky(**_query: str) -> html.Div:
+        calls.append(1)
+        return html.Div(failure_notice("en") if len(calls) == 1 else "fine")
+
+    render = cached_layout("probe.flaky", "showcase", flaky)
+    assert "notice" in str(render())
+    assert "fine" in str(render()) and len(calls) == 2
+    render()
+    assert len(calls) == 2, "a good render is cached"

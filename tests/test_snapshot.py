@@ -62,6 +62,20 @@ def test_rebuild_of_unchanged_store_is_byte_identical(built, tmp_path):
         assert (again / name).read_bytes() == (out / name).read_bytes(), name
 
 
+def test_snapshot_folders_are_arguments_never_sql_text(built, tmp_path, capsys):
+    """A folder name with a quote in it is a folder, not a way into the SQL."""
+    db, out = built
+    odd = tmp_path / "it's; DROP TABLE source; --"
+    assert main(["--db", str(db), "snapshot", "build", "--dir", str(odd)]) == 0
+    for name in json.loads((out / "manifest.json").read_text())["files"]:
+        assert (odd / name).read_bytes() == (out / name).read_bytes(), name
+    fresh = tmp_path / "o'fresh.duckdb"
+    assert main(["--db", str(fresh), "snapshot", "load", "--dir", str(odd)]) == 0
+    assert connect_read(db).execute("SELECT count(*) FROM source").fetchone()[0] > 0
+    assert main(["--db", str(db), "snapshot", "build"]) == 2
+    assert "--dir" in capsys.readouterr().err
+
+
 def test_tampered_file_is_refused_and_store_untouched(built, tmp_path):
     _, out = built
     copy = tmp_path / "snap"

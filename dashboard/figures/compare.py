@@ -13,12 +13,13 @@ from gosmart.dashboard.figures.thin import thin_points, with_legend
 from gosmart.dashboard.i18n import pick, t
 from gosmart.dashboard.queries_compare import CompareData
 from gosmart.dashboard.theme import LAUNCH, PALETTE, value_ticks
+from gosmart.vocab import Grain
 
 X_OFFSET_KEY = {
-    "annual": "compare.x_years_since",
-    "monthly": "compare.x_months_since",
-    "weekly": "compare.x_weeks_since",
-    "daily": "compare.x_days_since",
+    Grain.ANNUAL: "compare.x_years_since",
+    Grain.MONTHLY: "compare.x_months_since",
+    Grain.WEEKLY: "compare.x_weeks_since",
+    Grain.DAILY: "compare.x_days_since",
 }
 
 
@@ -166,7 +167,7 @@ def line_figure(data: CompareData, cities: dict[str, dict], lang: str) -> dict:
             label["yshift"] = 16 * (k % 2)  # neighbouring launches' labels one above the other
             notes.append(label)
     x_title = (
-        t(X_OFFSET_KEY.get(data.grain or "annual", "compare.x_years_since"), lang)
+        t(X_OFFSET_KEY.get(data.grain or Grain.ANNUAL, "compare.x_years_since"), lang)
         if aligned
         else None
     )

@@ -12,8 +12,15 @@ from typing import Any
 
 import numpy as np
 
+from gosmart.vocab import Grain
+
 # Calendar unit of each grain, and how many of it make one step.
-STEP = {"annual": ("Y", 1), "monthly": ("M", 1), "weekly": ("D", 7), "daily": ("D", 1)}
+STEP = {
+    Grain.ANNUAL: ("Y", 1),
+    Grain.MONTHLY: ("M", 1),
+    Grain.WEEKLY: ("D", 7),
+    Grain.DAILY: ("D", 1),
+}
 
 
 def gap_after(periods: Any, grain: str | None, every: int = 1) -> np.ndarray:

@@ -19,9 +19,12 @@ from gosmart.dashboard.i18n import pick, t
 from gosmart.dashboard.kiosk import data, figures, format, qr
 from gosmart.dashboard.kiosk.locator import locate
 from gosmart.dashboard.kiosk.playlist import Chart, Headline, Playlist, Slide
+from gosmart.vocab import Grain, Method
+
+# Methods the kiosk names in words.
+KIOSK_METHODS = (Method.SYNTHETIC_CONTROL, Method.DID, Method.ITS, Method.DESCRIPTIVE)
 
 log = logging.getLogger(__name__)
-KNOWN_METHODS = ("synthetic_control", "did", "its", "descriptive")
 
 
 class SlideUnavailable(RuntimeError):
@@ -29,7 +32,7 @@ class SlideUnavailable(RuntimeError):
 
 
 def _method_name(method: str, lang: str) -> str:
-    return t(f"kiosk.method_{method}", lang) if method in KNOWN_METHODS else method
+    return t(f"kiosk.method_{method}", lang) if method in KIOSK_METHODS else method
 
 
 def _host(url: str | None) -> str:
@@ -137,7 +140,7 @@ def _latest_headline(h: Headline, project: Mapping[str, Any], lang: str) -> dict
         return None
     ind = _try("indicator", data.indicator, h.indicator) or {}
     period = pd.Timestamp(row["period_start"]).date().isoformat()
-    as_of = period[:4] if row.get("grain") == "annual" else period[:7]
+    as_of = period[:4] if row.get("grain") == Grain.ANNUAL else period[:7]
     sources = _try("sources", _publishers, [row.get("source_id")]) or []
     return {
         "value": format.format_number(float(row["value"]), lang),

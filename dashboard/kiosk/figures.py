@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 
 from gosmart.dashboard.figures.gaps import break_lines
 from gosmart.dashboard.kiosk.locator import Locator
+from gosmart.vocab import Grain
 
 INK = "#ffffff"
 MUTED = "#b8c4d0"
@@ -246,7 +247,7 @@ def series_figure(
     series = series.iloc[::every]
     column = "value_per_capita" if per_capita else "value"
     grain = series["grain"].iloc[0] if len(series) else None
-    annual = grain == "annual"
+    annual = grain == Grain.ANNUAL
     x = [_iso(v) for v in series["period_start"]]
     line_x, line_y = break_lines(series["period_start"], grain, x, series[column], every=every)
     fig = go.Figure(

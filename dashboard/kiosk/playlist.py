@@ -18,6 +18,7 @@ from typing import Any
 
 from gosmart.dashboard.i18n import LANGS, t
 from gosmart.resources import KIOSK_DIR
+from gosmart.vocab import Grain
 
 PLAYLIST_DIR = KIOSK_DIR
 DEFAULT_PLAYLIST = "playlist_2023"
@@ -25,7 +26,7 @@ SLIDE_KINDS = ("title", "project")
 CHART_KINDS = ("effect", "series", "milestones")
 HEADLINE_SOURCES = ("effect", "milestone", "latest")
 EFFECT_MEASURES = ("effect_rel", "effect_avg", "effect_cum")
-GRAINS = ("daily", "monthly", "annual")
+GRAINS = (Grain.DAILY, Grain.MONTHLY, Grain.ANNUAL)  # a kiosk chart's choices
 PLACEHOLDERS = ("value", "city", "project", "as_of", "unit")
 DURATION_RANGE = (2.0, 300.0)
 

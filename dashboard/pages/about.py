@@ -11,13 +11,14 @@ from dash import html
 from gosmart.dashboard.components import fallback_notice
 from gosmart.dashboard.i18n import t
 from gosmart.dashboard.urlstate import decode, register_view
+from gosmart.vocab import Method
 
 dash.register_page(
     __name__, path="/about", title="GO SMART Evidence - methodology", cache_view="about"
 )
 register_view("about", [])
 
-METHODS = ("synthetic_control", "did", "its", "placebos", "descriptive")
+METHODS = (Method.SYNTHETIC_CONTROL, Method.DID, Method.ITS, "placebos", Method.DESCRIPTIVE)
 LEVELS = (1, 2, 3, 4, 5)
 CAVEATS = ("launch", "confounders", "coverage", "small", "association")
 SOURCE_RULES = ("provenance", "reported", "third_party", "snapshot", "never_invented")

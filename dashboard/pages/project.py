@@ -13,7 +13,7 @@ from dash import Input, Output, State, dcc, html
 
 from gosmart.dashboard import queries, queries_project
 from gosmart.dashboard.bundle import BundleError, ProjectView, build_bundle, load_view
-from gosmart.dashboard.components import fallback_notice, guarded_page
+from gosmart.dashboard.components import failure_notice, fallback_notice, guarded_page
 from gosmart.dashboard.figures import project as figs
 from gosmart.dashboard.figures.showcase import effect_direction, effect_size_text
 from gosmart.dashboard.i18n import catalogue, engine_text, normalise_lang, pick, t
@@ -65,7 +65,7 @@ def _panel(title: str, body: Callable[[], Any], lang: str, panel_id: str) -> htm
         content = body()
     except Exception:
         log.exception("project panel %s failed", panel_id)
-        content = html.P(t("common.error_panel", lang), className="notice")
+        content = failure_notice(lang)
     return html.Section([html.H2(title), content], id=panel_id, className="project-section")
 
 
@@ -650,9 +650,7 @@ def _layout(project_id: Any, state: dict[str, Any], notices: list[str]) -> html.
             view = load_view(project_id, chosen)
     except (BundleError, Exception):
         log.exception("project %s could not be read", project_id)
-        return html.Div(
-            [html.P(t("common.error_panel", lang), className="notice")], className="page"
-        )
+        return html.Div([failure_notice(lang)], className="page")
     if state.get("pc") and not view.indicator.get("per_capita_scale"):
         state["pc"] = False
     p = view.project

@@ -11,7 +11,7 @@ import dash
 from dash import dcc, html
 
 from gosmart.dashboard import queries_project
-from gosmart.dashboard.components import fallback_notice, guarded_page
+from gosmart.dashboard.components import failure_notice, fallback_notice, guarded_page
 from gosmart.dashboard.figures.showcase import effect_direction, effect_size_text, sparkline
 from gosmart.dashboard.i18n import pick, t
 from gosmart.dashboard.urlstate import Field, decode, href, register_view
@@ -138,7 +138,7 @@ def _layout(state: dict[str, Any], notices: list[str]) -> html.Div:
     except Exception:
         log.exception("showcase could not be read")
         return html.Div(
-            [*head, html.P(t("showcase.store_unavailable", lang), className="notice")],
+            [*head, failure_notice(lang, "showcase.store_unavailable")],
             className="page",
         )
     body: list[Any] = [_year_nav(years, year, lang)]
