@@ -6,7 +6,6 @@ import json
 import logging
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import dash
@@ -20,10 +19,10 @@ from gosmart.dashboard.components import render_flagging_failure
 from gosmart.dashboard.data import store
 from gosmart.dashboard.i18n import HTML_LANG, normalise_lang, t
 from gosmart.dashboard.urlstate import decode, parse_query
-from gosmart.resources import ASSETS_DIR
+from gosmart.resources import ASSETS_DIR, package_dir
 from gosmart.settings import Settings
 
-PAGES_DIR = Path(__file__).resolve().parent / "pages"
+PAGES_DIR = package_dir("gosmart.dashboard.pages")
 log = logging.getLogger(__name__)
 NAV = [
     ("/", "common.nav_showcase"),
