@@ -28,6 +28,7 @@ from gosmart.evidence.inference import (
     post_cf_mean,
     se_interval,
     set_mde,
+    spread,
 )
 from gosmart.evidence.ols import fit_hac
 from gosmart.evidence.panel import ComparisonWindow, NotEstimable, Panel, comparison_window
@@ -240,7 +241,9 @@ def _permutation(
         "pkind_did_permutation", n=len(null_a), p_min=f"{result.p_value_min:.3g}"
     )
     g = np.vstack(gaps)
-    band_lo, band_hi = np.nanquantile(g, [0.025, 0.975], axis=0)
+    band_lo, band_hi = np.full((2, g.shape[1]), np.nan)
+    some = np.isfinite(g).any(axis=0)
+    band_lo[some], band_hi[some] = np.nanquantile(g[:, some], [0.025, 0.975], axis=0)
     path["lo"] = path["counterfactual"].to_numpy() + band_lo
     path["hi"] = path["counterfactual"].to_numpy() + band_hi
     result.details["interval_note"] = (
@@ -263,7 +266,7 @@ def _placebo_se_test(
     _set_interval(result, lo, hi, n_post, cf_post_sum)
     result.p_value = p
     result.p_value_kind = Message("pkind_did_placebo_se", n=n_controls, df=df)
-    half = float(stats.t.ppf(0.975, df)) * np.nanstd(np.vstack(gaps), axis=0)
+    half = float(stats.t.ppf(0.975, df)) * spread(gaps)
     path["lo"] = path["counterfactual"].to_numpy() - half
     path["hi"] = path["counterfactual"].to_numpy() + half
     result.details["interval_note"] = (

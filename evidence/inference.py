@@ -56,6 +56,15 @@ def placebo_se(estimates: np.ndarray) -> float | None:
     return finite(np.std(est))
 
 
+def spread(gaps: list[np.ndarray]) -> np.ndarray:
+    """Per-period standard deviation of placebo gap paths (NaN where none has a value)."""
+    g = np.vstack(gaps)
+    out = np.full(g.shape[1], np.nan)
+    some = np.isfinite(g).any(axis=0)
+    out[some] = np.nanstd(g[:, some], axis=0)
+    return out
+
+
 def se_interval(
     est: float, se: float, df: float | None
 ) -> tuple[float | None, float | None, float | None]:

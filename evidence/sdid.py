@@ -36,6 +36,7 @@ from gosmart.evidence.inference import (
     quantile,
     se_interval,
     set_mde,
+    spread,
 )
 from gosmart.evidence.panel import NotEstimable, Panel, comparison_window
 from gosmart.evidence.result import (
@@ -222,8 +223,7 @@ def _placebo_inference(
         result.effect_rel_lo = finite(lo * n_post / cf_sum)
         result.effect_rel_hi = finite(hi * n_post / cf_sum)
     result.p_value_kind = Message("pkind_sdid_placebo", n=n, df=df)
-    spread = np.nanstd(np.vstack(gaps), axis=0)
-    half = quantile(0.975, df) * spread
+    half = quantile(0.975, df) * spread(gaps)
     path["lo"], path["hi"] = cf - half, cf + half
     set_mde(result, se, "placebo", df, post_cf_mean(cf, post_rows), n=n)
     result.details["interval_note"] = (

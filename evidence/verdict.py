@@ -35,10 +35,12 @@ def verdict(result: MethodResult) -> str:
 
 
 def number(x: float) -> str:
-    """Three significant figures, no exponent for everyday sizes."""
+    """Three significant figures below 1,000; whole numbers with separators above."""
     if x == 0:
         return "0"
-    return f"{x:.3g}" if 1e-3 <= abs(x) < 1e6 else f"{x:.2e}"
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    return f"{x:.3g}" if abs(x) >= 1e-3 else f"{x:.2e}"
 
 
 def percent(share: float) -> str:
