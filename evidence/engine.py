@@ -210,7 +210,7 @@ def _best_design_by_date(
     for date in launch_dates(lo, hi, panel.grain):
         ev = evaluate(panel.with_launch(date), own_series_end=own_series_end)
         p = ev.primary
-        row = sensitivity_row(date, p)
+        row = sensitivity_row(date, p, panel.grain)
         if p is not None:  # keys in reading order: which design, then its estimate
             row = {"launch": row["launch"], "estimable": True, "method": p.method} | row
             row["evidence_level"] = ev.levels[p.method][0]

@@ -41,6 +41,18 @@ def period_floor(ts: pd.Timestamp, grain: str) -> pd.Timestamp:
     return ts.normalize()
 
 
+def period_label(ts: pd.Timestamp, grain: str) -> str:
+    """A period named at its grain: '2019', '2019-Q4', '2019-10', '2019-10-15'."""
+    ts = pd.Timestamp(ts)
+    if grain == "annual":
+        return str(ts.year)
+    if grain == "quarterly":
+        return f"{ts.year}-Q{(ts.month - 1) // 3 + 1}"
+    if grain == "monthly":
+        return f"{ts.year}-{ts.month:02d}"
+    return ts.date().isoformat()
+
+
 def next_period(start: pd.Timestamp, grain: str) -> pd.Timestamp:
     """Start of the period after the one starting at `start`."""
     return pd.Timestamp(start) + pd.tseries.frequencies.to_offset(FREQ[grain])
@@ -163,12 +175,15 @@ class ComparisonWindow:
         return np.asarray(self.y.notna())
 
 
-def comparison_window(panel: Panel, min_pre: int, min_donors: int = 1) -> ComparisonWindow:
+def comparison_window(
+    panel: Panel, min_pre: int, min_donors: int = 1, too_few: str | None = None
+) -> ComparisonWindow:
     """Choose the longest window in which enough donors are complete.
 
     Donors with a gap where the treated city has a value are dropped (and said so)
     rather than filled; the window starts late enough that at least half of the
-    usable donors cover it.
+    usable donors cover it. `too_few` names the message (with `{why}`) that says
+    which design needs more donors than there are.
     """
     y_all = own_window(panel, min_pre=min_pre)
     donors = panel.fit_values[panel.donors].loc[y_all.index]
@@ -188,7 +203,8 @@ def comparison_window(panel: Panel, min_pre: int, min_donors: int = 1) -> Compar
             usable.append(j)
     if len(usable) < min_donors:
         key = "few_donors_one" if len(usable) == 1 else "few_donors"
-        raise NotEstimable(Message(key, n=len(usable), need=min_donors))
+        why = Message(key, n=len(usable), need=min_donors)
+        raise NotEstimable(why if too_few is None else Message(too_few, why=why))
     first_rows = sorted({int(np.argmax(present[:, j])) for j in usable})
     need = max(min_donors, int(np.ceil(len(usable) / 2)))
     chosen_start, chosen = None, []

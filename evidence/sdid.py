@@ -111,12 +111,11 @@ def fit(
 def synthetic_did(panel: Panel, *, inference: bool = True) -> MethodResult:
     """SDID estimate for the treated city of `panel`, with the placebo standard error."""
     try:
-        cw = comparison_window(panel, min_pre=MIN_PRE, min_donors=MIN_DONORS)
+        cw = comparison_window(
+            panel, min_pre=MIN_PRE, min_donors=MIN_DONORS, too_few="sdid_needs_two"
+        )
     except NotEstimable as exc:
-        why = exc.message
-        if getattr(why, "key", None) in ("few_donors_one", "few_donors"):
-            why = Message("sdid_needs_two", why=why)
-        return not_estimable(METHOD, why)
+        return not_estimable(METHOD, exc.message)
     rows = cw.fit_rows
     index = cw.y.index
     y_all = cw.y.to_numpy(dtype=float)

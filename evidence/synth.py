@@ -124,12 +124,11 @@ def _placebo_interval(est: float, null: np.ndarray) -> tuple[float | None, float
 def synthetic_control(panel: Panel, *, inference: bool = True) -> MethodResult:
     """Synthetic control estimate for the treated city of `panel`."""
     try:
-        cw = comparison_window(panel, min_pre=MIN_PRE, min_donors=MIN_DONORS)
+        cw = comparison_window(
+            panel, min_pre=MIN_PRE, min_donors=MIN_DONORS, too_few="synth_needs_two"
+        )
     except NotEstimable as exc:
-        why = exc.message
-        if getattr(why, "key", None) in ("few_donors_one", "few_donors"):
-            why = Message("synth_needs_two", why=why)
-        return not_estimable(METHOD, why)
+        return not_estimable(METHOD, exc.message)
     y = cw.y.to_numpy(dtype=float)
     x = cw.donors.to_numpy(dtype=float)
     rows = cw.fit_rows

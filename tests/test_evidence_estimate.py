@@ -15,8 +15,9 @@ import pytest
 from gosmart.cli import main
 from gosmart.evidence.did import difference_in_differences
 from gosmart.evidence.engine import evaluate
+from gosmart.evidence.estimate import GRAINS
 from gosmart.evidence.its import interrupted_time_series
-from gosmart.evidence.panel import Panel
+from gosmart.evidence.panel import Panel, period_label
 from gosmart.evidence.result import MethodResult
 from gosmart.evidence.sdid import synthetic_did
 from gosmart.evidence.synth import synthetic_control
@@ -228,3 +229,19 @@ def test_verdicts_follow_the_interval_and_say_what_the_data_could_see() -> None:
     assert detectable(_result(-1, 1)) is None
     assert (number(1234.4), number(-0.5), number(0.000123), percent(0.153), percent(-0.042)) == (
         "1,234", "-0.5", "1.23e-04", "15%", "4.2%")  # fmt: skip
+
+
+def test_launch_sensitivity_names_each_date_at_the_series_grain() -> None:
+    values, treated, _ = factor_panel(3, n_units=8, n_periods=12, launch_at=6)
+    ev = evaluate(
+        Panel(values, treated, pd.Timestamp("2006-10-01"), "annual"),
+        pd.Timestamp("2005-07-01"),
+        pd.Timestamp("2006-12-31"),
+    )
+    table = ev.primary.details["launch_sensitivity"]
+    assert [(r["launch"], r["period"]) for r in table] == [
+        ("2005-01-01", "2005"),
+        ("2006-01-01", "2006"),
+    ]
+    assert [period_label(pd.Timestamp("2019-11-01"), g) for g in GRAINS] == [
+        "2019", "2019-Q4", "2019-11", "2019-11-01"]  # fmt: skip
