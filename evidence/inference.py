@@ -17,8 +17,6 @@ the indicator's unit and as a share of the counterfactual.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from scipy import stats
 
@@ -48,12 +46,14 @@ def permutation_p(stat: float, null: np.ndarray) -> tuple[float, float]:
 
 
 def placebo_se(estimates: np.ndarray) -> float | None:
-    """Standard deviation of the placebo estimates (Algorithm 4 over every placebo exactly)."""
+    """Standard deviation of the placebo estimates (Algorithm 4 over every placebo exactly);
+    None with fewer than MIN_PLACEBOS_SE of them, or when they do not vary at all."""
     est = np.asarray(estimates, dtype=float)
     est = est[np.isfinite(est)]
     if est.size < MIN_PLACEBOS_SE:
         return None
-    return finite(np.std(est))
+    sd = finite(np.std(est))
+    return sd if sd else None
 
 
 def spread(gaps: list[np.ndarray]) -> np.ndarray:
@@ -124,16 +124,3 @@ def no_inference(result: MethodResult, why: Message) -> None:
     ):  # fmt: skip
         setattr(result, name, None)
     result.details["no_inference"] = why
-
-
-def describe(result: MethodResult) -> dict[str, Any]:
-    """The inference a result carries, for readers (CLI, API)."""
-    return {
-        "p_value": result.p_value,
-        "p_kind": result.p_value_kind,
-        "p_value_min": result.p_value_min,
-        "se": result.se,
-        "mde": result.mde,
-        "mde_rel": result.mde_rel,
-        "mde_kind": result.mde_kind,
-    }

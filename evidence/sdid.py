@@ -27,6 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from gosmart.evidence.inference import (
     MIN_PLACEBOS_SE,
@@ -181,7 +182,7 @@ def synthetic_did(panel: Panel, *, inference: bool = True) -> MethodResult:
 
 def _placebo_inference(
     result: MethodResult,
-    index,
+    index: pd.Index,
     rows: np.ndarray,
     x_all: np.ndarray,
     pre: np.ndarray,
@@ -213,7 +214,7 @@ def _placebo_inference(
     n_post = int(result.details["n_post"])
     path = result.path
     cf = path["counterfactual"].to_numpy()
-    post_rows = np.asarray(index >= result.post_start) & rows
+    post_rows = np.asarray(index >= result.post_start) & rows  # the post rows that were fitted
     cf_sum = float(np.nansum(cf[post_rows]))
     result.se = se
     result.effect_avg_lo, result.effect_avg_hi, result.p_value = lo, hi, p
