@@ -315,7 +315,7 @@ def evaluate_indicator(
     cav = window_caveats(events, first, last, panel.launch, panel.grain)
     raw_values = panel.values
     if breaks_need_log(cav["data_breaks"], panel.values):
-        panel = Panel(np.log(panel.values), panel.treated, panel.launch, panel.grain, "log")
+        panel = panel.with_values(np.log(panel.values), "log")
     lo, hi = project.get("launch_date_min"), project.get("launch_date_max")
     ev = evaluate(
         panel,

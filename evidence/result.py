@@ -1,7 +1,7 @@
 """What one method returns: an effect row, its path and its placebos, or why not.
 
 Effects are stored in the indicator's own units. Relative effects are fractions
-of the counterfactual. A method that cannot give an honest number returns
+of the counterfactual; so is `mde_rel`. A method that cannot give an honest number returns
 `estimable=False` with a reason and no figures at all.
 """
 
@@ -44,6 +44,11 @@ class MethodResult:
     effect_cum_hi: float | None = None
     p_value: float | None = None
     p_value_kind: str | None = None
+    p_value_min: float | None = None  # a permutation p-value's floor, 1 / (J + 1)
+    se: float | None = None  # standard error of effect_avg, where the method has one
+    mde: float | None = None  # minimum detectable effect (80% power, 5% two-sided)
+    mde_rel: float | None = None  # the same as a fraction of the post-period counterfactual
+    mde_kind: str | None = None  # what the MDE rests on (placebo spread or model SE)
     pre_rmspe: float | None = None
     pre_fit_r2: float | None = None
     path: pd.DataFrame | None = None  # index period; observed, counterfactual, lo, hi

@@ -67,6 +67,21 @@ def cmd_evidence(args: argparse.Namespace) -> int:
     return run_evidence(_db(args), projects=args.project or None)
 
 
+def cmd_estimate(args: argparse.Namespace) -> int:
+    from gosmart.evidence.estimate import run_estimate
+
+    return run_estimate(
+        args.panel,
+        args.unit_col,
+        args.time_col,
+        args.outcome_col,
+        args.treated,
+        args.start,
+        fmt=args.format,
+        grain=args.grain,
+    )
+
+
 def cmd_serve(args: argparse.Namespace, *, kiosk: bool = False) -> int:
     from dataclasses import replace
 
@@ -104,6 +119,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evidence", help="estimate the effect of every project")
     p.add_argument("--project", action="append", help="only this project (repeatable)")
     p.set_defaults(func=cmd_evidence)
+
+    p = sub.add_parser(
+        "estimate", help="run every design on a long-format panel CSV (one row per unit and period)"
+    )
+    p.add_argument("panel", help="CSV file, one row per unit and period")
+    p.add_argument("--unit-col", required=True, help="column naming the unit (city, state...)")
+    p.add_argument("--time-col", required=True, help="column holding the year or the date")
+    p.add_argument("--outcome-col", required=True, help="column holding the outcome")
+    p.add_argument("--treated", required=True, help="the treated unit, as in --unit-col")
+    p.add_argument("--start", required=True, help="launch: a year (1989) or a date (2019-10-01)")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument(
+        "--grain",
+        choices=["annual", "quarterly", "monthly", "daily"],
+        help="period length (default: inferred from the time column)",
+    )
+    p.set_defaults(func=cmd_estimate)
 
     for name, kiosk in (("serve", False), ("kiosk", True)):
         p = sub.add_parser(name, help="start the dashboard" + (" in kiosk mode" if kiosk else ""))

@@ -36,7 +36,13 @@ def test_cli_writes_effects_paths_and_placebos(store, capsys) -> None:
     effects = _rows(store, "SELECT * FROM effect ORDER BY project_id, method")
     primary = {(e["project_id"], e["indicator_id"]): e for e in effects if e["is_primary"]}
     hrf = primary[("hrf", "child_protection_records")]
-    assert hrf["method"] == "synthetic_control"
+    # 5 pre-launch years and 21 donors: the weighted-donor fits are close by construction,
+    # so they are capped at 2 and difference-in-differences (no fitted weights) leads
+    assert hrf["method"] == "did"
+    for method in ("sdid", "synthetic_control"):
+        (row,) = [e for e in effects if e["project_id"] == "hrf" and e["method"] == method]
+        assert row["evidence_level"] == 2 and "expected by construction" in row["evidence_reason"]
+        assert json.loads(row["details"])["overfit"]["fires"] is True
     assert hrf["effect_avg_lo"] <= 5.0 <= hrf["effect_avg_hi"]
     assert 1 <= hrf["evidence_level"] <= 4 and hrf["evidence_reason"]
     assert hrf["data_version"] and hrf["code_version"].startswith("0.1.0")
