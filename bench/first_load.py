@@ -17,56 +17,18 @@ bytes received per request (headers and encoded body, CDP `encodedDataLength`) i
 from __future__ import annotations
 
 import argparse
-import os
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from collections import defaultdict
 from pathlib import Path
 from urllib.parse import urlsplit
 
-CHROMIUM = os.environ.get("GOSMART_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))  # for tests.browser.conftest
+
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_server  # noqa: E402
+
 RENDERED = "#react-entry-point .page, #react-entry-point .kiosk-deck"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(db: Path) -> tuple[subprocess.Popen, str]:
-    """`gosmart serve` on a free port; returns (process, base URL) once / answers 200."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gosmart.cli", "--db", str(db), "serve", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(base + "/", timeout=2) as r:
-                if r.status == 200:
-                    return proc, base
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("gosmart serve did not answer within 90 s")
 
 
 def load(context, url: str, *, compressed: bool = True) -> list[dict]:  # noqa: ANN001
