@@ -9,40 +9,15 @@ from rich.console import Console
 from rich.table import Table
 
 from gosmart.connectors.catalog import all_specs
-from gosmart.snapshot import snapshot_built_at
+from gosmart.snapshot import store_loads
 from gosmart.store import connect_read, data_version
-
-STATUS_SQL = """
-WITH last_ok AS (
-    SELECT connector AS source_id, max(ended_at) AS loaded_at
-    FROM ingest_run WHERE status = 'ok' GROUP BY 1
-), last_run AS (
-    SELECT connector AS source_id, status, error
-    FROM ingest_run
-    QUALIFY row_number() OVER (PARTITION BY connector ORDER BY started_at DESC) = 1
-)
-SELECT s.source_id, s.publisher, s.licence, s.kind, s.third_party,
-       coalesce(o.loaded_at, s.retrieved_at) AS loaded_at, s.rows, s.period_start, s.period_end,
-       r.status, r.error
-FROM source s
-LEFT JOIN last_ok o USING (source_id)
-LEFT JOIN last_run r USING (source_id)
-ORDER BY s.source_id
-"""
 
 
 def status_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """One dict per source in the store, plus catalogued sources never loaded."""
-    cur = con.execute(STATUS_SQL)
-    names = [d[0] for d in cur.description]
-    rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-    built_at = snapshot_built_at(con)
+    rows = store_loads(con).sources
     for r in rows:
-        # from the snapshot unless loaded into this store after the snapshot was built
-        from_snapshot = built_at is not None and (
-            r["loaded_at"] is None or r["loaded_at"] <= built_at
-        )
-        r["feed"] = f"snapshot ({r['kind']})" if from_snapshot else r["kind"]
+        r["feed"] = f"snapshot ({r['kind']})" if r["from_snapshot"] else r["kind"]
     loaded = {r["source_id"] for r in rows}
     for sid, spec in all_specs().items():
         if sid not in loaded:

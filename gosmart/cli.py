@@ -85,14 +85,24 @@ def cmd_estimate(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace, *, kiosk: bool = False) -> int:
     from dataclasses import replace
 
-    from gosmart.dashboard.app import run_server
+    from gosmart.dashboard.app import ListenError, run_server
     from gosmart.readiness import ready_store
 
     settings = replace(_settings(args), kiosk=kiosk or _settings(args).kiosk)
     print(f"store: {settings.db}", file=sys.stderr)
     ready_store(settings.db)
-    run_server(settings, host=args.host, port=args.port, debug=args.debug)
+    try:
+        run_server(settings, host=args.host, port=args.port, threads=args.threads, debug=args.debug)
+    except ListenError as exc:
+        print(f"gosmart {args.command}: {exc}", file=sys.stderr)
+        return 2
     return 0
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return int(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -139,9 +149,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name, kiosk in (("serve", False), ("kiosk", True)):
         p = sub.add_parser(name, help="start the dashboard" + (" in kiosk mode" if kiosk else ""))
-        p.add_argument("--host", default="127.0.0.1")
+        p.add_argument("--host", default="127.0.0.1", help="address to listen on")
         p.add_argument("--port", type=int, default=8050)
-        p.add_argument("--debug", action="store_true")
+        p.add_argument(
+            "--threads", type=_positive, default=4, help="requests answered at once (default 4)"
+        )
+        p.add_argument(
+            "--debug", action="store_true", help="Dash's development server (reloads, errors)"
+        )
         p.set_defaults(func=lambda a, k=kiosk: cmd_serve(a, kiosk=k))
         if kiosk:
             add_kiosk_options(p)
