@@ -8,7 +8,6 @@ reader never sees half a load and a crash at any moment leaves the old file whol
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import shutil
 import uuid
@@ -17,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+from filelock import FileLock
 
 from gosmart.resources import read_sql
 
@@ -139,14 +139,11 @@ def _fsync_dir(directory: Path) -> None:
 
 @contextlib.contextmanager
 def write_lock(path: Path) -> Iterator[None]:
-    """Serialise writers on one store (a second writer waits)."""
+    """Serialise writers on one store (a second writer waits); an OS lock, so it is released
+    when a writer dies, on Linux and on the Windows PCs kiosks run on alike."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_suffix(path.suffix + ".lock"), "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    with FileLock(path.with_suffix(path.suffix + ".lock")):
+        yield
 
 
 @contextlib.contextmanager
