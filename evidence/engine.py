@@ -27,9 +27,10 @@ from gosmart.evidence.placebo import (
     sensitivity_row,
     time_placebos,
 )
-from gosmart.evidence.result import MethodResult, finite, not_estimable
+from gosmart.evidence.result import MethodResult, not_estimable
 from gosmart.evidence.strength import agreement, cap_for_break_at_launch, evidence_level
 from gosmart.evidence.synth import synthetic_control
+from gosmart.missing import finite
 from gosmart.texts import Message
 from gosmart.vocab import Method
 

@@ -19,7 +19,6 @@ from gosmart.evidence.result import (
     MethodResult,
     PlaceboRun,
     effect_path,
-    finite,
     gap_path,
     not_estimable,
     pre_fit_r2,
@@ -27,6 +26,7 @@ from gosmart.evidence.result import (
     summarise_gaps,
     window_bounds,
 )
+from gosmart.missing import finite
 from gosmart.texts import Message
 from gosmart.vocab import Method
 
