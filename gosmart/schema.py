@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import duckdb
 
@@ -58,14 +59,14 @@ class Column:
         return self.kind or KINDS[self.type]
 
 
-def req(name: str, type_: str, comment: str = "", **flags: object) -> Column:
-    """A NOT NULL column."""
-    return Column(name, type_, nullable=False, comment=comment, **flags)  # type: ignore[arg-type]
+def req(name: str, type_: str, comment: str = "", **flags: Any) -> Column:
+    """A NOT NULL column (`flags`: Column's loaded, filled_in, kind)."""
+    return Column(name, type_, nullable=False, comment=comment, **flags)
 
 
-def opt(name: str, type_: str, comment: str = "", **flags: object) -> Column:
+def opt(name: str, type_: str, comment: str = "", **flags: Any) -> Column:
     """A column that may be NULL."""
-    return Column(name, type_, comment=comment, **flags)  # type: ignore[arg-type]
+    return Column(name, type_, comment=comment, **flags)
 
 
 @dataclass(frozen=True)
@@ -91,12 +92,6 @@ class Table:
     @property
     def names(self) -> list[str]:
         return [c.name for c in self.columns]
-
-    def column(self, name: str) -> Column:
-        for c in self.columns:
-            if c.name == name:
-                return c
-        raise SchemaError(f"{self.name}: unknown column {name!r}")
 
     @property
     def required(self) -> list[str]:
