@@ -92,40 +92,23 @@ def add_synthetic_rows(con: duckdb.DuckDBPyConnection, scale: float = 1.0) -> No
             for year in range(2014, 2024):
                 value = scale * (100 + 10 * i + 5 * j + (year - 2014))
                 values.append(
-                    [
-                        indicator,
-                        city,
-                        "annual",
-                        date(year, 1, 1),
-                        value,
-                        value / 10,
-                        1.0,
-                        12,
-                        SOURCE_ID,
-                    ]
+                    {
+                        "indicator_id": indicator,
+                        "city_id": city,
+                        "grain": "annual",
+                        "period_start": date(year, 1, 1),
+                        "value": value,
+                        "value_per_capita": value / 10,
+                        "coverage": 1.0,
+                        "n_points": 12,
+                        "source_id": SOURCE_ID,
+                    }
                 )
             series_id = f"{indicator}|{city}|city"
             series.append([series_id, indicator, city, "city", "monthly", "units", SOURCE_ID])
             for month in range(1, 13):
                 observations.append([series_id, datetime(2023, month, 1), scale * month, SOURCE_ID])
-    insert_rows(
-        con,
-        "indicator_value",
-        named(
-            [
-                "indicator_id",
-                "city_id",
-                "grain",
-                "period_start",
-                "value",
-                "value_per_capita",
-                "coverage",
-                "n_points",
-                "source_id",
-            ],
-            values,
-        ),
-    )
+    insert_rows(con, "indicator_value", values)
     insert_rows(
         con,
         "series",

@@ -153,72 +153,46 @@ def _sources(con) -> None:
     )
 
 
+def _annual(
+    indicator: str, city: str, year: int, value: float, coverage: float, source_id: str
+) -> dict:
+    """One city's annual value, from one point."""
+    return {
+        "indicator_id": indicator,
+        "city_id": city,
+        "grain": "annual",
+        "period_start": date(year, 1, 1),
+        "value": value,
+        "coverage": coverage,
+        "n_points": 1,
+        "source_id": source_id,
+    }
+
+
 def _values(con) -> None:
     rows = []
     for city, pop in POPULATION.items():
         for year in range(2014, 2024):
             rows.append(
-                [
-                    "population",
-                    city,
-                    "annual",
-                    date(year, 1, 1),
-                    pop + 1000 * (year - 2014),
-                    None,
-                    1.0,
-                    1,
-                    "fx_population",
-                ]
+                _annual("population", city, year, pop + 1000 * (year - 2014), 1.0, "fx_population")
             )
     for i, city in enumerate(CHILD_CITIES):
         for year in range(2014, 2024):
             value = 1000.0 + 150 * i + 40 * (year - 2014) + (300 if year >= 2019 else 0)
-            rows.append(
-                [
-                    "child_protection_records",
-                    city,
-                    "annual",
-                    date(year, 1, 1),
-                    value,
-                    None,
-                    1.0,
-                    1,
-                    "fx_welfare",
-                ]
-            )
+            rows.append(_annual("child_protection_records", city, year, value, 1.0, "fx_welfare"))
     for i, city in enumerate(["ID-JB-3273", "ID-JB-3204"]):
         for year in range(2015, 2024):
             rows.append(
-                [
+                _annual(
                     "waste_generation",
                     city,
-                    "annual",
-                    date(year, 1, 1),
+                    year,
                     1500.0 + 100 * i + 10 * year % 7,
-                    None,
                     0.5,
-                    1,
                     "fx_waste",
-                ]
+                )
             )
-    insert_rows(
-        con,
-        "indicator_value",
-        named(
-            [
-                "indicator_id",
-                "city_id",
-                "grain",
-                "period_start",
-                "value",
-                "value_per_capita",
-                "coverage",
-                "n_points",
-                "source_id",
-            ],
-            rows,
-        ),
-    )
+    insert_rows(con, "indicator_value", rows)
 
 
 def _raw(con) -> None:
