@@ -35,7 +35,6 @@ from gosmart.store import insert_rows, writing
 
 # Tables where several files or pages of one source repeat the same row (a series, a station).
 DIMENSION_TABLES = ("series", "station")
-RUN_COLUMNS = ["run_id", "connector", "started_at", "ended_at", "status", "rows", "error"]
 
 
 @dataclass
@@ -181,11 +180,19 @@ def _load_all(
 
 def _record_runs(con: duckdb.DuckDBPyConnection, run_id: str, outcomes: list[Outcome]) -> None:
     rows = [
-        [run_id, o.source_id, o.started_at, o.ended_at, o.status, o.rows, o.error]
+        {
+            "run_id": run_id,
+            "connector": o.source_id,
+            "started_at": o.started_at,
+            "ended_at": o.ended_at,
+            "status": o.status,
+            "rows": o.rows,
+            "error": o.error,
+        }
         for o in outcomes
         if o.status != "skipped"
     ]
-    insert_rows(con, "ingest_run", RUN_COLUMNS, rows)
+    insert_rows(con, "ingest_run", rows)
 
 
 class _Abandon(Exception):

@@ -11,14 +11,8 @@ from scipy import stats
 
 from gosmart.evidence.inference import set_mde
 from gosmart.evidence.panel import NotEstimable, Panel, own_window
-from gosmart.evidence.result import (
-    MethodResult,
-    effect_path,
-    finite,
-    not_estimable,
-    rmspe,
-    window_bounds,
-)
+from gosmart.evidence.result import MethodResult, effect_path, not_estimable, rmspe, window_bounds
+from gosmart.missing import finite
 from gosmart.texts import Message
 from gosmart.vocab import Method
 

@@ -36,13 +36,13 @@ from gosmart.evidence.result import (
     MethodResult,
     PlaceboRun,
     effect_path,
-    finite,
     gap_path,
     not_estimable,
     pre_fit_r2,
     rmspe,
     window_bounds,
 )
+from gosmart.missing import finite
 from gosmart.texts import Message
 from gosmart.vocab import Method
 

@@ -29,7 +29,7 @@ from gosmart.evidence.placebo import (
     sensitivity_row,
     time_placebos,
 )
-from gosmart.evidence.result import MethodResult, finite, not_estimable
+from gosmart.evidence.result import MethodResult, not_estimable
 from gosmart.evidence.sdid import MIN_PRE as SDID_MIN_PRE
 from gosmart.evidence.sdid import synthetic_did
 from gosmart.evidence.strength import (
@@ -40,6 +40,7 @@ from gosmart.evidence.strength import (
 )
 from gosmart.evidence.synth import synthetic_control
 from gosmart.evidence.verdict import verdict_details
+from gosmart.missing import finite
 from gosmart.texts import Message
 from gosmart.vocab import Method
 

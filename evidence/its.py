@@ -21,12 +21,12 @@ from gosmart.evidence.panel import NotEstimable, Panel, own_window
 from gosmart.evidence.result import (
     MethodResult,
     effect_path,
-    finite,
     not_estimable,
     pre_fit_r2,
     rmspe,
     window_bounds,
 )
+from gosmart.missing import finite
 from gosmart.texts import Message, city
 from gosmart.vocab import Method
 

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from gosmart.evidence.panel import FREQ, Panel, period_floor, period_label
-from gosmart.evidence.result import MethodResult, PlaceboRun, finite, gap_path
+from gosmart.evidence.result import MethodResult, PlaceboRun, gap_path
+from gosmart.missing import finite
 
 Estimator = Callable[..., MethodResult]
 MAX_FAKE_DATES = 8

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gosmart.missing import finite
 from gosmart.texts import Message
 
 
@@ -69,14 +70,6 @@ def not_estimable(method: str, why: Message | str, **details: Any) -> MethodResu
     because <why>")."""
     reason = Message("not_estimable", why=why)
     return MethodResult(method=method, estimable=False, reason=reason, details=dict(details))
-
-
-def finite(x: Any) -> float | None:
-    """A plain float, or None for NaN/inf/None (never store a fake number)."""
-    if x is None:
-        return None
-    x = float(x)
-    return x if np.isfinite(x) else None
 
 
 def gap_path(index: pd.Index, gaps: np.ndarray) -> list[list[Any]]:

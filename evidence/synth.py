@@ -24,7 +24,6 @@ from gosmart.evidence.result import (
     MethodResult,
     PlaceboRun,
     effect_path,
-    finite,
     gap_path,
     not_estimable,
     pre_fit_r2,
@@ -33,6 +32,7 @@ from gosmart.evidence.result import (
     window_bounds,
 )
 from gosmart.evidence.strength import overfit_check
+from gosmart.missing import finite
 from gosmart.texts import Message
 from gosmart.vocab import Method
 

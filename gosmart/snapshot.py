@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from gosmart import code_version
+from gosmart import code_version, schema
 from gosmart.resources import read_sql
 from gosmart.store import StoreError, connect_read, data_version, version_time, writing
 
@@ -59,20 +59,7 @@ def _sha256(path: Path) -> str:
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    rows = con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
-        "AND table_type = 'BASE TABLE' ORDER BY table_name"
-    ).fetchall()
-    return [r[0] for r in rows if r[0] not in EXCLUDED]
-
-
-def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    rows = con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-        "ORDER BY ordinal_position",
-        [table],
-    ).fetchall()
-    return [r[0] for r in rows]
+    return [t for t in schema.stored_tables(con) if t not in EXCLUDED]
 
 
 def _provenance(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> dict:
@@ -112,7 +99,7 @@ def build_snapshot(db: Path, out_dir: Path) -> dict:
     try:
         files = {}
         for table in _tables(con):
-            columns = _columns(con, table)
+            columns = schema.stored_columns(con, table)
             n = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
             if n == 0:
                 continue
@@ -244,7 +231,7 @@ def load_snapshot(snapshot_dir: Path, db: Path) -> dict[str, int]:
             raise StoreError(f"snapshot file changed since it was built (sha256): {path}")
     counts: dict[str, int] = {}
     with writing(db, fresh=True) as con:
-        known = set(_tables(con)) | {"series"}
+        known = (set(schema.TABLES) - EXCLUDED) | {"series"}
         for name, info in manifest["files"].items():
             table = info["table"]
             if table not in known:

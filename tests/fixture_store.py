@@ -15,6 +15,7 @@ import pandas as pd
 
 from gosmart.registry import load_registry
 from gosmart.resources import SNAPSHOT_DIR, read_sql
+from gosmart.schema import stored_tables
 from gosmart.store import insert_rows, writing
 
 SOURCE_ID = "test_synthetic"
@@ -39,6 +40,11 @@ def snapshot_available() -> bool:
     return SNAPSHOT_DIR.is_dir() and any(SNAPSHOT_DIR.iterdir())
 
 
+def named(columns: list[str], rows: list[list]) -> list[dict]:
+    """Test rows written as a table (a header and its rows) as the dicts `insert_rows` takes."""
+    return [dict(zip(columns, row, strict=True)) for row in rows]
+
+
 def _indicator_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in con.execute("SELECT indicator_id FROM indicator ORDER BY 1").fetchall()]
 
@@ -49,18 +55,20 @@ def add_synthetic_rows(con: duckdb.DuckDBPyConnection, scale: float = 1.0) -> No
         insert_rows(
             con,
             "source",
-            ["source_id", "connector", "publisher", "title", "licence", "kind", "retrieved_at"],
-            [
+            named(
+                ["source_id", "connector", "publisher", "title", "licence", "kind", "retrieved_at"],
                 [
-                    SOURCE_ID,
-                    "tests",
-                    "test suite",
-                    "synthetic test rows",
-                    "CC0",
-                    "file",
-                    datetime(2026, 1, 1),
-                ]
-            ],
+                    [
+                        SOURCE_ID,
+                        "tests",
+                        "test suite",
+                        "synthetic test rows",
+                        "CC0",
+                        "file",
+                        datetime(2026, 1, 1),
+                    ]
+                ],
+            ),
         )
     con.execute("DELETE FROM indicator_value WHERE source_id = ?", [SOURCE_ID])
     con.execute(DELETE_OBSERVATIONS_OF_SOURCE, [SOURCE_ID])
@@ -84,51 +92,40 @@ def add_synthetic_rows(con: duckdb.DuckDBPyConnection, scale: float = 1.0) -> No
             for year in range(2014, 2024):
                 value = scale * (100 + 10 * i + 5 * j + (year - 2014))
                 values.append(
-                    [
-                        indicator,
-                        city,
-                        "annual",
-                        date(year, 1, 1),
-                        value,
-                        value / 10,
-                        1.0,
-                        12,
-                        SOURCE_ID,
-                    ]
+                    {
+                        "indicator_id": indicator,
+                        "city_id": city,
+                        "grain": "annual",
+                        "period_start": date(year, 1, 1),
+                        "value": value,
+                        "value_per_capita": value / 10,
+                        "coverage": 1.0,
+                        "n_points": 12,
+                        "source_id": SOURCE_ID,
+                    }
                 )
             series_id = f"{indicator}|{city}|city"
             series.append([series_id, indicator, city, "city", "monthly", "units", SOURCE_ID])
             for month in range(1, 13):
                 observations.append([series_id, datetime(2023, month, 1), scale * month, SOURCE_ID])
-    insert_rows(
-        con,
-        "indicator_value",
-        [
-            "indicator_id",
-            "city_id",
-            "grain",
-            "period_start",
-            "value",
-            "value_per_capita",
-            "coverage",
-            "n_points",
-            "source_id",
-        ],
-        values,
-    )
+    insert_rows(con, "indicator_value", values)
     insert_rows(
         con,
         "series",
-        ["series_id", "indicator_id", "city_id", "entity_id", "grain", "unit", "source_id"],
-        series,
+        named(
+            ["series_id", "indicator_id", "city_id", "entity_id", "grain", "unit", "source_id"],
+            series,
+        ),
     )
     insert_observations(con, observations)
     if not con.execute("SELECT 1 FROM project WHERE project_id = ?", [PROJECT_ID]).fetchone():
         insert_rows(
             con,
             "project",
-            ["project_id", "award_year", "name_en", "name_zh", "city_id", "launch_date"],
-            [[PROJECT_ID, 2023, "Test project", "測試專案", "TW-NWT", date(2019, 1, 1)]],
+            named(
+                ["project_id", "award_year", "name_en", "name_zh", "city_id", "launch_date"],
+                [[PROJECT_ID, 2023, "Test project", "測試專案", "TW-NWT", date(2019, 1, 1)]],
+            ),
         )
 
 
@@ -164,8 +161,6 @@ def table_names(path: Path) -> set[str]:
     """Every table in the store (read-only look)."""
     con = duckdb.connect(str(path), read_only=True)
     try:
-        return {
-            r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
-        }
+        return set(stored_tables(con))
     finally:
         con.close()

@@ -24,7 +24,7 @@ from gosmart.registry import load_registry
 from gosmart.settings import Settings
 from gosmart.store import connect_read, insert_rows, writing
 from tests.conftest import use_store
-from tests.fixture_store import insert_observations
+from tests.fixture_store import insert_observations, named
 
 SQL_DIR = Path(__file__).resolve().parents[1] / "dashboard" / "sql"
 AREA_PREFIXES = ("compare_", "map_", "sources_", "api_")
@@ -133,22 +133,40 @@ def _sources(con) -> None:
     insert_rows(
         con,
         "source",
-        [
-            "source_id",
-            "connector",
-            "publisher",
-            "title",
-            "url",
-            "licence",
-            "kind",
-            "third_party",
-            "period_start",
-            "period_end",
-            "retrieved_at",
-            "rows",
-        ],
-        [[*r, datetime(2026, 11, 1, 8, 0), 100] for r in rows],
+        named(
+            [
+                "source_id",
+                "connector",
+                "publisher",
+                "title",
+                "url",
+                "licence",
+                "kind",
+                "third_party",
+                "period_start",
+                "period_end",
+                "retrieved_at",
+                "rows",
+            ],
+            [[*r, datetime(2026, 11, 1, 8, 0), 100] for r in rows],
+        ),
     )
+
+
+def _annual(
+    indicator: str, city: str, year: int, value: float, coverage: float, source_id: str
+) -> dict:
+    """One city's annual value, from one point."""
+    return {
+        "indicator_id": indicator,
+        "city_id": city,
+        "grain": "annual",
+        "period_start": date(year, 1, 1),
+        "value": value,
+        "coverage": coverage,
+        "n_points": 1,
+        "source_id": source_id,
+    }
 
 
 def _values(con) -> None:
@@ -156,86 +174,58 @@ def _values(con) -> None:
     for city, pop in POPULATION.items():
         for year in range(2014, 2024):
             rows.append(
-                [
-                    "population",
-                    city,
-                    "annual",
-                    date(year, 1, 1),
-                    pop + 1000 * (year - 2014),
-                    None,
-                    1.0,
-                    1,
-                    "fx_population",
-                ]
+                _annual("population", city, year, pop + 1000 * (year - 2014), 1.0, "fx_population")
             )
     for i, city in enumerate(CHILD_CITIES):
         for year in range(2014, 2024):
             value = 1000.0 + 150 * i + 40 * (year - 2014) + (300 if year >= 2019 else 0)
-            rows.append(
-                [
-                    "child_protection_records",
-                    city,
-                    "annual",
-                    date(year, 1, 1),
-                    value,
-                    None,
-                    1.0,
-                    1,
-                    "fx_welfare",
-                ]
-            )
+            rows.append(_annual("child_protection_records", city, year, value, 1.0, "fx_welfare"))
     for i, city in enumerate(["ID-JB-3273", "ID-JB-3204"]):
         for year in range(2015, 2024):
             rows.append(
-                [
+                _annual(
                     "waste_generation",
                     city,
-                    "annual",
-                    date(year, 1, 1),
+                    year,
                     1500.0 + 100 * i + 10 * year % 7,
-                    None,
                     0.5,
-                    1,
                     "fx_waste",
-                ]
+                )
             )
-    insert_rows(
-        con,
-        "indicator_value",
-        [
-            "indicator_id",
-            "city_id",
-            "grain",
-            "period_start",
-            "value",
-            "value_per_capita",
-            "coverage",
-            "n_points",
-            "source_id",
-        ],
-        rows,
-    )
+    insert_rows(con, "indicator_value", rows)
 
 
 def _raw(con) -> None:
     insert_rows(
         con,
         "station",
-        ["station_id", "network", "name", "name_en", "city_id", "lat", "lon", "kind", "source_id"],
-        [
+        named(
             [
-                sid,
-                "moenv",
-                f"站{sid[-1]}",
-                f"Station {sid[-1]}",
-                city,
-                lat,
-                lon,
-                "general",
-                "fx_air",
-            ]
-            for sid, city, lat, lon in STATIONS
-        ],
+                "station_id",
+                "network",
+                "name",
+                "name_en",
+                "city_id",
+                "lat",
+                "lon",
+                "kind",
+                "source_id",
+            ],
+            [
+                [
+                    sid,
+                    "moenv",
+                    f"站{sid[-1]}",
+                    f"Station {sid[-1]}",
+                    city,
+                    lat,
+                    lon,
+                    "general",
+                    "fx_air",
+                ]
+                for sid, city, lat, lon in STATIONS
+            ],
+        ),
     )
     series = [
         [f"pm25|{city}|{sid}", "pm25", city, sid, "hourly", "µg/m³", "fx_air"]
@@ -255,8 +245,10 @@ def _raw(con) -> None:
     insert_rows(
         con,
         "series",
-        ["series_id", "indicator_id", "city_id", "entity_id", "grain", "unit", "source_id"],
-        series,
+        named(
+            ["series_id", "indicator_id", "city_id", "entity_id", "grain", "unit", "source_id"],
+            series,
+        ),
     )
     obs = []
     for k, (sid, city, _, _) in enumerate(STATIONS):
@@ -281,115 +273,132 @@ def _registry_and_evidence(con) -> None:
     insert_rows(
         con,
         "project",
-        ["project_id", "award_year", "name_en", "name_zh", "city_id", "launch_date"],
-        [
-            [pid, 2023, f"Fixture {pid}", f"測試 {pid}", city, launch]
-            for pid, (city, launch, _) in LAUNCHES.items()
-        ],
+        named(
+            ["project_id", "award_year", "name_en", "name_zh", "city_id", "launch_date"],
+            [
+                [pid, 2023, f"Fixture {pid}", f"測試 {pid}", city, launch]
+                for pid, (city, launch, _) in LAUNCHES.items()
+            ],
+        ),
     )
     insert_rows(
         con,
         "project_indicator",
-        ["project_id", "indicator_id", "role", "expected_direction", "comparison_cities", "grain"],
-        [
+        named(
             [
-                pid,
-                ind,
-                "headline",
-                "down",
-                ["TW-TPE"],
-                "annual" if ind == "child_protection_records" else "monthly",
-            ]
-            for pid, (_, _, ind) in LAUNCHES.items()
-        ],
+                "project_id",
+                "indicator_id",
+                "role",
+                "expected_direction",
+                "comparison_cities",
+                "grain",
+            ],
+            [
+                [
+                    pid,
+                    ind,
+                    "headline",
+                    "down",
+                    ["TW-TPE"],
+                    "annual" if ind == "child_protection_records" else "monthly",
+                ]
+                for pid, (_, _, ind) in LAUNCHES.items()
+            ],
+        ),
     )
     insert_rows(
         con,
         "ingest_run",
-        ["run_id", "connector", "started_at", "ended_at", "status", "rows", "error"],
-        [
+        named(
+            ["run_id", "connector", "started_at", "ended_at", "status", "rows", "error"],
             [
-                "r1",
-                "welfare",
-                datetime(2026, 11, 1, 8),
-                datetime(2026, 11, 1, 8, 1),
-                "ok",
-                70,
-                None,
+                [
+                    "r1",
+                    "welfare",
+                    datetime(2026, 11, 1, 8),
+                    datetime(2026, 11, 1, 8, 1),
+                    "ok",
+                    70,
+                    None,
+                ],
+                [
+                    "r2",
+                    "moenv",
+                    datetime(2026, 11, 2, 8),
+                    datetime(2026, 11, 2, 8, 1),
+                    "failed",
+                    0,
+                    "HTTP 500 from fixture",
+                ],
             ],
-            [
-                "r2",
-                "moenv",
-                datetime(2026, 11, 2, 8),
-                datetime(2026, 11, 2, 8, 1),
-                "failed",
-                0,
-                "HTTP 500 from fixture",
-            ],
-        ],
+        ),
     )
     insert_rows(
         con,
         "effect",
-        [
-            "project_id",
-            "indicator_id",
-            "method",
-            "is_primary",
-            "estimable",
-            "effect_avg",
-            "effect_avg_lo",
-            "effect_avg_hi",
-            "evidence_level",
-            "details",
-            "data_version",
-            "code_version",
-            "computed_at",
-        ],
-        [
+        named(
             [
-                "fixture_family",
-                "child_protection_records",
-                "did",
-                True,
-                True,
-                -12.5,
-                -30.0,
-                5.0,
-                3,
-                '{"note": "fixture"}',
-                "v0",
-                "c0",
-                datetime(2026, 11, 3),
-            ]
-        ],
+                "project_id",
+                "indicator_id",
+                "method",
+                "is_primary",
+                "estimable",
+                "effect_avg",
+                "effect_avg_lo",
+                "effect_avg_hi",
+                "evidence_level",
+                "details",
+                "data_version",
+                "code_version",
+                "computed_at",
+            ],
+            [
+                [
+                    "fixture_family",
+                    "child_protection_records",
+                    "did",
+                    True,
+                    True,
+                    -12.5,
+                    -30.0,
+                    5.0,
+                    3,
+                    '{"note": "fixture"}',
+                    "v0",
+                    "c0",
+                    datetime(2026, 11, 3),
+                ]
+            ],
+        ),
     )
     insert_rows(
         con,
         "effect_path",
-        [
-            "project_id",
-            "indicator_id",
-            "method",
-            "period_start",
-            "observed",
-            "counterfactual",
-            "lo",
-            "hi",
-        ],
-        [
+        named(
             [
-                "fixture_family",
-                "child_protection_records",
-                "did",
-                date(y, 1, 1),
-                1000.0 + y,
-                990.0 + y,
-                950.0 + y,
-                1030.0 + y,
-            ]
-            for y in range(2014, 2024)
-        ],
+                "project_id",
+                "indicator_id",
+                "method",
+                "period_start",
+                "observed",
+                "counterfactual",
+                "lo",
+                "hi",
+            ],
+            [
+                [
+                    "fixture_family",
+                    "child_protection_records",
+                    "did",
+                    date(y, 1, 1),
+                    1000.0 + y,
+                    990.0 + y,
+                    950.0 + y,
+                    1030.0 + y,
+                ]
+                for y in range(2014, 2024)
+            ],
+        ),
     )
 
 

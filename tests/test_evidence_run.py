@@ -7,8 +7,9 @@ import json
 import duckdb
 import pytest
 
+from gosmart import schema
 from gosmart.cli import main
-from gosmart.evidence.run import run_evidence
+from gosmart.evidence.run import compute, run_evidence
 from gosmart.texts import render
 from tests.fixtures.evidence.store import build_store
 
@@ -104,3 +105,16 @@ def test_unknown_project_is_one_clear_error(store, capsys) -> None:
 def test_missing_store_is_one_clear_error(tmp_path, capsys) -> None:
     assert main(["--db", str(tmp_path / "none.duckdb"), "evidence"]) == 1
     assert "no database" in capsys.readouterr().err
+
+
+def test_every_result_row_names_every_column_of_its_table(store) -> None:
+    """Rows are bound by column name: each one the engine writes carries the whole table,
+    launch-sensitivity placebos and descriptive rows included."""
+    results, _ = compute(store)
+    seen = {"effect": 0, "effect_path": 0, "placebo": 0}
+    for rows in results.values():
+        for table in seen:
+            for row in getattr(rows, table):
+                assert list(row) == schema.columns(table), table
+                seen[table] += 1
+    assert all(seen.values()), seen

@@ -24,10 +24,6 @@ SEED = 7
 MONTHS = [date(2016 + m // 12, m % 12 + 1, 1) for m in range(72)]  # 2016-01 .. 2021-12
 
 
-def _insert(con, table: str, rows: list[dict]) -> None:
-    insert_rows(con, table, list(rows[0]), [list(r.values()) for r in rows])
-
-
 def _source(source_id: str, kind: str, publisher: str) -> dict:
     return {
         "source_id": source_id,
@@ -240,10 +236,10 @@ def build_fixture_store(path: Path) -> Path:
             _source("fx_ridership", "file", "Synthetic Metro Co."),
             _source("fx_news", "reported", "Synthetic News"),
         ]:
-            _insert(con, "source", [row])
+            insert_rows(con, "source", [row])
         for row in _projects():
-            _insert(con, "project", [row])
-        _insert(
+            insert_rows(con, "project", [row])
+        insert_rows(
             con,
             "project_date",
             [
@@ -270,7 +266,7 @@ def build_fixture_store(path: Path) -> Path:
             ],
         )
         for project_id in ("fx_transit", "fx_reported", "fx_old"):
-            _insert(
+            insert_rows(
                 con,
                 "project_indicator",
                 [
@@ -284,7 +280,7 @@ def build_fixture_store(path: Path) -> Path:
                     }
                 ],
             )
-        _insert(
+        insert_rows(
             con,
             "project_indicator",
             [
@@ -305,7 +301,7 @@ def build_fixture_store(path: Path) -> Path:
             ("fx_elsewhere", "policy", "TW-TAO", date(2018, 1, 1), None),
         ]
         for event_id, kind, scope, start, end in events:
-            _insert(
+            insert_rows(
                 con,
                 "event",
                 [
@@ -329,7 +325,7 @@ def build_fixture_store(path: Path) -> Path:
             ("m3", "2024-01", date(2024, 1, 1), "merchants", 19_000.0, False),
         ]
         for mid, as_of, as_of_date, metric, value, lower in milestones:
-            _insert(
+            insert_rows(
                 con,
                 "milestone",
                 [
@@ -350,12 +346,12 @@ def build_fixture_store(path: Path) -> Path:
                 ],
             )
         series = _series(rng)
-        insert_rows(con, "indicator_value", list(series[0]), [list(r.values()) for r in series])
+        insert_rows(con, "indicator_value", series)
         effects, paths, placebos = _effects(rng)
         for row in effects:
-            _insert(con, "effect", [row])
-        _insert(con, "effect_path", paths)
-        _insert(con, "placebo", placebos)
+            insert_rows(con, "effect", [row])
+        insert_rows(con, "effect_path", paths)
+        insert_rows(con, "placebo", placebos)
     return path
 
 

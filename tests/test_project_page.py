@@ -182,14 +182,13 @@ def test_a_figure_in_two_reported_files_is_listed_once(fixture_store_file, tmp_p
     import duckdb
 
     from gosmart.dashboard.data import ReadOnlyStore
-    from gosmart.store import writing
-    from tests.test_project_fixture_store import _insert
+    from gosmart.store import insert_rows, writing
 
     path = tmp_path / "gosmart.duckdb"
     shutil.copy(fixture_store_file, path)
     with writing(path) as con:
         con.execute("UPDATE milestone SET note = 'first file' WHERE milestone_id = 'm1'")
-        _insert(
+        insert_rows(
             con,
             "milestone",
             [

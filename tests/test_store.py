@@ -19,6 +19,7 @@ from gosmart.store import (
     pending_upgrades,
     writing,
 )
+from tests.fixture_store import named
 
 
 def test_write_then_read_back(db_file):
@@ -71,13 +72,13 @@ def test_serving_a_store_from_before_a_schema_change_upgrades_it_keeping_its_dat
         insert_rows(
             con,
             "effect",
-            ["project_id", "indicator_id", "method", "is_primary", "estimable", "details",
+            named(["project_id", "indicator_id", "method", "is_primary", "estimable", "details",
              "data_version", "code_version", "computed_at"],
             [
                 _effect("pc", '{"input": {"value_column": "value_per_capita"}}'),
                 _effect("raw", '{"input": {"value_column": "value"}}'),
                 _effect("reported", '{"reported": []}'),
-            ],
+            ]),
         )  # fmt: skip
     with connect_read(db_file) as con:
         assert pending_upgrades(con) == ["effect.per_capita"]

@@ -22,6 +22,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from gosmart.connectors.errors import IngestError
+from gosmart.missing import is_missing
 from gosmart.registry import read_csv_rows
 from gosmart.resources import REGISTRY_DIR
 
@@ -125,7 +126,7 @@ def to_number(value: Any, source_id: str, location: str, what: str) -> float | N
             source_id, location, f"{what}: expected a number, got {type(value).__name__}"
         )
     if isinstance(value, int | float):
-        return None if pd.isna(value) else float(value)
+        return None if is_missing(value) else float(value)
     text = str(value).strip()
     if text in MISSING_TOKENS:
         return None
@@ -205,7 +206,7 @@ def native_id(value: Any, source_id: str, location: str, what: str) -> str:
     """An identifier as text; whole floats (1.0) become '1'. Empty is refused."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    text = "" if is_missing(value) else str(value)
     text = text.strip()
     if not text:
         raise IngestError(source_id, location, f"{what}: empty identifier")
@@ -224,7 +225,7 @@ def _fold_tai(name: str) -> str:
 
 def city_from_zh(name: Any, source_id: str, location: str) -> str:
     """Registry id of a Taiwanese county/city named in Chinese ('台中市' and '臺中市' alike)."""
-    text = "" if name is None or (isinstance(name, float) and pd.isna(name)) else str(name)
+    text = "" if is_missing(name) else str(name)
     city = _cities_by_zh().get(_fold_tai(text))
     if city is None:
         raise IngestError(source_id, location, f"county {text!r} is not in the city registry")

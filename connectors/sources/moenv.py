@@ -36,6 +36,7 @@ from gosmart.connectors.sources._common import (
     read_parquet,
     to_number,
 )
+from gosmart.missing import is_missing
 
 API_BASE = "https://data.moenv.gov.tw/api/v2"
 KEY_ENV = "MOENV_API_KEY"
@@ -268,7 +269,7 @@ _TAIL = ["city_id", "lat", "lon", "kind"]
 
 
 def _text(value: Any) -> str | None:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if is_missing(value):
         return None
     text = str(value).strip()
     return text or None
