@@ -268,12 +268,25 @@ def _breaks(present: pd.DataFrame) -> list[str]:
     ]
 
 
+def _runs(months: list[pd.Timestamp]) -> list[str]:
+    """Months as 'YYYY-MM' with consecutive ones joined: '2019-01…2020-12'."""
+    runs: list[list[pd.Timestamp]] = []
+    for m in months:
+        if runs and m == runs[-1][-1] + pd.DateOffset(months=1):
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    return [
+        f"{r[0]:%Y-%m}" if len(r) == 1 else f"{r[0]:%Y-%m}…{r[-1]:%Y-%m}" for r in runs
+    ]
+
+
 def _note(f: pd.DataFrame, present: pd.DataFrame, untotalled: list[str], revised: int) -> str:
     """What this release holds that a reader must know: breaks, entries and exits, gaps."""
     first, last = f["ts"].min(), f["ts"].max()
     span = f.groupby("institution")["ts"].agg(["min", "max"]).sort_values(["min", "max"])
-    months = pd.date_range(first, last, freq="MS")
-    absent = [f"{m:%Y-%m}" for m in months if m not in set(f["ts"])]
+    reported = set(f["ts"])
+    absent = _runs([m for m in pd.date_range(first, last, freq="MS") if m not in reported])
     parts = []
     breaks = _breaks(present)
     if breaks:
