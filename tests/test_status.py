@@ -43,12 +43,17 @@ def test_status_lists_loaded_and_unloaded_sources(db_file, tmp_path, capsys):
     assert rows["tw_household_population"]["feed"] == "snapshot (file)"
 
 
-def test_status_reports_a_failed_last_run(db_file, tmp_path, capsys):
+def failed_run(db_file: Path, tmp_path: Path) -> None:
+    """A good load, then a run whose IQAir file is broken (so nothing of it is stored)."""
     folder = tmp_path / "opendata"
     shutil.copytree(FIX, folder)
     assert runner.run_ingest(db_file, sources=SOURCES, from_dir=folder) == 0
     (folder / "air/history/iqair_taiwan_cities_pm25_2017-2021.csv").write_text("nonsense\n1\n")
     assert runner.run_ingest(db_file, sources=SOURCES, from_dir=folder) == 1
+
+
+def test_status_reports_a_failed_last_run(db_file, tmp_path, capsys):
+    failed_run(db_file, tmp_path)
     capsys.readouterr()
     assert print_status(db_file) == 1
     assert "last run failed" in capsys.readouterr().out
@@ -94,11 +99,7 @@ def test_status_json_has_the_table_rows(db_file, tmp_path, capsys):
 
 
 def test_status_json_exit_code_follows_a_failed_run(db_file, tmp_path, capsys):
-    folder = tmp_path / "opendata"
-    shutil.copytree(FIX, folder)
-    assert runner.run_ingest(db_file, sources=SOURCES, from_dir=folder) == 0
-    (folder / "air/history/iqair_taiwan_cities_pm25_2017-2021.csv").write_text("nonsense\n1\n")
-    assert runner.run_ingest(db_file, sources=SOURCES, from_dir=folder) == 1
+    failed_run(db_file, tmp_path)
     capsys.readouterr()
     assert main(["--db", str(db_file), "status", "--json"]) == 1
     failed = [

@@ -276,9 +276,7 @@ def _runs(months: list[pd.Timestamp]) -> list[str]:
             runs[-1].append(m)
         else:
             runs.append([m])
-    return [
-        f"{r[0]:%Y-%m}" if len(r) == 1 else f"{r[0]:%Y-%m}…{r[-1]:%Y-%m}" for r in runs
-    ]
+    return [f"{r[0]:%Y-%m}" if len(r) == 1 else f"{r[0]:%Y-%m}…{r[-1]:%Y-%m}" for r in runs]
 
 
 def _note(f: pd.DataFrame, present: pd.DataFrame, untotalled: list[str], revised: int) -> str:

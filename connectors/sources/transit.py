@@ -30,6 +30,15 @@ def _krtc_id(code: pd.Series) -> pd.Series:
     return "krtc:" + code.str.strip().str.replace("/", "-", regex=False)
 
 
+def _system_batch(city: str, grain: str, ts: pd.Series, value: pd.Series) -> Batch:
+    """A city's system-wide metro riders per day: one `metro_ridership` series, entity 'city'."""
+    series = city_series("metro_ridership", pd.Series([city]), grain, "riders/day")
+    batch = Batch()
+    batch.add("series", series)
+    batch.add("observation", observations(series["series_id"].repeat(len(ts)), ts, value))
+    return batch
+
+
 def parse_krtc_daily(raw: bytes, location: str) -> Batch:
     """KRTC system riders per day; the file's trailing calendar placeholders are skipped."""
     sid = "krtc_daily_ridership"
@@ -37,13 +46,7 @@ def parse_krtc_daily(raw: bytes, location: str) -> Batch:
     value = numbers(f["捷運總運量"], sid, location, "捷運總運量", allow_empty=True)
     ts = dates(f["日期"], sid, location, "日期")
     keep = value.notna()
-    series = city_series("metro_ridership", pd.Series([KHH]), "daily", "riders/day")
-    batch = Batch()
-    batch.add("series", series)
-    batch.add(
-        "observation", observations(series["series_id"].repeat(keep.sum()), ts[keep], value[keep])
-    )
-    return batch
+    return _system_batch(KHH, "daily", ts[keep], value[keep])
 
 
 def parse_krtc_station_monthly(raw: bytes, location: str) -> Batch:
@@ -114,11 +117,7 @@ def parse_trtc_daily_totals(raw: bytes, location: str) -> Batch:
     f = read_csv(raw, sid, location, ["date", "entries"])
     value = numbers(f["entries"], sid, location, "entries")
     ts = dates(f["date"], sid, location, "date")
-    series = city_series("metro_ridership", pd.Series([TPE]), "daily", "riders/day")
-    batch = Batch()
-    batch.add("series", series)
-    batch.add("observation", observations(series["series_id"].repeat(len(f)), ts, value))
-    return batch
+    return _system_batch(TPE, "daily", ts, value)
 
 
 def parse_trtc_station_daily(raw: bytes, location: str) -> Batch:
@@ -172,11 +171,7 @@ def parse_tymetro_monthly(raw: bytes, location: str) -> Batch:
     if ts.duplicated().any():
         raise IngestError(sid, location, f"two rows for {ts[ts.duplicated()].iloc[0]:%Y-%m}")
     value = numbers(f["volume"], sid, location, "volume")
-    series = city_series("metro_ridership", pd.Series([TAO]), "monthly", "riders/day")
-    batch = Batch()
-    batch.add("series", series)
-    batch.add("observation", observations(series["series_id"].repeat(len(f)), ts, value))
-    return batch
+    return _system_batch(TAO, "monthly", ts, value)
 
 
 SPECS = [
