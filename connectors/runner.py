@@ -8,6 +8,12 @@ data), the table printed at the end names the source and the reason, and the exi
 code is 1. Re-running the same input leaves every data table identical; only the
 run log and the data-version stamp change. File-mode `retrieved_at` is the file's
 modification time, so `source` rows do not change either.
+
+Three ways in, one parser per source: live (`gosmart ingest SOURCE`), the open-data folder
+(`--from DIR`, each file named by its path in the folder), and files given by hand
+(`SOURCE --file PATH`: a saved API response or a download, named by its absolute path).
+The run table counts, per source, the publisher's markers its parser read as missing
+values (and revisions).
 """
 
 from __future__ import annotations
