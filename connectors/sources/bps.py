@@ -41,7 +41,6 @@ from gosmart.connectors.sources._common import (
     marked_numbers,
     observations,
     read_csv,
-    require_columns,
 )
 from gosmart.registry import read_csv_rows
 from gosmart.resources import REGISTRY_DIR
@@ -171,9 +170,7 @@ def _territories(cells: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return cells.drop(index=drop), notes
 
 
-def _batch(
-    cells: pd.DataFrame, units: dict[str, str], counts: Counter[str], notes: list[str]
-) -> Batch:
+def _batch(cells: pd.DataFrame, units: dict[str, str], counts: Counter[str]) -> Batch:
     cells, split_notes = _territories(cells)
     cells = cells[cells["value"].notna()].sort_values(["indicator", "city_id", "year"])
     batch = Batch()
@@ -189,7 +186,7 @@ def _batch(
             ),
         )
     batch.count_markers(counts)
-    batch.note = " ".join([*notes, *split_notes]) or None
+    batch.note = " ".join(split_notes) or None
     return batch
 
 
@@ -223,7 +220,7 @@ def parse_iptik(
     cells = pd.concat(parts, ignore_index=True)
     _refuse_twice(cells, source_id, location)
     units = dict.fromkeys(columns.values(), ICT_UNIT)
-    return _batch(cells, units, counts, [])
+    return _batch(cells, units, counts)
 
 
 def _refuse_twice(cells: pd.DataFrame, source_id: str, location: str) -> None:
@@ -256,7 +253,6 @@ def parse_internet_use(raw: bytes, location: str, *, source_id: str) -> Batch:
     end = next((j for j in range(start + 1, len(blocks)) if blocks[j].strip()), len(blocks))
     header = rows[at + 1]
     years = [c.strip() for c in header[start:end]]
-    require_columns(header, [], source_id, location)
     if not years or not all(re.fullmatch(r"\d{4}", y) for y in years):
         raise IngestError(source_id, location, f"year row not understood: {header[:8]}")
     body: list[list[str]] = []
@@ -293,7 +289,7 @@ def parse_internet_use(raw: bytes, location: str, *, source_id: str) -> Batch:
         )
     cells = pd.concat(parts, ignore_index=True)
     _refuse_twice(cells, source_id, location)
-    return _batch(cells, {"internet_use_share": SHARE_UNIT}, counts, [])
+    return _batch(cells, {"internet_use_share": SHARE_UNIT}, counts)
 
 
 PUBLISHER = "BPS-Statistics Indonesia (Badan Pusat Statistik)"
