@@ -54,9 +54,16 @@ ARROW_STRING = pd.StringDtype("pyarrow")
 
 @dataclass
 class Batch:
-    """What a parser returns: frames by target table, plus the period they cover."""
+    """What a parser returns: frames by target table, plus what the parser noticed.
+
+    `note` is stored after the spec's note in the source row (publisher remarks, breaks
+    found in the data); `markers` counts the publisher's non-value markers read as missing
+    values (and other cell markers such as revisions), per marker, for the run table.
+    """
 
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    note: str | None = None
+    markers: dict[str, int] = field(default_factory=dict)
 
     def add(self, table: str, frame: pd.DataFrame) -> None:
         if table in self.tables:
@@ -65,6 +72,11 @@ class Batch:
 
     def rows(self) -> int:
         return sum(len(f) for f in self.tables.values())
+
+    def count_markers(self, counts: dict[str, int]) -> None:
+        for marker, n in counts.items():
+            if n:
+                self.markers[marker] = self.markers.get(marker, 0) + n
 
 
 Parser = Callable[[bytes, str], Batch]
@@ -376,7 +388,7 @@ def load_batch(
                 "rows": rows,
                 "period_start": period[0],
                 "period_end": period[1],
-                "note": spec.note,
+                "note": " ".join(n for n in (spec.note, batch.note) if n) or None,
             }
         ],
     )

@@ -27,6 +27,9 @@ def _db(args: argparse.Namespace) -> Path:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from gosmart.connectors.runner import run_ingest
 
+    if args.files and (len(args.sources) != 1 or args.from_dir):
+        print("gosmart ingest: --file needs exactly one SOURCE and no --from", file=sys.stderr)
+        return 2
     if not args.sources and not args.from_dir:
         found = _settings(args).opendata_dir()
         if found is None:
@@ -37,13 +40,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         _db(args),
         sources=args.sources,
         from_dir=Path(args.from_dir) if args.from_dir else None,
+        files=[Path(f) for f in args.files] if args.files else None,
     )
 
 
 def cmd_status(args: argparse.Namespace) -> int:
     from gosmart.connectors.status import print_status
 
-    return print_status(_db(args))
+    return print_status(_db(args), as_json=args.json)
 
 
 def cmd_snapshot(args: argparse.Namespace) -> int:
@@ -116,9 +120,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="load open data into the store")
     p.add_argument("sources", nargs="*", help="source ids to fetch live (see `gosmart status`)")
     p.add_argument("--from", dest="from_dir", help="load the files held in this folder instead")
+    p.add_argument(
+        "--file",
+        dest="files",
+        action="append",
+        metavar="PATH",
+        help="load this file (a saved API response or a download) through SOURCE's parser; "
+        "repeat it for a source read as a set of files",
+    )
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("status", help="show every source and its last load")
+    p.add_argument("--json", action="store_true", help="the same rows as JSON, for scripts")
     p.set_defaults(func=cmd_status)
 
     p = sub.add_parser("snapshot", help="build or load the bundled snapshot")
