@@ -24,11 +24,14 @@ from gosmart.evidence.caveats import (
     window_caveats,
 )
 from gosmart.evidence.engine import Evaluation, evaluate
+from gosmart.evidence.inference import p_value_test
 from gosmart.evidence.inputs import Inputs, wide_values
 from gosmart.evidence.panel import NotEstimable, Panel, complete_index, n_periods_label
 from gosmart.evidence.result import MethodResult
+from gosmart.evidence.verdict import verdict
 from gosmart.missing import finite, is_missing
 from gosmart.texts import Message
+from gosmart.vocab import Verdict
 
 SEED = 0
 REPORTED_INDICATOR = "reported_figures"
@@ -151,12 +154,14 @@ def _effect_row(
     result: MethodResult | None = None,
 ) -> dict[str, Any]:
     """One `effect` row, keyed by column."""
-    r = result
+    r = result if result is not None and result.estimable else None
     messages = {
         name: text.as_dict()
         for name, text in (
             ("reason", reason),
-            ("p_value_kind", r.p_value_kind if r is not None and r.estimable else None),
+            ("p_value_kind", r.p_value_kind if r is not None else None),
+            ("mde_basis", r.mde_kind if r is not None else None),
+            ("overfit", (details.get("overfit") or {}).get("message")),
             ("evidence_reason", level[1] if level else None),
             ("agreement", agreement),
         )
@@ -166,7 +171,7 @@ def _effect_row(
         details = {**details, "messages": messages}
 
     def num(name: str) -> Any:
-        return getattr(r, name) if r is not None and r.estimable else None
+        return getattr(r, name) if r is not None else None
 
     return {
         "project_id": project["project_id"],
@@ -193,7 +198,19 @@ def _effect_row(
         "code_version": ctx.code_version,
         "computed_at": ctx.computed_at,
         "per_capita": (details.get("input") or {}).get("value_column") == "value_per_capita",
+        "verdict": str(verdict(r) if r is not None else Verdict.NOT_ESTIMABLE),
+        "se": finite(num("se")),
+        "p_value_min": finite(num("p_value_min")),
+        "p_value_test": _code(p_value_test(num("p_value_kind"))),
+        "mde": finite(num("mde")),
+        "mde_rel": finite(num("mde_rel")),
+        "mde_kind": _code((details.get("mde") or {}).get("basis") if r is not None else None),
     }
+
+
+def _code(value: Any) -> str | None:
+    """A vocabulary value as the plain text the store holds."""
+    return None if value is None else str(value)
 
 
 def _placebo_row(

@@ -456,6 +456,18 @@ _TABLES = [
                 "BOOLEAN",
                 "estimated on values per N residents (last: older stores gain it by ALTER)",
             ),
+            # Older stores gain the columns below by ALTER, in this order (gosmart.store).
+            opt(
+                "verdict",
+                "VARCHAR",
+                "'clear_increase' | 'clear_decrease' | 'no_clear_change' | 'not_estimable'",
+            ),
+            opt("se", "DOUBLE", "standard error of effect_avg, where the method has one"),
+            opt("p_value_min", "DOUBLE", "a permutation p-value's floor, 1 / (J + 1)"),
+            opt("p_value_test", "VARCHAR", "'permutation' | 'placebo_se' | 'hac' | 'welch'"),
+            opt("mde", "DOUBLE", "minimum detectable effect (80% power, 5% two-sided)"),
+            opt("mde_rel", "DOUBLE", "the same as a fraction of the counterfactual"),
+            opt("mde_kind", "VARCHAR", "what the MDE rests on: 'placebo' | 'model'"),
         ),
         primary_key=("project_id", "indicator_id", "method"),
         comment="Evidence engine output (written by `gosmart evidence`).",

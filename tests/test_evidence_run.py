@@ -53,9 +53,23 @@ def test_cli_writes_effects_paths_and_placebos(store, capsys) -> None:
     assert any(c["event_id"] == "covid" for c in details["caveats"]["confounders"])
     assert details["launch_sensitivity"]
     # every engine text of the row is also a message the Chinese page renders from
-    assert set(details["messages"]) == {"reason", "p_value_kind", "evidence_reason", "agreement"}
-    for name in details["messages"]:
+    assert set(details["messages"]) == {
+        "reason", "p_value_kind", "mde_basis", "evidence_reason", "agreement",
+    }  # fmt: skip
+    for name in details["messages"].keys() - {"mde_basis"}:
         assert render(details["messages"][name], "en") == hrf[name]
+    # what the screens lead with, as columns: the verdict and what the data could detect
+    assert hrf["verdict"] == details["verdict"]["code"]
+    assert hrf["verdict"] == ("no_clear_change" if hrf["effect_avg_lo"] <= 0 <= hrf["effect_avg_hi"]
+                              else "clear_increase" if hrf["effect_avg_lo"] > 0 else "clear_decrease")  # fmt: skip
+    assert hrf["mde"] > 0 and hrf["mde_kind"] == details["mde"]["basis"] == "placebo"
+    assert hrf["p_value_test"] in {"permutation", "placebo_se", "hac"}
+    if hrf["p_value_test"] == "permutation":
+        assert hrf["p_value_min"] <= hrf["p_value"]
+    for method in ("sdid", "synthetic_control"):
+        (row,) = [e for e in effects if e["project_id"] == "hrf" and e["method"] == method]
+        overfit = json.loads(row["details"])["messages"]["overfit"]
+        assert "expected by construction" in render(overfit, "en") and render(overfit, "zh")
     assert render(details["messages"]["reason"], "zh").startswith("採用：")
     metro = primary[("metro", "metro_ridership")]
     assert metro["estimable"] and metro["evidence_level"] <= 3
