@@ -131,7 +131,12 @@ def view_figures(view: ProjectView, lang: str, per_capita: bool) -> dict[str, go
         gap = figs.own_gap(view.path)
         for kind in dict.fromkeys(view.placebos["kind"]):
             out[f"placebo_{kind}"] = figs.placebo_figure(
-                view.placebos, kind, gap=gap, project=view.project, lang=lang
+                view.placebos,
+                kind,
+                gap=gap,
+                project=view.project,
+                lang=lang,
+                grain=view.indicator.get("grain"),
             )
     if any(m.get("value") is not None for m in view.milestones):
         out["milestones"] = figs.milestone_figure(view.milestones, lang)

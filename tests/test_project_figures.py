@@ -134,14 +134,36 @@ def test_log_scale_gap_is_a_log_ratio(fixture_store):
     assert abs(gap["gap"]).max() < 1
 
 
-def test_launch_sensitivity_is_a_dot_chart(fixture_store):
+def test_launch_sensitivity_is_a_dot_chart_of_periods_at_the_series_grain(fixture_store):
+    """Tried launch dates read as periods of the series (monthly here) on a category axis:
+    never a date axis that labels the gap between them '23:59:59.999 Dec 31'."""
     view = load_view("fx_transit")
-    fig = figs.placebo_figure(
-        view.placebos, "launch_sensitivity", gap=figs.own_gap(view.path), project=view.project,
-        lang="en",
+    for lang, labels in (("en", ["Mar 2019", "Jun 2019", "Sep 2019"]),
+                         ("zh", ["2019 年 3 月", "2019 年 6 月", "2019 年 9 月"])):  # fmt: skip
+        fig = figs.placebo_figure(
+            view.placebos, "launch_sensitivity", gap=figs.own_gap(view.path),
+            project=view.project, lang=lang, grain=view.indicator["grain"],
+        )  # fmt: skip
+        assert fig.data[0].mode == "markers"
+        assert list(fig.data[0].x) == labels and fig.layout.xaxis.type == "category"
+    tried = pd.DataFrame(
+        {"kind": "launch_sensitivity", "unit": ["2018-01-01", "2019-01-01", "2020-01-01"],
+         "effect_avg": [-1.0, -2.0, -1.5], "path": [[], [], []]}
     )  # fmt: skip
-    assert fig.data[0].mode == "markers"
-    assert list(fig.data[0].x) == ["2019-03-01", "2019-06-01", "2019-09-01"]
+    annual = figs.placebo_figure(
+        tried, "launch_sensitivity", gap=figs.own_gap(view.path), project=view.project,
+        lang="zh", grain="annual",
+    )  # fmt: skip
+    assert list(annual.data[0].x) == ["2018 年", "2019 年", "2020 年"]
+
+
+def test_time_axes_of_annual_series_tick_whole_years():
+    axis = figs.date_axis("annual", ["2014-01-01", "2023-01-01"])
+    assert axis["tickformat"] == "%Y" and axis["dtick"] == "M24" and axis["hoverformat"] == "%Y"
+    assert figs.date_axis("annual", ["2017-01-01", "2021-01-01"])["dtick"] == "M12"
+    assert figs.date_axis("monthly")["hoverformat"] == "%b %Y" and "dtick" not in figs.date_axis(
+        "monthly"
+    )
 
 
 def test_milestones_are_unjoined_dots_with_lower_bounds_marked(fixture_store):

@@ -48,7 +48,8 @@ def test_every_section_renders_without_error_panels(fixture_store):
     effect = " ".join(texts(find_by_id(page, "project-effect")))
     assert "5,012 (95% interval 3,100 to 6,900)" in effect
     assert "Synthetic control" in effect and "2 of 2 methods agree on direction" in effect
-    assert "permutation rank among placebo cities" in effect
+    assert "permutation test; the smallest p-value it can give is 0.25" in effect
+    assert "0.01 (cluster-robust standard errors)" in effect  # a kind named by a code
     assert {
         "project-placebo-space",
         "project-placebo-time",
