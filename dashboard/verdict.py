@@ -66,20 +66,22 @@ def _has(effect: dict[str, Any], *names: str) -> bool:
     return all(not is_missing(effect.get(n)) for n in names)
 
 
-def mde_size(effect: dict[str, Any] | None, lang: str) -> str | None:
-    """'±5.2 (±12%)': the change the data could have detected (80% power, 5% two-sided)."""
+def mde_size(effect: dict[str, Any] | None, lang: str, *, relative: bool = False) -> str | None:
+    """'±5.2 (±12%)': the change the data could have detected (80% power, 5% two-sided);
+    '±12%' alone with `relative` (beside an effect shown as a share), where it is known."""
     e = effect or {}
     if not _has(e, "mde"):
         return None
+    rel = format_percent(e["mde_rel"], lang, signed=False) if _has(e, "mde_rel") else None
+    if relative and rel:
+        return f"±{rel}"
     size = f"±{significant(float(e['mde']))}"
-    if _has(e, "mde_rel"):
-        size += t("project.mde_rel", lang, rel=format_percent(e["mde_rel"], lang, signed=False))
-    return size
+    return size + t("project.mde_rel", lang, rel=rel) if rel else size
 
 
-def mde_text(effect: dict[str, Any] | None, lang: str) -> str | None:
+def mde_text(effect: dict[str, Any] | None, lang: str, *, relative: bool = False) -> str | None:
     """'MDE ±5.2 (±12%)'."""
-    size = mde_size(effect, lang)
+    size = mde_size(effect, lang, relative=relative)
     return None if size is None else t("project.mde", lang, mde=size)
 
 

@@ -245,7 +245,7 @@ def test_project_slide_has_figure_label_chart_with_launch_and_map(store: Path) -
     found = content.build_slide(playlist, slide, "en", PUBLIC)
     headline = found["headline"]
     assert headline["label"] and headline["badge"].startswith(("level-", "reported"))
-    assert any(kind == "value" for kind, _ in headline["caption"])
+    assert any(kind in ("value", "verdict") for kind, _ in headline["caption"])
     layout = found["chart"]["figure"]["layout"]
     launch = [s for s in layout["shapes"] if s["type"] == "line"]
     assert len(launch) == 1

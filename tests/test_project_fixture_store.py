@@ -150,7 +150,7 @@ def _effects(rng: np.random.Generator) -> tuple[list[dict], list[dict], list[dic
             "p_value_test": "permutation",
             "p_value_min": 0.25,  # 3 donors: 1 / (3 + 1)
             "mde": 2400.0,
-            "mde_rel": 0.0195,
+            "mde_rel": 0.02,
             "mde_kind": "placebo",
             "pre_rmspe": 812.0,
             "pre_fit_r2": 0.97,

@@ -21,8 +21,14 @@ def test_cards_of_2023_with_badges_and_sparkline(fixture_store):
     assert {"showcase-card-fx_transit", "showcase-card-fx_reported"} <= ids
     assert "showcase-card-fx_old" not in ids
     transit = texts(find_by_id(page, "showcase-card-fx_transit"))
-    assert "Evidence level 3 of 5" in transit
-    assert "+4.1% (95% interval +2.5% to +5.7%)" in transit
+    # the verdict first, then the estimate with its interval and MDE on one line
+    assert transit[1:4] == [
+        "Clear increase",
+        "Evidence level 3 of 5",
+        "+4.1% (95% interval +2.5% to +5.7%) · MDE ±2%",
+    ]
+    # the headline indicator and its data span, at the series' grain
+    assert any(x.endswith(", Jan 2016 – Dec 2021") for x in transit), transit
     assert "Kaohsiung City" in transit and "A synthetic transit pass." in transit
     reported = texts(find_by_id(page, "showcase-card-fx_reported"))
     assert "Reported figures only" in reported

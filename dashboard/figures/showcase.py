@@ -89,11 +89,3 @@ def effect_size_text(card: dict[str, Any], lang: str) -> str:
     if lo is not None and hi is not None:
         return t("showcase.size_ci", lang, value=main, lo=_number(lo), hi=_number(hi))
     return main
-
-
-def effect_direction(card: dict[str, Any]) -> str:
-    """'up', 'down' or 'unclear' (the 95% interval includes zero)."""
-    lo, hi = card.get("effect_avg_lo"), card.get("effect_avg_hi")
-    if lo is not None and hi is not None and lo <= 0 <= hi:
-        return "unclear"
-    return "up" if (card.get("effect_avg") or 0) > 0 else "down"
