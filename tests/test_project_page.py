@@ -46,7 +46,7 @@ def test_every_section_renders_without_error_panels(fixture_store):
     assert "First paragraph of a synthetic story." in words
     assert "Second paragraph of it." in words
     effect = " ".join(texts(find_by_id(page, "project-effect")))
-    assert "5,012 (95% interval 3,100 to 6,900)" in effect
+    assert "+5,012 (95% interval +3,100 to +6,900)" in effect
     assert "Synthetic control" in effect and "2 of 2 methods agree on direction" in effect
     assert "permutation test; the smallest p-value it can give is 0.25" in effect
     assert "0.01 (cluster-robust standard errors)" in effect  # a kind named by a code
@@ -58,9 +58,9 @@ def test_every_section_renders_without_error_panels(fixture_store):
     } <= find_ids(page)
 
 
-def test_effect_card_numbers_share_three_significant_digits(fixture_store):
+def test_effect_card_numbers_share_three_significant_digits_and_their_sign(fixture_store):
     effect = {"effect_avg": -7.837, "effect_avg_lo": -16.43, "effect_avg_hi": 0.7561}
-    assert project._effect_interval(effect, "en") == "-7.84 (95% interval -16.4 to 0.756)"
+    assert project._effect_interval(effect, "en") == "−7.84 (95% interval −16.4 to +0.756)"
     assert project._fmt(812.04) == "812" and project._fmt(float("nan")) == "–"
 
 

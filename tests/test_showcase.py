@@ -85,7 +85,7 @@ def test_effect_in_units_names_per_capita_when_estimated_so():
 
     card = {"effect_rel": None, "effect_avg": -3.04, "effect_avg_lo": -7.8, "effect_avg_hi": 6.4}
     card |= {"unit": "records", "unit_zh": "件", "per_capita_scale": 10000}
-    assert effect_size_text(card, "en").startswith("-3.04 records (")
+    assert effect_size_text(card, "en").startswith("−3.04 records (")
     card["effect_per_capita"] = True
-    assert effect_size_text(card, "en").startswith("-3.04 records per 10,000 residents")
+    assert effect_size_text(card, "en").startswith("−3.04 records per 10,000 residents")
     assert "件（每 10,000 人）" in effect_size_text(card, "zh")

@@ -210,21 +210,23 @@ def _stat(label: str, value: Any, note: str | None = None) -> html.Div:
     )
 
 
+def _signed(value: Any) -> str:
+    """An effect figure with its sign ('+5,010', '−7.84'), '–' when absent."""
+    return "–" if is_missing(value) else vd.signed(float(value))
+
+
 def _effect_interval(e: dict[str, Any], lang: str) -> str:
     if e.get("effect_avg") is None:
         return "–"
     if e.get("effect_avg_lo") is None or e.get("effect_avg_hi") is None:
-        return _fmt(e["effect_avg"])
+        return _signed(e["effect_avg"])
     return t(
         "project.value_ci",
         lang,
-        value=_fmt(e["effect_avg"]),
-        lo=_fmt(e["effect_avg_lo"]),
-        hi=_fmt(e["effect_avg_hi"]),
+        value=_signed(e["effect_avg"]),
+        lo=_signed(e["effect_avg_lo"]),
+        hi=_signed(e["effect_avg_hi"]),
     )
-
-
-# -- the verdict, first on the page (issue 13) ----------------------------------------------
 
 
 def _verdict_head(e: dict[str, Any] | None, lang: str) -> html.Div:
@@ -308,7 +310,7 @@ def _pre_fit_stat(e: dict[str, Any], lang: str) -> html.Div:
         [
             html.Div(t("project.pre_fit", lang), className="stat-label"),
             html.Div(t("project.pre_fit_not_evidence", lang), className="stat-value"),
-            html.Div([html.Span(fit, className="struck"), " · ", why], className="stat-note muted"),
+            html.Div(t("project.pre_fit_overfit", lang, fit=fit, why=why), className="stat-note"),
         ],
         className="stat stat-overfit",
         id="project-overfit",
@@ -353,12 +355,12 @@ def _effect_section(view: ProjectView, lang: str) -> html.Div:
         ),
         _stat(
             t("project.effect_cum", lang),
-            _fmt(e.get("effect_cum")),
+            _signed(e.get("effect_cum")),
             t(
                 "project.interval",
                 lang,
-                lo=_fmt(e.get("effect_cum_lo")),
-                hi=_fmt(e.get("effect_cum_hi")),
+                lo=_signed(e.get("effect_cum_lo")),
+                hi=_signed(e.get("effect_cum_hi")),
             )
             if e.get("effect_cum_lo") is not None
             else None,
@@ -471,7 +473,7 @@ def _methods_table(effects: list[dict[str, Any]], lang: str) -> html.Div:
                 "project.method",
                 "project.verdict_col",
                 "project.effect_avg",
-                "project.mde_label",
+                "project.mde_col",
                 "project.p_value",
                 "project.level",
             )
@@ -599,7 +601,10 @@ def _quality_section(view: ProjectView, lang: str) -> html.Div:
     )
     return html.Div(
         [
-            html.Table([html.Thead(head), html.Tbody(rows)], className="quality-table"),
+            html.Div(
+                html.Table([html.Thead(head), html.Tbody(rows)], className="quality-table"),
+                className="table-scroll",
+            ),
             html.H3(t("project.breaks_title", lang)),
             break_list,
         ]
@@ -643,7 +648,12 @@ def _milestone_section(view: ProjectView, lang: str) -> html.Div:
         )
         for m in view.milestones
     ]
-    parts.append(html.Table([html.Thead(head), html.Tbody(rows)], className="milestone-table"))
+    parts.append(
+        html.Div(
+            html.Table([html.Thead(head), html.Tbody(rows)], className="milestone-table"),
+            className="table-scroll",
+        )
+    )
     return html.Div(parts)
 
 
@@ -679,7 +689,12 @@ def _sources_section(view: ProjectView, lang: str) -> html.Div:
     ]
     parts: list[Any] = []
     if rows:
-        parts.append(html.Table([html.Thead(head), html.Tbody(rows)], className="sources-table"))
+        parts.append(
+            html.Div(
+                html.Table([html.Thead(head), html.Tbody(rows)], className="sources-table"),
+                className="table-scroll",
+            )
+        )
     else:
         parts.append(html.P(t("project.no_sources", lang), className="muted"))
     parts.append(html.P(t("project.sources_note", lang), className="muted small"))

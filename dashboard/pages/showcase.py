@@ -98,7 +98,7 @@ def headline_line(card: dict[str, Any], values: Any, lang: str) -> str | None:
     name = pick(card, "indicator_name", lang)
     if name:
         if values is None or not len(values):
-            return t("showcase.headline_no_data", lang, indicator=name)
+            return name  # the chart's place says there is no official series yet
         grain = values["grain"].iloc[0]
         span = span_text(values["period_start"].min(), values["period_start"].max(), grain, lang)
         return t("showcase.headline_span", lang, indicator=name, span=span)
