@@ -3,8 +3,9 @@
 -- (evidence/verdict.py): above zero a clear increase, below zero a clear decrease, across zero
 -- no clear change, no estimate or no interval not estimable. The other figures come from what
 -- the engine recorded in the effect's details (`mde`, the p-value kind's message), where it
--- did; a permutation p-value recorded without its floor gets it from its number of units
--- (a synthetic-control rank among n units: 1 / n; a permutation over n cities: 1 / (n + 1)).
+-- did. A permutation p-value's floor comes from its number of units, exactly (a
+-- synthetic-control rank among n units: 1 / n; a permutation over n cities: 1 / (n + 1)),
+-- the floor its message states (three digits) only where no count was recorded.
 UPDATE effect
 SET verdict = CASE
         WHEN NOT estimable OR effect_avg_lo IS NULL OR effect_avg_hi IS NULL THEN 'not_estimable'
@@ -24,11 +25,11 @@ SET verdict = CASE
     END),
     p_value_min = coalesce(
         p_value_min,
-        TRY_CAST(json_extract_string(details, '$.messages.p_value_kind.params.p_min') AS DOUBLE),
         CASE json_extract_string(details, '$.messages.p_value_kind.key')
             WHEN 'pkind_synth_rank' THEN 1.0 / TRY_CAST(json_extract_string(details, '$.messages.p_value_kind.params.n') AS DOUBLE)
             WHEN 'pkind_did_permutation' THEN 1.0 / (TRY_CAST(json_extract_string(details, '$.messages.p_value_kind.params.n') AS DOUBLE) + 1)
-        END
+        END,
+        TRY_CAST(json_extract_string(details, '$.messages.p_value_kind.params.p_min') AS DOUBLE)
     ),
     mde = coalesce(mde, TRY_CAST(json_extract_string(details, '$.mde.value') AS DOUBLE)),
     mde_rel = coalesce(mde_rel, TRY_CAST(json_extract_string(details, '$.mde.relative') AS DOUBLE)),
