@@ -31,6 +31,7 @@ from gosmart.connectors.derive import derive
 from gosmart.connectors.errors import IngestError
 from gosmart.connectors.secrets import scrub
 from gosmart.registry import load_registry
+from gosmart.resources import REGISTRY_DIR
 from gosmart.store import insert_rows, writing
 
 # Tables where several files or pages of one source repeat the same row (a series, a station).
@@ -226,8 +227,14 @@ def print_table(console: Console, outcomes: list[Outcome], summary: dict) -> Non
     console.print(table)
 
 
-def run_ingest(db: Path, sources: list[str] | None = None, from_dir: Path | None = None) -> int:
-    """Load the named sources (live) or every source's files in `from_dir`; 0 when all succeed."""
+def run_ingest(
+    db: Path,
+    sources: list[str] | None = None,
+    from_dir: Path | None = None,
+    registry: Path = REGISTRY_DIR,
+) -> int:
+    """Load the named sources (live) or every source's files in `from_dir`, with the registry
+    in `registry` (tests load one of their own); 0 when all succeed."""
     console, err = Console(), Console(stderr=True)
     if not console.is_terminal:
         console.width = max(console.width, 160)
@@ -258,12 +265,12 @@ def run_ingest(db: Path, sources: list[str] | None = None, from_dir: Path | None
         with writing(db) as con:
             if any(o.status == "failed" for o in outcomes):
                 raise _Abandon
-            registry = Outcome("registry")
+            loaded = Outcome("registry")
             try:
-                load_registry(con)
+                load_registry(con, registry)
             except Exception as exc:
-                registry.status, registry.error = "failed", _one_line(exc)
-                outcomes.insert(0, registry)
+                loaded.status, loaded.error = "failed", _one_line(exc)
+                outcomes.insert(0, loaded)
                 raise _Abandon from None
             with err.status("loading into the store"):
                 _load_all(con, by_id, outcomes)
