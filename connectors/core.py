@@ -21,86 +21,49 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from gosmart import schema
 from gosmart.connectors.errors import IngestError
+from gosmart.store import insert_rows
 
 # The licence most Taiwanese government data is published under.
 OGDL = "Open Government Data License, version 1.0 (Taiwan)"
 
-# Declared columns of every table a connector may write, and their kinds.
-# 'str', 'float', 'int', 'date', 'ts', 'bool', 'list' (list of str), and 'category': text
-# repeated on many rows (an observation's series), held as codes into its distinct values.
+# What connectors may write, from the store's one schema (gosmart.schema): each table's
+# columns and their kinds ('str', 'float', 'int', 'date', 'ts', 'bool', 'list', and
+# 'category': text repeated on many rows, an observation's series, held as codes into its
+# distinct values), the key a load merges on, and the columns no loaded row may leave empty.
+_LOADED = [t for t in schema.TABLES.values() if t.loaded]
 TABLE_COLUMNS: dict[str, dict[str, str]] = {
-    "station": {
-        "station_id": "str",
-        "network": "str",
-        "name": "str",
-        "name_en": "str",
-        "city_id": "str",
-        "lat": "float",
-        "lon": "float",
-        "kind": "str",
-    },
-    "series": {
-        "series_id": "str",
-        "indicator_id": "str",
-        "city_id": "str",
-        "entity_id": "str",
-        "grain": "str",
-        "unit": "str",
-    },
-    "observation": {"series_id": "category", "ts": "ts", "value": "float"},
-    "indicator_value": {
-        "indicator_id": "str",
-        "city_id": "str",
-        "grain": "str",
-        "period_start": "date",
-        "value": "float",
-        "coverage": "float",
-        "n_points": "int",
-    },
-    "milestone": {
-        "milestone_id": "str",
-        "project_id": "str",
-        "as_of": "str",
-        "as_of_date": "date",
-        "metric": "str",
-        "value": "float",
-        "unit": "str",
-        "value_as_reported": "str",
-        "lower_bound": "bool",
-        "reported_by": "str",
-        "url": "str",
-        "note": "str",
-    },
+    t.name: {c.name: c.load_kind for c in t.load_columns()} for t in _LOADED
+}
+TABLE_KEYS: dict[str, list[str]] = {t.name: list(t.load_key) for t in _LOADED}
+REQUIRED: dict[str, list[str]] = {
+    t.name: [c.name for c in t.load_columns() if c.required] for t in _LOADED
 }
 # Descriptive columns one source may know and another not (a station register's English
 # name and type, next to the bare ids and places a feed of readings sends): a row that
 # replaces another source's keeps these where it leaves them empty.
-FILLED_IN: dict[str, tuple[str, ...]] = {"station": ("name_en", "city_id", "lat", "lon", "kind")}
-TABLE_KEYS: dict[str, list[str]] = {
-    "station": ["station_id"],
-    "series": ["series_id"],
-    "observation": ["series_id", "ts"],
-    "indicator_value": ["indicator_id", "city_id", "grain", "period_start"],
-    "milestone": ["milestone_id"],
+FILLED_IN: dict[str, tuple[str, ...]] = {
+    t.name: tuple(c.name for c in t.columns if c.filled_in)
+    for t in _LOADED
+    if any(c.filled_in for c in t.columns)
 }
 # How text columns are handed to DuckDB: Arrow strings, which it scans without copying.
 ARROW_STRING = pd.StringDtype("pyarrow")
-# Columns that must never be null in a loaded row.
-REQUIRED: dict[str, list[str]] = {
-    "station": ["station_id", "network", "name"],
-    "series": ["series_id", "indicator_id", "city_id", "entity_id", "grain", "unit"],
-    "observation": ["series_id", "ts"],
-    "indicator_value": ["indicator_id", "city_id", "grain", "period_start"],
-    "milestone": ["milestone_id", "project_id", "as_of", "as_of_date", "metric", "url"],
-}
 
 
 @dataclass
 class Batch:
-    """What a parser returns: frames by target table, plus the period they cover."""
+    """What a parser returns: frames by target table, plus what the parser noticed.
+
+    `note` is stored after the spec's note in the source row (publisher remarks, breaks
+    found in the data); `markers` counts the publisher's non-value markers read as missing
+    values (and other cell markers such as revisions), per marker, for the run table.
+    """
 
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    note: str | None = None
+    markers: dict[str, int] = field(default_factory=dict)
 
     def add(self, table: str, frame: pd.DataFrame) -> None:
         if table in self.tables:
@@ -109,6 +72,11 @@ class Batch:
 
     def rows(self) -> int:
         return sum(len(f) for f in self.tables.values())
+
+    def count_markers(self, counts: dict[str, int]) -> None:
+        for marker, n in counts.items():
+            if n:
+                self.markers[marker] = self.markers.get(marker, 0) + n
 
 
 Parser = Callable[[bytes, str], Batch]
@@ -237,7 +205,7 @@ def _refuse_duplicate_keys(frame: pd.DataFrame, source_id: str, location: str, t
     )
 
 
-# Observations are stored under an integer key per (series, source) pair (gosmart/sql/schema.sql).
+# Observations are stored under an integer key per (series, source) pair (gosmart/schema.py).
 # A source keeps its pairs' keys across reloads, so loading the same input twice changes nothing.
 SERIES_KEYS = "SELECT series_id, source_id, series_key FROM series_source"
 DELETE_SOURCE_OBSERVATIONS = """
@@ -354,7 +322,7 @@ def _merge_keyed(
         con.execute(f"DELETE FROM {table} WHERE source_id = ? OR {resent}", [source_id])  # noqa: S608
     cols = ", ".join(frame.columns)
     con.execute(  # the source id bound once, not sent as a column of identical strings
-        f"INSERT INTO {table} ({cols}, source_id) SELECT {cols}, ? FROM _incoming",  # noqa: S608
+        f"INSERT INTO {table} ({cols}, {schema.PROVENANCE}) SELECT {cols}, ? FROM _incoming",  # noqa: S608
         [source_id],
     )
     con.unregister("_incoming")
@@ -400,30 +368,28 @@ def load_batch(
     if keep_older:
         rows, period = _stored(con, spec.source_id, list(checked), period)
     con.execute("DELETE FROM source WHERE source_id = ?", [spec.source_id])
-    con.execute(  # delete, then insert: cheaper than INSERT OR REPLACE on the key index
-        """
-        INSERT INTO source (source_id, connector, publisher, title, url, location,
-            licence, attribution, kind, third_party, retrieved_at, sha256, rows,
-            period_start, period_end, note)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """,
+    insert_rows(  # delete, then insert: cheaper than INSERT OR REPLACE on the key index
+        con,
+        "source",
         [
-            spec.source_id,
-            spec.connector,
-            spec.publisher,
-            spec.title,
-            spec.url,
-            location,
-            spec.licence,
-            spec.attribution,
-            kind or spec.kind,
-            spec.third_party,
-            retrieved_at or datetime.now(UTC).replace(tzinfo=None),
-            sha256,
-            rows,
-            period[0],
-            period[1],
-            spec.note,
+            {
+                "source_id": spec.source_id,
+                "connector": spec.connector,
+                "publisher": spec.publisher,
+                "title": spec.title,
+                "url": spec.url,
+                "location": location,
+                "licence": spec.licence,
+                "attribution": spec.attribution,
+                "kind": kind or spec.kind,
+                "third_party": spec.third_party,
+                "retrieved_at": retrieved_at or datetime.now(UTC).replace(tzinfo=None),
+                "sha256": sha256,
+                "rows": rows,
+                "period_start": period[0],
+                "period_end": period[1],
+                "note": " ".join(n for n in (spec.note, batch.note) if n) or None,
+            }
         ],
     )
     return loaded

@@ -8,6 +8,12 @@ data), the table printed at the end names the source and the reason, and the exi
 code is 1. Re-running the same input leaves every data table identical; only the
 run log and the data-version stamp change. File-mode `retrieved_at` is the file's
 modification time, so `source` rows do not change either.
+
+Three ways in, one parser per source: live (`gosmart ingest SOURCE`), the open-data folder
+(`--from DIR`, each file named by its path in the folder), and files given by hand
+(`SOURCE --file PATH`: a saved API response or a download, named by its absolute path).
+The run table counts, per source, the publisher's markers its parser read as missing
+values (and revisions).
 """
 
 from __future__ import annotations
@@ -36,7 +42,6 @@ from gosmart.store import insert_rows, writing
 
 # Tables where several files or pages of one source repeat the same row (a series, a station).
 DIMENSION_TABLES = ("series", "station")
-RUN_COLUMNS = ["run_id", "connector", "started_at", "ended_at", "status", "rows", "error"]
 
 
 @dataclass
@@ -54,6 +59,7 @@ class Outcome:
     sha256: str = ""
     kind: str = "file"
     retrieved_at: datetime | None = None
+    markers: dict[str, int] = field(default_factory=dict)
 
 
 def _now() -> datetime:
@@ -61,11 +67,15 @@ def _now() -> datetime:
 
 
 def merge_batches(batches: list[Batch]) -> Batch:
-    """One batch from several files or pages; identical dimension rows appear once."""
+    """One batch from several files or pages; identical dimension rows appear once, notes
+    and marker counts are kept."""
     merged = Batch()
     for b in batches:
         for table, frame in b.tables.items():
             merged.add(table, frame)
+        merged.count_markers(b.markers)
+    notes = list(dict.fromkeys(b.note for b in batches if b.note))
+    merged.note = " ".join(notes) or None
     for table in DIMENSION_TABLES:
         if table in merged.tables:
             frame = merged.tables[table]
@@ -79,23 +89,48 @@ def _combined_sha(hashes: list[str]) -> str:
     return hashes[0] if len(hashes) == 1 else hashlib.sha256("".join(hashes).encode()).hexdigest()
 
 
-def read_files(spec: SourceSpec, from_dir: Path, outcome: Outcome) -> None:
-    """File mode: read the spec's files and parse them with the same parser as live mode."""
-    raws: dict[str, bytes] = {}
-    for name in spec.files:
-        path = from_dir / name
+def _parse_files(
+    spec: SourceSpec, named: dict[str, Path], outcome: Outcome, location: str | None = None
+) -> None:
+    """Parse files (keyed by the name the parser sees) with the spec's parser, the same as
+    live mode's; the outcome gets their provenance (modification time, names, checksum)."""
+    for path in named.values():
         if not path.is_file():
             raise IngestError(spec.source_id, str(path), "file not found")
-        raws[name] = path.read_bytes()
+    raws = {name: path.read_bytes() for name, path in named.items()}
     if spec.parse_set is not None:
         outcome.batch = spec.parse_set(raws)
     else:
         outcome.batch = merge_batches([spec.parse(raw, name) for name, raw in raws.items()])
-    mtimes = [(from_dir / n).stat().st_mtime for n in spec.files]
-    outcome.retrieved_at = datetime.fromtimestamp(max(mtimes), UTC).replace(tzinfo=None)
-    outcome.location = ", ".join(spec.files)
+    mtime = max(path.stat().st_mtime for path in named.values())
+    outcome.retrieved_at = datetime.fromtimestamp(mtime, UTC).replace(tzinfo=None)
+    outcome.location = location or ", ".join(named)
     outcome.sha256 = _combined_sha([sha256_bytes(r) for r in raws.values()])
     outcome.kind = spec.kind
+
+
+def read_files(spec: SourceSpec, from_dir: Path, outcome: Outcome) -> None:
+    """File mode: the spec's files in the open-data folder, named as the spec names them."""
+    _parse_files(spec, {name: from_dir / name for name in spec.files}, outcome)
+
+
+def read_given_files(spec: SourceSpec, paths: list[Path], outcome: Outcome) -> None:
+    """`--file`: files saved or downloaded by hand, each named by its path. A source read as
+    a set needs every file of the set, matched by file name."""
+    given = [Path(p).resolve() for p in paths]
+    if spec.parse_set is None:
+        _parse_files(spec, {str(p): p for p in given}, outcome)
+        return
+    by_name = {p.name: p for p in given}
+    missing = [n for n in spec.files if Path(n).name not in by_name]
+    if missing:
+        raise IngestError(
+            spec.source_id,
+            ", ".join(map(str, given)),
+            f"read as a set: give every file of it; missing {', '.join(missing)}",
+        )
+    named = {n: by_name[Path(n).name] for n in spec.files}
+    _parse_files(spec, named, outcome, location=", ".join(str(p) for p in named.values()))
 
 
 def fetch_live(spec: SourceSpec, session: object, outcome: Outcome) -> None:
@@ -165,6 +200,7 @@ def _load_all(
     for outcome in outcomes:
         if outcome.status != "ok" or outcome.batch is None:
             continue
+        outcome.markers = dict(outcome.batch.markers)
         try:
             outcome.rows = load_batch(
                 con,
@@ -182,11 +218,19 @@ def _load_all(
 
 def _record_runs(con: duckdb.DuckDBPyConnection, run_id: str, outcomes: list[Outcome]) -> None:
     rows = [
-        [run_id, o.source_id, o.started_at, o.ended_at, o.status, o.rows, o.error]
+        {
+            "run_id": run_id,
+            "connector": o.source_id,
+            "started_at": o.started_at,
+            "ended_at": o.ended_at,
+            "status": o.status,
+            "rows": o.rows,
+            "error": o.error,
+        }
         for o in outcomes
         if o.status != "skipped"
     ]
-    insert_rows(con, "ingest_run", RUN_COLUMNS, rows)
+    insert_rows(con, "ingest_run", rows)
 
 
 class _Abandon(Exception):
@@ -210,9 +254,15 @@ def _summary(
     return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
 
 
+def marker_counts(markers: dict[str, int]) -> str:
+    """'ND 3 · # 2': the publisher's markers read in this run, most frequent first."""
+    ranked = sorted(markers.items(), key=lambda kv: (-kv[1], kv[0]))
+    return " · ".join(f"{m} {n:,}" for m, n in ranked) or "-"
+
+
 def print_table(console: Console, outcomes: list[Outcome], summary: dict) -> None:
     table = Table(title="gosmart ingest")
-    for col in ("source", "rows", "period covered", "cities", "status"):
+    for col in ("source", "rows", "period covered", "cities", "markers read", "status"):
         table.add_column(col, justify="right" if col in ("rows", "cities") else "left")
     for o in outcomes:
         start, end, cities, stored = summary.get(o.source_id, (None, None, 0, None))
@@ -223,7 +273,9 @@ def print_table(console: Console, outcomes: list[Outcome], summary: dict) -> Non
         rows = f"{o.rows:,}" if o.status == "ok" else "-"
         if o.status == "ok" and stored is not None and stored != o.rows:
             rows += f" of {stored:,} stored"  # a feed that accumulates: period and cities too
-        table.add_row(o.source_id, rows, period, str(cities or "-"), status)
+        table.add_row(
+            o.source_id, rows, period, str(cities or "-"), marker_counts(o.markers), status
+        )
     console.print(table)
 
 
@@ -231,16 +283,24 @@ def run_ingest(
     db: Path,
     sources: list[str] | None = None,
     from_dir: Path | None = None,
+    files: list[Path] | None = None,
     registry: Path = REGISTRY_DIR,
 ) -> int:
-    """Load the named sources (live) or every source's files in `from_dir`, with the registry
-    in `registry` (tests load one of their own); 0 when all succeed."""
+    """Load the named sources (live), every source's files in `from_dir`, or `files` through
+    the one named source's parser, with the registry in `registry` (tests load one of their
+    own); 0 when all succeed."""
     console, err = Console(), Console(stderr=True)
     if not console.is_terminal:
-        console.width = max(console.width, 160)
+        console.width = max(console.width, 170)
     specs = _select(sources)
     run_id = f"{_now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
-    if from_dir is not None:
+    if files:
+        if len(specs) != 1 or from_dir is not None:
+            raise IngestError("ingest", "--file", "name exactly one SOURCE, without --from")
+
+        def step(spec: SourceSpec, outcome: Outcome) -> None:
+            read_given_files(spec, files, outcome)
+    elif from_dir is not None:
         from_dir = Path(from_dir)
         if not from_dir.is_dir():
             raise IngestError("ingest", str(from_dir), "not a folder")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -9,40 +10,15 @@ from rich.console import Console
 from rich.table import Table
 
 from gosmart.connectors.catalog import all_specs
-from gosmart.snapshot import snapshot_built_at
+from gosmart.snapshot import store_loads
 from gosmart.store import connect_read, data_version
-
-STATUS_SQL = """
-WITH last_ok AS (
-    SELECT connector AS source_id, max(ended_at) AS loaded_at
-    FROM ingest_run WHERE status = 'ok' GROUP BY 1
-), last_run AS (
-    SELECT connector AS source_id, status, error
-    FROM ingest_run
-    QUALIFY row_number() OVER (PARTITION BY connector ORDER BY started_at DESC) = 1
-)
-SELECT s.source_id, s.publisher, s.licence, s.kind, s.third_party,
-       coalesce(o.loaded_at, s.retrieved_at) AS loaded_at, s.rows, s.period_start, s.period_end,
-       r.status, r.error
-FROM source s
-LEFT JOIN last_ok o USING (source_id)
-LEFT JOIN last_run r USING (source_id)
-ORDER BY s.source_id
-"""
 
 
 def status_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """One dict per source in the store, plus catalogued sources never loaded."""
-    cur = con.execute(STATUS_SQL)
-    names = [d[0] for d in cur.description]
-    rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-    built_at = snapshot_built_at(con)
+    rows = store_loads(con).sources
     for r in rows:
-        # from the snapshot unless loaded into this store after the snapshot was built
-        from_snapshot = built_at is not None and (
-            r["loaded_at"] is None or r["loaded_at"] <= built_at
-        )
-        r["feed"] = f"snapshot ({r['kind']})" if from_snapshot else r["kind"]
+        r["feed"] = f"snapshot ({r['kind']})" if r["from_snapshot"] else r["kind"]
     loaded = {r["source_id"] for r in rows}
     for sid, spec in all_specs().items():
         if sid not in loaded:
@@ -64,24 +40,48 @@ def status_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
     return rows
 
 
-def print_status(db: Path) -> int:
-    """Print the source table; 1 if the last run of any source failed."""
+def json_rows(rows: list[dict]) -> list[dict]:
+    """The table's rows for machines: the same fields, dates as ISO text, the feed kind apart
+    from the third-party flag."""
+    return [
+        {
+            "source_id": r["source_id"],
+            "publisher": r["publisher"],
+            "licence": r["licence"],
+            "feed": r["feed"],
+            "third_party": bool(r["third_party"]),
+            "last_successful_load": r["loaded_at"].isoformat() if r["loaded_at"] else None,
+            "rows": r["rows"],
+            "period_start": r["period_start"].isoformat() if r["period_start"] else None,
+            "period_end": r["period_end"].isoformat() if r["period_end"] else None,
+            "last_run": r["status"],
+            "error": r["error"],
+        }
+        for r in rows
+    ]
+
+
+def print_status(db: Path, *, as_json: bool = False) -> int:
+    """Print the source table (or its rows as JSON); 1 if the last run of any source failed."""
     con = connect_read(db)
     rows = status_rows(con)
     version = data_version(con)
     con.close()
+    failed = any(r["status"] == "failed" for r in rows)
+    if as_json:
+        doc = {"store": str(db), "data_version": version, "sources": json_rows(rows)}
+        print(json.dumps(doc, ensure_ascii=False, indent=2))
+        return 1 if failed else 0
     console = Console()
     if not console.is_terminal:
         console.width = max(console.width, 180)
     table = Table(title=f"gosmart status — {db} (data version {version or '-'})")
     for col in ("source", "publisher", "licence", "feed", "last successful load", "rows", "period"):
         table.add_column(col, justify="right" if col == "rows" else "left", overflow="fold")
-    failed = False
     for r in rows:
         feed = r["feed"] + (" · third-party" if r["third_party"] else "")
         loaded = f"{r['loaded_at']:%Y-%m-%d %H:%M}" if r["loaded_at"] else "-"
         if r["status"] == "failed":
-            failed = True
             loaded += f"\n[red]last run failed: {r['error']}"
         elif r["status"] == "never loaded":
             loaded = "[dim]never loaded"

@@ -6,24 +6,26 @@ import json
 import logging
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import dash
+import waitress
 from dash import Dash, Input, Output, dcc, html
 from flask import redirect, request
 from plotly.io.json import to_json_plotly
+from waitress.server import BaseWSGIServer, MultiSocketServer
 
 import gosmart.dashboard.theme  # noqa: F401 - registers the Plotly template
-from gosmart.dashboard import data, queries, security
+from gosmart.dashboard import data, delivery, queries, security
 from gosmart.dashboard.components import render_flagging_failure
 from gosmart.dashboard.data import store
+from gosmart.dashboard.health import register_health
 from gosmart.dashboard.i18n import HTML_LANG, normalise_lang, t
 from gosmart.dashboard.urlstate import decode, parse_query
-from gosmart.resources import ASSETS_DIR
+from gosmart.resources import ASSETS_DIR, package_dir
 from gosmart.settings import Settings
 
-PAGES_DIR = Path(__file__).resolve().parent / "pages"
+PAGES_DIR = package_dir("gosmart.dashboard.pages")
 log = logging.getLogger(__name__)
 NAV = [
     ("/", "common.nav_showcase"),
@@ -191,6 +193,8 @@ def create_app(settings: Settings) -> Dash:
     _register_shell_callbacks(app)
     server = app.server
     security.install(server)
+    delivery.install(server)
+    register_health(server)
     try:
         from gosmart.dashboard.api import register_api
     except ImportError:
@@ -216,12 +220,43 @@ def warm() -> None:
         log.warning("store not readable yet (%s); pages will say so until it is", exc)
 
 
+class ListenError(RuntimeError):
+    """The server cannot listen where it was told to (a port in use, an unknown host)."""
+
+
+def listen_urls(server: BaseWSGIServer | MultiSocketServer) -> list[str]:
+    """The http:// base URL of every socket the server listens on."""
+    listen = getattr(server, "effective_listen", None) or [
+        (server.effective_host, server.effective_port)
+    ]
+    return [f"http://{f'[{h}]' if ':' in h else h}:{p}/" for h, p in listen]
+
+
 def run_server(
-    settings: Settings, host: str = "127.0.0.1", port: int = 8050, debug: bool = False
+    settings: Settings,
+    host: str = "127.0.0.1",
+    port: int = 8050,
+    *,
+    threads: int = 4,
+    debug: bool = False,
 ) -> None:
-    """Serve the app (development server; see README for the production command)."""
+    """Serve the app on waitress until interrupted; `debug` uses Dash's development server
+    (reloading, in-browser errors) instead.
+
+    waitress is a production WSGI server in pure Python that runs the same on a Linux host
+    and a Windows kiosk PC; `threads` answer requests at once (DuckDB queries release the
+    GIL while they run)."""
     app = create_app(settings)
     warm()
     where = "kiosk" if settings.kiosk else ""
-    print(f"GO SMART Evidence on http://{host}:{port}/{where}", flush=True)
-    app.run(host=host, port=port, debug=debug)
+    if debug:
+        print(f"GO SMART Evidence (debug) on http://{host}:{port}/{where}", flush=True)
+        app.run(host=host, port=port, debug=True)
+        return
+    try:
+        server = waitress.create_server(app.server, host=host, port=port, threads=threads)
+    except OSError as exc:
+        raise ListenError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
+    for url in listen_urls(server):
+        print(f"GO SMART Evidence on {url}{where}", flush=True)
+    server.run()

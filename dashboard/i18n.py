@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
 
 from gosmart import texts
+from gosmart.resources import package_dir
 
-LOCALES_DIR = Path(__file__).resolve().parent / "locales"
+LOCALES_DIR = package_dir("gosmart.dashboard") / "locales"
 LANGS = ("en", "zh")
 DEFAULT_LANG = "en"
 LANG_LABELS = {"en": "English", "zh": "繁體中文"}

@@ -17,15 +17,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from gosmart.dashboard.data import store
-
-
-def _missing(value: Any) -> bool:
-    return (
-        value is None
-        or value is pd.NA
-        or value is pd.NaT
-        or (isinstance(value, float) and value != value)
-    )
+from gosmart.missing import or_none
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -37,7 +29,7 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
         column = frame[name]
         values = column.tolist()
         if column.isna().any():  # only columns with a gap pay for the cell check
-            values = [None if _missing(v) else v for v in values]
+            values = [or_none(v) for v in values]
         columns.append(values)
     return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 

@@ -19,6 +19,7 @@ import pandas as pd
 from gosmart.dashboard import queries
 from gosmart.dashboard.data import query
 from gosmart.dashboard.urlstate import Field, register_view
+from gosmart.missing import is_missing
 from gosmart.vocab import DERIVED_GRAINS, Grain
 
 GRAINS = DERIVED_GRAINS  # coarse -> fine, all stored at ingest
@@ -217,7 +218,7 @@ def _align(data: CompareData, frame: pd.DataFrame, grain: str) -> pd.DataFrame:
         )
         before = rows.loc[(offset <= 0).to_numpy() & rows["shown"].notna().to_numpy()]
         base = before["shown"].iloc[-1] if not before.empty else None
-        if base is None or base == 0 or pd.isna(base):
+        if is_missing(base) or base == 0:
             data.unaligned[city_id] = "no_base"
             continue
         rows = rows.assign(x=offset.to_numpy(), shown=rows["shown"] / base * 100.0)
@@ -263,7 +264,7 @@ def compare_data(sel: Selection) -> CompareData:
     frame = _fetch(sel, grain, data.years)  # cities in the selection's order, then period
     scale = indicator.get("per_capita_scale")
     if sel.per_capita:
-        if scale is None or pd.isna(scale):
+        if is_missing(scale):
             data.per_capita_block = "no_scale"
         elif frame.empty or frame["value_per_capita"].isna().all():
             data.per_capita_block = "no_population"

@@ -8,24 +8,8 @@ from typing import Any
 import pandas as pd
 
 from gosmart.dashboard.data import query
+from gosmart.dashboard.queries import records
 from gosmart.vocab import REPORTED_ONLY
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as dicts with NaN/NaT turned into None, so pages never print 'nan'."""
-    return [
-        {k: (None if _missing(v) else v) for k, v in row.items()}
-        for row in frame.to_dict("records")
-    ]
-
-
-def _missing(value: Any) -> bool:
-    if isinstance(value, list | tuple | dict):
-        return False
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def award_years() -> list[int]:
@@ -35,7 +19,7 @@ def award_years() -> list[int]:
 
 def showcase_projects(year: int) -> list[dict[str, Any]]:
     """Projects of an award year with their headline indicator and primary effect."""
-    return _records(query("showcase_projects", [year]))
+    return records(query("showcase_projects", [year]))
 
 
 def showcase_sparklines(year: int) -> dict[str, pd.DataFrame]:
@@ -46,17 +30,17 @@ def showcase_sparklines(year: int) -> dict[str, pd.DataFrame]:
 
 def project(project_id: str) -> dict[str, Any] | None:
     """One project with its city names, or None for an unknown id."""
-    rows = _records(query("project_one", [project_id]))
+    rows = records(query("project_one", [project_id]))
     return rows[0] if rows else None
 
 
 def project_dates(project_id: str) -> list[dict[str, Any]]:
-    return _records(query("project_dates", [project_id]))
+    return records(query("project_dates", [project_id]))
 
 
 def project_indicators(project_id: str) -> list[dict[str, Any]]:
     """Target indicators, headline first; comparison_cities as a plain list."""
-    rows = _records(query("project_indicators", [project_id]))
+    rows = records(query("project_indicators", [project_id]))
     for row in rows:
         cities = row.get("comparison_cities")
         row["comparison_cities"] = [str(c) for c in cities] if cities is not None else []
@@ -69,18 +53,18 @@ def series(indicator_id: str, grain: str, city_ids: list[str]) -> pd.DataFrame:
 
 
 def coverage(indicator_id: str, grain: str, city_ids: list[str]) -> list[dict[str, Any]]:
-    return _records(query("project_coverage", [indicator_id, grain, list(city_ids), grain]))
+    return records(query("project_coverage", [indicator_id, grain, list(city_ids), grain]))
 
 
 def sources(
     indicator_id: str, grain: str, city_ids: list[str], project_id: str
 ) -> list[dict[str, Any]]:
-    return _records(query("project_sources", [indicator_id, grain, list(city_ids), project_id]))
+    return records(query("project_sources", [indicator_id, grain, list(city_ids), project_id]))
 
 
 def effects(project_id: str) -> list[dict[str, Any]]:
     """Every effect row of a project, primary first per indicator; details parsed."""
-    rows = _records(query("effect_project", [project_id]))
+    rows = records(query("effect_project", [project_id]))
     for row in rows:
         try:
             row["details"] = json.loads(row.get("details") or "{}")
@@ -128,8 +112,8 @@ def _parse_path(raw: Any) -> list[list[Any]]:
 
 
 def events(city_id: str, country: str, project_id: str, indicator_id: str) -> list[dict[str, Any]]:
-    return _records(query("event_project", [city_id, country, project_id, indicator_id]))
+    return records(query("event_project", [city_id, country, project_id, indicator_id]))
 
 
 def milestones(project_id: str) -> list[dict[str, Any]]:
-    return _records(query("milestone_project", [project_id]))
+    return records(query("milestone_project", [project_id]))

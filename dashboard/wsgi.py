@@ -1,4 +1,5 @@
-"""WSGI entry point for a production server: `gunicorn gosmart.dashboard.wsgi:server`.
+"""WSGI entry point for another production server: `gunicorn gosmart.dashboard.wsgi:server`
+(`gosmart serve` runs the same app on waitress).
 
 Settings come from the environment (README: Environment). Before serving it readies the
 store exactly as `gosmart serve` does (built from the bundled snapshot when missing,

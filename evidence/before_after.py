@@ -9,15 +9,10 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
+from gosmart.evidence.inference import set_mde
 from gosmart.evidence.panel import NotEstimable, Panel, own_window
-from gosmart.evidence.result import (
-    MethodResult,
-    effect_path,
-    finite,
-    not_estimable,
-    rmspe,
-    window_bounds,
-)
+from gosmart.evidence.result import MethodResult, effect_path, not_estimable, rmspe, window_bounds
+from gosmart.missing import finite
 from gosmart.texts import Message
 from gosmart.vocab import Method
 
@@ -33,7 +28,7 @@ def before_after(panel: Panel, *, inference: bool = True) -> MethodResult:
         return not_estimable(METHOD, exc.message)
     y = ys.to_numpy(dtype=float)
     ok = np.isfinite(y)
-    post = np.asarray(ys.index >= panel.launch)
+    post = np.asarray(ys.index >= panel.post_start)
     pre_v, post_v = y[ok & ~post], y[ok & post]
     diff = float(post_v.mean() - pre_v.mean())
     test = stats.ttest_ind(post_v, pre_v, equal_var=False)
@@ -61,5 +56,7 @@ def before_after(panel: Panel, *, inference: bool = True) -> MethodResult:
         details={"n_pre": len(pre_v), "n_post": n_post},
         **window_bounds(ys.index, post, ok),
     )
+    result.se = finite(np.sqrt(post_v.var(ddof=1) / len(post_v) + pre_v.var(ddof=1) / len(pre_v)))
+    set_mde(result, result.se, "model", float(test.df), float(pre_v.mean()))
     result.path = effect_path(ys.index, y, cf, cf - half_pre, cf + half_pre)
     return result

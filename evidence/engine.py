@@ -1,11 +1,13 @@
 """Run every design the data allow for one project × indicator and pick the strongest.
 
-Order of preference: synthetic control, difference-in-differences, interrupted
-time series, before/after (only when nothing else can run). Each estimable method
-gets placebos in time and an evidence level; the primary result is the one with
-the highest level (ties go to the earlier method in that order), and only it gets
-the launch-date sensitivity. No exception escapes: a failure becomes a
-"not estimable because ..." result.
+Order of preference: synthetic difference-in-differences (made for short panels),
+synthetic control, difference-in-differences, interrupted time series,
+before/after (only when nothing else can run). Each estimable method gets
+placebos in time and an evidence level; the primary result is the one with the
+highest level (ties go to the earlier method in that order), and only it gets the
+launch-date sensitivity. Every result then carries its verdict, what the data
+could have detected and what would strengthen it (in `details`). No exception
+escapes: a failure becomes a "not estimable because ..." result.
 """
 
 from __future__ import annotations
@@ -27,16 +29,27 @@ from gosmart.evidence.placebo import (
     sensitivity_row,
     time_placebos,
 )
-from gosmart.evidence.result import MethodResult, finite, not_estimable
-from gosmart.evidence.strength import agreement, cap_for_break_at_launch, evidence_level
+from gosmart.evidence.result import MethodResult, not_estimable
+from gosmart.evidence.sdid import MIN_PRE as SDID_MIN_PRE
+from gosmart.evidence.sdid import synthetic_did
+from gosmart.evidence.strength import (
+    agreement,
+    cap_for_break_at_launch,
+    evidence_level,
+    strengthen,
+)
 from gosmart.evidence.synth import synthetic_control
+from gosmart.evidence.verdict import verdict_details
+from gosmart.missing import finite
 from gosmart.texts import Message
 from gosmart.vocab import Method
 
 COMPARISON_METHODS = [
+    (Method.SDID, synthetic_did, SDID_MIN_PRE),
     (Method.SYNTHETIC_CONTROL, synthetic_control, 3),
     (Method.DID, difference_in_differences, 2),
 ]
+WEIGHTED_DESIGNS = (Method.SDID, Method.SYNTHETIC_CONTROL)
 
 
 @dataclass
@@ -70,6 +83,11 @@ def to_levels(result: MethodResult) -> None:
     cf_sum, cf_mean = float(cf[ok].sum()), float(cf[ok].mean())
     result.effect_avg, result.effect_cum = finite(gaps.mean()), finite(gaps.sum())
     result.effect_rel = finite(gaps.sum() / cf_sum)
+    if result.mde is not None:
+        result.mde_rel = finite(np.expm1(result.mde))
+        result.mde = finite(result.mde_rel * cf_mean)
+        if isinstance(result.details.get("mde"), dict):
+            result.details["mde"].update(value=result.mde, relative=result.mde_rel)
     lo, _, hi = log_avg
     if lo is not None and hi is not None:
         rel_lo, rel_hi = float(np.expm1(lo)), float(np.expm1(hi))
@@ -86,9 +104,9 @@ def to_levels(result: MethodResult) -> None:
     result.details["scale"] = "log"
     result.details["scale_note"] = (
         "fitted on the log scale because a data break lies in the window; paths and effects "
-        "are shown back in the indicator's units, intervals converted from the log-scale "
-        "average (relative interval × counterfactual); pre-RMSPE and placebo effects are in "
-        "log points"
+        "are shown back in the indicator's units, intervals and the minimum detectable "
+        "effect converted from the log-scale average (relative interval × counterfactual); "
+        "pre-RMSPE, standard error and placebo effects are in log points"
     )
 
 
@@ -96,7 +114,7 @@ def _add_sc_pretrend(result: MethodResult, panel: Panel) -> None:
     p = result.path
     gap = (p["observed"] - p["counterfactual"]).to_numpy()
     ok = np.isfinite(gap)
-    post = np.asarray(p.index >= panel.launch)
+    post = np.asarray(p.index >= panel.post_start)
     result.details["pretrend"] = pretrend_test(gap, post, ok, panel.grain)
 
 
@@ -132,7 +150,7 @@ def evaluate(
     """
     methods = list(COMPARISON_METHODS) + [
         (
-            "its",
+            Method.ITS,
             _own_series(interrupted_time_series, own_series_end),
             ITS_MIN_PRE.get(panel.grain, 6),
         )
@@ -144,7 +162,7 @@ def evaluate(
         fns[name] = fn
         res = _safe(name, fn, panel)
         if res.estimable:
-            if name == "synthetic_control":
+            if name in WEIGHTED_DESIGNS:
                 _add_sc_pretrend(res, panel)
             runs, summary = time_placebos(panel, lambda p, f=fn, n=name: _safe(n, f, p), min_pre)
             res.placebos.extend(runs)
@@ -174,6 +192,11 @@ def evaluate(
     if panel.scale == "log":
         for r in results:
             to_levels(r)
+    for r in results:
+        if r.estimable:
+            r.details["verdict"] = verdict_details(r)
+            more = strengthen(r, levels.get(r.method, (None,))[0])
+            r.details["strengthen"] = more.as_dict() if more is not None else None
     ev = Evaluation(results=results, primary=primary, levels=levels, agreement=agreement(results))
     if primary is None and launch_min is not None and launch_max is not None:
         ev.fallback_sensitivity = _best_design_by_date(
@@ -189,7 +212,7 @@ def _best_design_by_date(
     for date in launch_dates(lo, hi, panel.grain):
         ev = evaluate(panel.with_launch(date), own_series_end=own_series_end)
         p = ev.primary
-        row = sensitivity_row(date, p)
+        row = sensitivity_row(date, p, panel.grain)
         if p is not None:  # keys in reading order: which design, then its estimate
             row = {"launch": row["launch"], "estimable": True, "method": p.method} | row
             row["evidence_level"] = ev.levels[p.method][0]

@@ -4,7 +4,9 @@ y_t = a + b·t + c·post_t + d·(t - t0)·post_t [+ month dummies] [+ g·control
 fitted by OLS with Newey-West (HAC) standard errors. The effect in a post period
 is c + d·(t - t0); average and cumulative effects and their intervals are linear
 contrasts of the coefficients. A control series (the mean of comparison cities
-that cover the whole window) enters as a covariate when one exists.
+that cover the whole window) enters as a covariate when one exists. Newey-West
+errors need a long series: below MIN_HAC_PERIODS points the estimate comes with
+no interval and no p-value, and says why.
 """
 
 from __future__ import annotations
@@ -13,17 +15,18 @@ import numpy as np
 import pandas as pd
 
 from gosmart.evidence.did import seasonal_dummies
+from gosmart.evidence.inference import MIN_HAC_PERIODS, no_inference, post_cf_mean, set_mde
 from gosmart.evidence.ols import fit_hac
 from gosmart.evidence.panel import NotEstimable, Panel, own_window
 from gosmart.evidence.result import (
     MethodResult,
     effect_path,
-    finite,
     not_estimable,
     pre_fit_r2,
     rmspe,
     window_bounds,
 )
+from gosmart.missing import finite
 from gosmart.texts import Message, city
 from gosmart.vocab import Method
 
@@ -33,9 +36,9 @@ MIN_POST_FOR_SLOPE = 3
 
 
 def _control_series(panel: Panel, y: pd.Series) -> tuple[np.ndarray | None, list[str]]:
-    donors = panel.values[panel.donors].loc[y.index]
+    donors = panel.fit_values[panel.donors].loc[y.index]
     have = y.notna().to_numpy()
-    complete = [d for d in donors.columns if donors.loc[have, d].notna().all()]
+    complete = list(donors.columns[donors[have].notna().all(axis=0).to_numpy()])
     if not complete:
         return None, []
     return donors[complete].mean(axis=1).to_numpy(dtype=float), complete
@@ -50,7 +53,7 @@ def interrupted_time_series(panel: Panel, *, inference: bool = True) -> MethodRe
         return not_estimable(METHOD, exc.message)
     y = ys.to_numpy(dtype=float)
     ok = np.isfinite(y)
-    post = np.asarray(ys.index >= panel.launch)
+    post = np.asarray(ys.index >= panel.post_start)
     t = np.arange(len(y), dtype=float)
     t0 = float(t[post][0]) if post.any() else float(len(y))
     n_pre, n_post = int((ok & ~post).sum()), int((ok & post).sum())
@@ -84,7 +87,7 @@ def interrupted_time_series(panel: Panel, *, inference: bool = True) -> MethodRe
     contrast[names.index("level_change")] = 1.0
     if slope:
         contrast[names.index("slope_change")] = float(k_post.mean())
-    avg, _, p_avg, lo, hi = res.contrast(contrast)
+    avg, se_avg, p_avg, lo, hi = res.contrast(contrast)
     cf_sum = float(np.sum(cf[post_ok]))
     resid_pre = (y - (x @ res.params))[ok & ~post]
     r2 = pre_fit_r2(y[ok & ~post], resid_pre)
@@ -131,5 +134,14 @@ def interrupted_time_series(panel: Panel, *, inference: bool = True) -> MethodRe
         details=details,
         **window_bounds(ys.index, post, ok),
     )
+    n_obs = int(ok.sum())
+    if n_obs < MIN_HAC_PERIODS:
+        no_inference(result, Message("its_no_inference", n=n_obs, need=MIN_HAC_PERIODS))
+        for name in ("p_values", "hac_lags"):
+            details.pop(name)
+        result.path = effect_path(ys.index, y, cf)
+        return result
+    result.se = finite(se_avg)
+    set_mde(result, result.se, "model", res.df_resid, post_cf_mean(cf, post_ok))
     result.path = effect_path(ys.index, y, cf, cf - t_crit * se_cf, cf + t_crit * se_cf)
     return result

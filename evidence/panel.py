@@ -1,8 +1,11 @@
 """The unit-by-period table every method works on, and how it is cut into windows.
 
 A `Panel` holds one indicator for a treated city and its candidate comparison
-cities on a complete period index (missing periods are NaN, never filled). The
-period that contains the launch date is the first post period.
+cities on a complete period index (missing periods are NaN, never filled). When
+the launch date falls inside a period (an October launch in annual data), that
+period is a transition period: part before, part after, so it belongs to neither
+window and the methods see it as missing; the next period is the first post
+period. A launch on a period's first day (any launch in daily data) has none.
 """
 
 from __future__ import annotations
@@ -38,9 +41,30 @@ def period_floor(ts: pd.Timestamp, grain: str) -> pd.Timestamp:
     return ts.normalize()
 
 
+def period_label(ts: pd.Timestamp, grain: str) -> str:
+    """A period named at its grain: '2019', '2019-Q4', '2019-10', '2019-10-15'."""
+    ts = pd.Timestamp(ts)
+    if grain == "annual":
+        return str(ts.year)
+    if grain == "quarterly":
+        return f"{ts.year}-Q{(ts.month - 1) // 3 + 1}"
+    if grain == "monthly":
+        return f"{ts.year}-{ts.month:02d}"
+    return ts.date().isoformat()
+
+
+def next_period(start: pd.Timestamp, grain: str) -> pd.Timestamp:
+    """Start of the period after the one starting at `start`."""
+    return pd.Timestamp(start) + pd.tseries.frequencies.to_offset(FREQ[grain])
+
+
 @dataclass
 class Panel:
-    """Outcome values (index: period start, columns: city ids) around one launch date."""
+    """Outcome values (index: period start, columns: city ids) around one launch date.
+
+    `launch` is the start of the period that contains the launch date; `launch_date`
+    the date as given; `post_start` the first period wholly after it.
+    """
 
     values: pd.DataFrame
     treated: str
@@ -48,12 +72,33 @@ class Panel:
     grain: str
     scale: str = "level"  # 'level' or 'log' (values already log-transformed)
     notes: list[str] = field(default_factory=list)
+    launch_date: pd.Timestamp | None = None
 
     def __post_init__(self) -> None:
-        self.launch = period_floor(self.launch, self.grain)
+        given = pd.Timestamp(self.launch if self.launch_date is None else self.launch_date)
+        self.launch_date = given
+        self.launch = period_floor(given, self.grain)
         if self.treated not in self.values.columns:
             raise NotEstimable(Message("no_treated_series", city=city(self.treated)))
         self.values = self.values.sort_index()
+
+    @property
+    def transition(self) -> pd.Timestamp | None:
+        """The period holding the launch when the launch falls inside it, else None."""
+        return self.launch if self.launch_date != self.launch else None
+
+    @property
+    def post_start(self) -> pd.Timestamp:
+        return self.launch if self.transition is None else next_period(self.launch, self.grain)
+
+    @property
+    def fit_values(self) -> pd.DataFrame:
+        """`values` with the transition period blanked: what every method fits on."""
+        if self.transition is None or self.transition not in self.values.index:
+            return self.values
+        out = self.values.copy()
+        out.loc[self.transition] = np.nan
+        return out
 
     @property
     def donors(self) -> list[str]:
@@ -61,14 +106,20 @@ class Panel:
 
     @property
     def y(self) -> pd.Series:
-        return self.values[self.treated]
+        return self.fit_values[self.treated]
 
     @property
     def post_mask(self) -> np.ndarray:
-        return np.asarray(self.values.index >= self.launch)
+        return np.asarray(self.values.index >= self.post_start)
 
     def with_launch(self, launch: pd.Timestamp) -> Panel:
         return Panel(self.values, self.treated, launch, self.grain, self.scale, list(self.notes))
+
+    def with_values(self, values: pd.DataFrame, scale: str) -> Panel:
+        """The same launch on other values (e.g. their logarithm)."""
+        return Panel(
+            values, self.treated, self.launch, self.grain, scale, list(self.notes), self.launch_date
+        )
 
     def truncated(self, end: pd.Timestamp) -> Panel:
         """The panel restricted to periods before `end` (for placebos in time)."""
@@ -79,6 +130,7 @@ class Panel:
             self.grain,
             self.scale,
             list(self.notes),
+            self.launch_date,
         )
 
 
@@ -97,7 +149,7 @@ def own_window(panel: Panel, min_pre: int, min_post: int = 1) -> pd.Series:
     if valid.empty:
         raise NotEstimable(Message("no_values", city=city(panel.treated)))
     y = y.loc[valid.index.min() : valid.index.max()]
-    post = y.index >= panel.launch
+    post = y.index >= panel.post_start
     n_pre, n_post = int(y[~post].notna().sum()), int(y[post].notna().sum())
     if n_pre < min_pre:
         raise NotEstimable(Message("few_pre", n=n_pre, city=city(panel.treated), need=min_pre))
@@ -123,17 +175,20 @@ class ComparisonWindow:
         return np.asarray(self.y.notna())
 
 
-def comparison_window(panel: Panel, min_pre: int, min_donors: int = 1) -> ComparisonWindow:
+def comparison_window(
+    panel: Panel, min_pre: int, min_donors: int = 1, too_few: str | None = None
+) -> ComparisonWindow:
     """Choose the longest window in which enough donors are complete.
 
     Donors with a gap where the treated city has a value are dropped (and said so)
     rather than filled; the window starts late enough that at least half of the
-    usable donors cover it.
+    usable donors cover it. `too_few` names the message (with `{why}`) that says
+    which design needs more donors than there are.
     """
     y_all = own_window(panel, min_pre=min_pre)
-    donors = panel.values[panel.donors].loc[y_all.index]
+    donors = panel.fit_values[panel.donors].loc[y_all.index]
     have = y_all.notna().to_numpy()
-    is_post = np.asarray(y_all.index >= panel.launch)
+    is_post = np.asarray(y_all.index >= panel.post_start)
     present = donors.notna().to_numpy()
     names = list(donors.columns)
     dropped: dict[str, str] = {}
@@ -148,7 +203,8 @@ def comparison_window(panel: Panel, min_pre: int, min_donors: int = 1) -> Compar
             usable.append(j)
     if len(usable) < min_donors:
         key = "few_donors_one" if len(usable) == 1 else "few_donors"
-        raise NotEstimable(Message(key, n=len(usable), need=min_donors))
+        why = Message(key, n=len(usable), need=min_donors)
+        raise NotEstimable(why if too_few is None else Message(too_few, why=why))
     first_rows = sorted({int(np.argmax(present[:, j])) for j in usable})
     need = max(min_donors, int(np.ceil(len(usable) / 2)))
     chosen_start, chosen = None, []
@@ -165,7 +221,7 @@ def comparison_window(panel: Panel, min_pre: int, min_donors: int = 1) -> Compar
         if names[j] not in chosen:
             dropped[names[j]] = "missing values inside the comparison window"
     y = y_all[y_all.index >= chosen_start]
-    post = np.asarray(y.index >= panel.launch)
+    post = np.asarray(y.index >= panel.post_start)
     n_pre = int(y[~post].notna().sum())
     if n_pre < min_pre:
         raise NotEstimable(Message("few_pre_common", n=n_pre, need=min_pre))

@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gosmart.evidence.panel import FREQ, Panel, period_floor
-from gosmart.evidence.result import MethodResult, PlaceboRun, finite, gap_path
+from gosmart.evidence.panel import FREQ, Panel, period_floor, period_label
+from gosmart.evidence.result import MethodResult, PlaceboRun, gap_path
+from gosmart.missing import finite
 
 Estimator = Callable[..., MethodResult]
 MAX_FAKE_DATES = 8
@@ -84,10 +85,18 @@ def launch_dates(lo: pd.Timestamp, hi: pd.Timestamp, grain: str) -> list[pd.Time
     return _evenly(dates, MAX_SENSITIVITY_DATES)
 
 
-def sensitivity_row(date: pd.Timestamp, res: MethodResult | None) -> dict[str, Any]:
-    """One launch date of a sensitivity table: the estimate and its interval when one ran."""
+def sensitivity_row(
+    date: pd.Timestamp, res: MethodResult | None, grain: str | None = None
+) -> dict[str, Any]:
+    """One launch date of a sensitivity table: the estimate and its interval when one ran.
+
+    `period` names the launch period at the series' grain ('2019' for annual data),
+    the label a chart axis can show.
+    """
     estimable = res is not None and res.estimable
     row: dict[str, Any] = {"launch": date.date().isoformat(), "estimable": estimable}
+    if grain is not None:
+        row["period"] = period_label(date, grain)
     if estimable:
         row.update(
             effect_avg=res.effect_avg,
@@ -105,7 +114,7 @@ def launch_sensitivity(
     runs, table = [], []
     for date in launch_dates(lo, hi, panel.grain):
         res = estimator(panel.with_launch(date))
-        row = sensitivity_row(date, res)
+        row = sensitivity_row(date, res, panel.grain)
         if res.estimable:
             row["pre_rmspe"] = res.pre_rmspe
             runs.append(

@@ -26,7 +26,8 @@ from gosmart.evidence.caveats import (
 from gosmart.evidence.engine import Evaluation, evaluate
 from gosmart.evidence.inputs import Inputs, wide_values
 from gosmart.evidence.panel import NotEstimable, Panel, complete_index, n_periods_label
-from gosmart.evidence.result import MethodResult, finite
+from gosmart.evidence.result import MethodResult
+from gosmart.missing import finite, is_missing
 from gosmart.texts import Message
 
 SEED = 0
@@ -35,27 +36,18 @@ REPORTED_INDICATOR = "reported_figures"
 
 @dataclass
 class Rows:
-    effect: list[list[Any]] = field(default_factory=list)
-    effect_path: list[list[Any]] = field(default_factory=list)
-    placebo: list[list[Any]] = field(default_factory=list)
+    """Rows of the `effect`, `effect_path` and `placebo` tables, keyed by column name."""
+
+    effect: list[dict[str, Any]] = field(default_factory=list)
+    effect_path: list[dict[str, Any]] = field(default_factory=list)
+    placebo: list[dict[str, Any]] = field(default_factory=list)
 
 
-EFFECT_COLUMNS = [
-    "project_id", "indicator_id", "method", "is_primary", "estimable", "reason",
+# The figures of a method's result stored as they are (non-finite ones as NULL).
+RESULT_FIGURES = (
     "effect_avg", "effect_avg_lo", "effect_avg_hi", "effect_rel", "effect_rel_lo",
     "effect_rel_hi", "effect_cum", "effect_cum_lo", "effect_cum_hi", "p_value",
-    "p_value_kind", "pre_rmspe", "pre_fit_r2", "evidence_level", "evidence_reason",
-    "agreement", "details", "launch_date", "pre_start", "pre_end", "post_start",
-    "post_end", "seed", "data_version", "code_version", "computed_at", "per_capita",
-]  # fmt: skip
-PATH_COLUMNS = [
-    "project_id", "indicator_id", "method", "period_start", "observed", "counterfactual",
-    "lo", "hi",
-]  # fmt: skip
-PLACEBO_COLUMNS = [
-    "project_id", "indicator_id", "method", "kind", "unit", "effect_avg", "post_pre_ratio",
-    "pre_rmspe", "path",
-]  # fmt: skip
+)  # fmt: skip
 
 
 @dataclass
@@ -66,7 +58,7 @@ class Context:
 
 
 def _date(x: Any) -> Any:
-    return None if x is None or pd.isna(x) else pd.Timestamp(x).date()
+    return None if is_missing(x) else pd.Timestamp(x).date()
 
 
 def _json(obj: Any) -> str:
@@ -157,7 +149,8 @@ def _effect_row(
     agreement: str,
     details: dict[str, Any],
     result: MethodResult | None = None,
-) -> list[Any]:
+) -> dict[str, Any]:
+    """One `effect` row, keyed by column."""
     r = result
     messages = {
         name: text.as_dict()
@@ -175,46 +168,48 @@ def _effect_row(
     def num(name: str) -> Any:
         return getattr(r, name) if r is not None and r.estimable else None
 
-    return [
-        project["project_id"],
-        indicator_id,
-        method,
-        primary,
-        estimable,
-        reason,
-        *(
-            finite(num(n))
-            for n in (
-                "effect_avg",
-                "effect_avg_lo",
-                "effect_avg_hi",
-                "effect_rel",
-                "effect_rel_lo",
-                "effect_rel_hi",
-                "effect_cum",
-                "effect_cum_lo",
-                "effect_cum_hi",
-                "p_value",
-            )
-        ),  # fmt: skip
-        num("p_value_kind"),
-        finite(num("pre_rmspe")),
-        finite(num("pre_fit_r2")),
-        level[0] if level else None,
-        level[1] if level else None,
-        agreement,
-        _json(_clean(details)),
-        _date(project.get("launch_date")),
-        _date(num("pre_start")),
-        _date(num("pre_end")),
-        _date(num("post_start")),
-        _date(num("post_end")),
-        SEED,
-        ctx.inputs.data_version or "unversioned",
-        ctx.code_version,
-        ctx.computed_at,
-        (details.get("input") or {}).get("value_column") == "value_per_capita",
-    ]
+    return {
+        "project_id": project["project_id"],
+        "indicator_id": indicator_id,
+        "method": method,
+        "is_primary": primary,
+        "estimable": estimable,
+        "reason": reason,
+        **{n: finite(num(n)) for n in RESULT_FIGURES},
+        "p_value_kind": num("p_value_kind"),
+        "pre_rmspe": finite(num("pre_rmspe")),
+        "pre_fit_r2": finite(num("pre_fit_r2")),
+        "evidence_level": level[0] if level else None,
+        "evidence_reason": level[1] if level else None,
+        "agreement": agreement,
+        "details": _json(_clean(details)),
+        "launch_date": _date(project.get("launch_date")),
+        "pre_start": _date(num("pre_start")),
+        "pre_end": _date(num("pre_end")),
+        "post_start": _date(num("post_start")),
+        "post_end": _date(num("post_end")),
+        "seed": SEED,
+        "data_version": ctx.inputs.data_version or "unversioned",
+        "code_version": ctx.code_version,
+        "computed_at": ctx.computed_at,
+        "per_capita": (details.get("input") or {}).get("value_column") == "value_per_capita",
+    }
+
+
+def _placebo_row(
+    key: tuple[str, str, str], kind: str, unit: str, effect_avg: Any, **figures: Any
+) -> dict[str, Any]:
+    """One `placebo` row for (project, indicator, method); figures it lacks are NULL."""
+    path = figures.get("path")
+    return {
+        **dict(zip(("project_id", "indicator_id", "method"), key, strict=True)),
+        "kind": kind,
+        "unit": unit,
+        "effect_avg": finite(effect_avg),
+        "post_pre_ratio": finite(figures.get("post_pre_ratio")),
+        "pre_rmspe": finite(figures.get("pre_rmspe")),
+        "path": _json(path) if path is not None else None,
+    }
 
 
 def build_panel(
@@ -315,7 +310,7 @@ def evaluate_indicator(
     cav = window_caveats(events, first, last, panel.launch, panel.grain)
     raw_values = panel.values
     if breaks_need_log(cav["data_breaks"], panel.values):
-        panel = Panel(np.log(panel.values), panel.treated, panel.launch, panel.grain, "log")
+        panel = panel.with_values(np.log(panel.values), "log")
     lo, hi = project.get("launch_date_min"), project.get("launch_date_max")
     ev = evaluate(
         panel,
@@ -336,9 +331,13 @@ def evaluate_indicator(
             for row in ev.fallback_sensitivity:
                 if row["estimable"]:
                     rows.placebo.append(
-                        [pid, iid, "descriptive", "launch_sensitivity", row["launch"],
-                         finite(row["effect_avg"]), None, None, None]
-                    )  # fmt: skip
+                        _placebo_row(
+                            (pid, iid, "descriptive"),
+                            "launch_sensitivity",
+                            row["launch"],
+                            row["effect_avg"],
+                        )
+                    )
         descriptive(
             ctx,
             project,
@@ -407,9 +406,14 @@ def evaluate_indicator(
             continue
         for t, row in r.path.iterrows():
             rows.effect_path.append(
-                [pid, iid, r.method, pd.Timestamp(t).date(), finite(row["observed"]),
-                 finite(row["counterfactual"]), finite(row["lo"]), finite(row["hi"])]
-            )  # fmt: skip
+                {
+                    "project_id": pid,
+                    "indicator_id": iid,
+                    "method": r.method,
+                    "period_start": pd.Timestamp(t).date(),
+                    **{c: finite(row[c]) for c in ("observed", "counterfactual", "lo", "hi")},
+                }
+            )
         seen = set()
         for pl in r.placebos:
             key = (pl.kind, pl.unit)
@@ -417,10 +421,16 @@ def evaluate_indicator(
                 continue
             seen.add(key)
             rows.placebo.append(
-                [pid, iid, r.method, pl.kind, pl.unit, finite(pl.effect_avg),
-                 finite(pl.post_pre_ratio), finite(pl.pre_rmspe),
-                 _json(pl.path) if pl.path is not None else None]
-            )  # fmt: skip
+                _placebo_row(
+                    (pid, iid, r.method),
+                    pl.kind,
+                    pl.unit,
+                    pl.effect_avg,
+                    post_pre_ratio=pl.post_pre_ratio,
+                    pre_rmspe=pl.pre_rmspe,
+                    path=pl.path,
+                )
+            )
 
 
 def evaluate_project(ctx: Context, project: dict[str, Any]) -> Rows:

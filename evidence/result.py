@@ -1,7 +1,7 @@
 """What one method returns: an effect row, its path and its placebos, or why not.
 
 Effects are stored in the indicator's own units. Relative effects are fractions
-of the counterfactual. A method that cannot give an honest number returns
+of the counterfactual; so is `mde_rel`. A method that cannot give an honest number returns
 `estimable=False` with a reason and no figures at all.
 """
 
@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gosmart.missing import finite
 from gosmart.texts import Message
 
 
@@ -44,6 +45,11 @@ class MethodResult:
     effect_cum_hi: float | None = None
     p_value: float | None = None
     p_value_kind: str | None = None
+    p_value_min: float | None = None  # a permutation p-value's floor, 1 / (J + 1)
+    se: float | None = None  # standard error of effect_avg, where the method has one
+    mde: float | None = None  # minimum detectable effect (80% power, 5% two-sided)
+    mde_rel: float | None = None  # the same as a fraction of the post-period counterfactual
+    mde_kind: str | None = None  # what the MDE rests on (placebo spread or model SE)
     pre_rmspe: float | None = None
     pre_fit_r2: float | None = None
     path: pd.DataFrame | None = None  # index period; observed, counterfactual, lo, hi
@@ -64,14 +70,6 @@ def not_estimable(method: str, why: Message | str, **details: Any) -> MethodResu
     because <why>")."""
     reason = Message("not_estimable", why=why)
     return MethodResult(method=method, estimable=False, reason=reason, details=dict(details))
-
-
-def finite(x: Any) -> float | None:
-    """A plain float, or None for NaN/inf/None (never store a fake number)."""
-    if x is None:
-        return None
-    x = float(x)
-    return x if np.isfinite(x) else None
 
 
 def gap_path(index: pd.Index, gaps: np.ndarray) -> list[list[Any]]:

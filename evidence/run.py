@@ -15,14 +15,7 @@ import duckdb
 
 from gosmart import code_version
 from gosmart.evidence.inputs import load_inputs
-from gosmart.evidence.project import (
-    EFFECT_COLUMNS,
-    PATH_COLUMNS,
-    PLACEBO_COLUMNS,
-    Context,
-    Rows,
-    evaluate_project,
-)
+from gosmart.evidence.project import Context, Rows, evaluate_project
 from gosmart.store import connect_read, insert_rows, writing
 
 DELETE_EFFECTS = "DELETE FROM effect WHERE project_id = ?"
@@ -59,17 +52,16 @@ def store(db: Path, results: dict[str, Rows], input_version: str) -> None:
         for pid, rows in results.items():
             for statement in (DELETE_EFFECTS, DELETE_PATHS, DELETE_PLACEBOS):
                 con.execute(statement, [pid])
-            insert_rows(con, "effect", EFFECT_COLUMNS, rows.effect)
-            insert_rows(con, "effect_path", PATH_COLUMNS, rows.effect_path)
-            insert_rows(con, "placebo", PLACEBO_COLUMNS, rows.placebo)
+            insert_rows(con, "effect", rows.effect)
+            insert_rows(con, "effect_path", rows.effect_path)
+            insert_rows(con, "placebo", rows.placebo)
         con.execute(SET_META, ["evidence_input_version", input_version or "unversioned"])
 
 
 def summary_lines(results: dict[str, Rows]) -> list[str]:
     lines = []
     for rows in results.values():
-        for r in rows.effect:
-            rec = dict(zip(EFFECT_COLUMNS, r, strict=True))
+        for rec in rows.effect:
             if not rec["is_primary"]:
                 continue
             if rec["estimable"]:

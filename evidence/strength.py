@@ -4,18 +4,67 @@
 comparison; 3 a comparison group with pre/post and an acceptable pre-period
 fit; 4 the same with a good fit, passing placebos in time and parallel
 pre-trends; 5 randomised or near (never reached by these observational designs).
+
+A close pre-launch fit of weighted donors is evidence only when the data could
+have refused it. The overfitting rule: with fewer than `OVERFIT_MIN_PRE`
+pre-launch periods, or fewer pre-launch periods than donors given weight, an
+(almost) exact fit is expected by construction, so the fit counts for nothing and
+the level is capped at 2.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
+from gosmart.evidence.panel import n_periods_label
 from gosmart.evidence.result import MethodResult
 from gosmart.texts import Message
+from gosmart.vocab import Method
 
 GOOD_R2, OK_R2 = 0.9, 0.5
 MIN_PRE_FOR_4 = 5
 MIN_PRE_FOR_3 = 3
+OVERFIT_MIN_PRE = 10
+OVERFIT_CAP = 2
+WEIGHTED = 1e-3  # a donor with at least this weight counts as used
+
+
+def overfit_check(
+    n_pre: int, weights: np.ndarray, n_donors: int, grain: str, *, count_weights: bool = True
+) -> dict[str, Any]:
+    """The overfitting rule for a weighted-donor fit: whether it fires, and why.
+
+    `count_weights=False` for ridge-penalised weights (SDID), which spread over many
+    donors on purpose and do not interpolate: only the short-panel part applies.
+    """
+    n_weighted = int(np.sum(np.asarray(weights) >= WEIGHTED))
+    fires = n_pre < OVERFIT_MIN_PRE or (count_weights and n_pre < n_weighted)
+    check: dict[str, Any] = {
+        "fires": bool(fires),
+        "n_pre": n_pre,
+        "n_weighted": n_weighted,
+        "n_donors": n_donors,
+        "min_pre": OVERFIT_MIN_PRE,
+        "rule": (
+            f"a pre-launch fit counts only with at least {OVERFIT_MIN_PRE} pre-launch periods "
+            "and no fewer pre-launch periods than donors given weight"
+        ),
+    }
+    if fires:
+        check["message"] = Message(
+            "overfit_rule",
+            periods=n_periods_label(n_pre, grain),
+            n_donors=n_donors,
+            n_weighted=n_weighted,
+            min_pre=OVERFIT_MIN_PRE,
+        )
+    return check
+
+
+def overfits(result: MethodResult) -> bool:
+    return bool((result.details.get("overfit") or {}).get("fires"))
 
 
 def _pre_fit(result: MethodResult) -> str:
@@ -37,9 +86,9 @@ def evidence_level(
 ) -> tuple[int, Message]:
     """The level and a one-line reason for one estimable method result."""
     m = result.method
-    if m == "before_after":
+    if m == Method.BEFORE_AFTER:
         return 1, Message("level_before_after")
-    if m == "its":
+    if m == Method.ITS:
         if time_placebo and time_placebo.get("n_fake_dates") and not time_placebo.get("passed"):
             return 1, Message(
                 "level_its_failed_placebo",
@@ -48,6 +97,8 @@ def evidence_level(
             )
         return 2, Message("level_its")
     n_pre = int(result.details.get("n_pre", 0))
+    if overfits(result):
+        return OVERFIT_CAP, Message("level_overfit", why=result.details["overfit"]["message"])
     fit = _pre_fit(result)
     parallel = result.details.get("pretrends_parallel")
     if parallel is None:
@@ -82,6 +133,29 @@ def cap_for_break_at_launch(level: tuple[int, Message]) -> tuple[int, Message]:
     if level[0] <= 3:
         return level
     return 3, Message("level_capped", reason=level[1])
+
+
+def strengthen(result: MethodResult, level: int | None) -> Message | None:
+    """One line naming the data that would raise this result's evidence level."""
+    if not result.estimable or level is None:
+        return None
+    d = result.details
+    n_pre = int(d.get("n_pre") or 0)
+    if result.method in (Method.BEFORE_AFTER, Method.ITS):
+        return Message("strengthen_comparison")
+    if overfits(result):
+        return Message("strengthen_overfit", min_pre=OVERFIT_MIN_PRE, n_pre=n_pre)
+    if d.get("no_inference"):
+        return Message("strengthen_inference")
+    if n_pre < MIN_PRE_FOR_4:
+        return Message("strengthen_pre", need=MIN_PRE_FOR_4, n_pre=n_pre)
+    if _pre_fit(result) != "good":
+        return Message("strengthen_fit")
+    if not (d.get("time_placebo") or {}).get("passed"):
+        return Message("strengthen_placebo")
+    if level >= 4:
+        return Message("strengthen_top")
+    return Message("strengthen_parallel")
 
 
 def agreement(results: list[MethodResult]) -> Message:

@@ -4,8 +4,12 @@ Weights are non-negative and sum to one (scipy SLSQP on the pre-period squared
 error). Inference is by placebos in space: every donor is treated in turn, its
 post/pre RMSPE ratio ranked against the treated city's (permutation p-value),
 and the spread of the placebo gaps gives the interval and the band (test
-inversion under a constant additive effect). Leave-one-donor-out refits show
-how much the estimate leans on any single donor.
+inversion under a constant additive effect). The p-value can be no smaller than
+1/(J+1) with J placebos. The standard deviation of the placebo estimates is the
+placebo standard error (Arkhangelsky et al. 2021, Algorithm 4) that sets the
+minimum detectable effect. Leave-one-donor-out refits show how much the estimate
+leans on any single donor. A close pre-launch fit of a short panel is expected by
+construction (the overfitting rule in evidence/strength.py).
 """
 
 from __future__ import annotations
@@ -14,12 +18,12 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize, nnls
 
+from gosmart.evidence.inference import permutation_p, placebo_se, post_cf_mean, set_mde
 from gosmart.evidence.panel import ComparisonWindow, NotEstimable, Panel, comparison_window
 from gosmart.evidence.result import (
     MethodResult,
     PlaceboRun,
     effect_path,
-    finite,
     gap_path,
     not_estimable,
     pre_fit_r2,
@@ -27,6 +31,8 @@ from gosmart.evidence.result import (
     summarise_gaps,
     window_bounds,
 )
+from gosmart.evidence.strength import overfit_check
+from gosmart.missing import finite
 from gosmart.texts import Message
 from gosmart.vocab import Method
 
@@ -119,12 +125,11 @@ def _placebo_interval(est: float, null: np.ndarray) -> tuple[float | None, float
 def synthetic_control(panel: Panel, *, inference: bool = True) -> MethodResult:
     """Synthetic control estimate for the treated city of `panel`."""
     try:
-        cw = comparison_window(panel, min_pre=MIN_PRE, min_donors=MIN_DONORS)
+        cw = comparison_window(
+            panel, min_pre=MIN_PRE, min_donors=MIN_DONORS, too_few="synth_needs_two"
+        )
     except NotEstimable as exc:
-        why = exc.message
-        if getattr(why, "key", None) in ("few_donors_one", "few_donors"):
-            why = Message("synth_needs_two", why=why)
-        return not_estimable(METHOD, why)
+        return not_estimable(METHOD, exc.message)
     y = cw.y.to_numpy(dtype=float)
     x = cw.donors.to_numpy(dtype=float)
     rows = cw.fit_rows
@@ -147,6 +152,7 @@ def synthetic_control(panel: Panel, *, inference: bool = True) -> MethodResult:
         "post_pre_ratio": finite(ratio),
         "n_pre": int(pre_rows.sum()),
         "n_post": int((rows & cw.post).sum()),
+        "overfit": overfit_check(int(pre_rows.sum()), w, x.shape[1], panel.grain),
     }
     if demean:
         details["intercept_note"] = (
@@ -225,8 +231,20 @@ def _space_placebos(
         )
     ratios_a = np.asarray(ratios)
     rank = int(1 + np.sum(ratios_a > ratio))
-    result.p_value = (1 + int(np.sum(ratios_a >= ratio))) / (n_donors + 1)
-    result.p_value_kind = Message("pkind_synth_rank", n=n_donors + 1)
+    result.p_value, result.p_value_min = permutation_p(ratio, ratios_a)
+    result.p_value_kind = Message(
+        "pkind_synth_rank", n=n_donors + 1, p_min=f"{result.p_value_min:.3g}"
+    )
+    result.se = placebo_se(np.asarray(avgs))
+    post_rows = rows & cw.post
+    set_mde(
+        result,
+        result.se,
+        "placebo",
+        n_donors - 1,
+        post_cf_mean(path["counterfactual"].to_numpy(), post_rows),
+        n=n_donors,
+    )
     result.effect_avg_lo, result.effect_avg_hi = _placebo_interval(
         result.effect_avg, np.asarray(avgs)
     )

@@ -27,6 +27,9 @@ def _db(args: argparse.Namespace) -> Path:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from gosmart.connectors.runner import run_ingest
 
+    if args.files and (len(args.sources) != 1 or args.from_dir):
+        print("gosmart ingest: --file needs exactly one SOURCE and no --from", file=sys.stderr)
+        return 2
     if not args.sources and not args.from_dir:
         found = _settings(args).opendata_dir()
         if found is None:
@@ -37,13 +40,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         _db(args),
         sources=args.sources,
         from_dir=Path(args.from_dir) if args.from_dir else None,
+        files=[Path(f) for f in args.files] if args.files else None,
     )
 
 
 def cmd_status(args: argparse.Namespace) -> int:
     from gosmart.connectors.status import print_status
 
-    return print_status(_db(args))
+    return print_status(_db(args), as_json=args.json)
 
 
 def cmd_snapshot(args: argparse.Namespace) -> int:
@@ -67,17 +71,42 @@ def cmd_evidence(args: argparse.Namespace) -> int:
     return run_evidence(_db(args), projects=args.project or None)
 
 
+def cmd_estimate(args: argparse.Namespace) -> int:
+    from gosmart.evidence.estimate import run_estimate
+
+    return run_estimate(
+        args.panel,
+        args.unit_col,
+        args.time_col,
+        args.outcome_col,
+        args.treated,
+        args.start,
+        fmt=args.format,
+        grain=args.grain,
+    )
+
+
 def cmd_serve(args: argparse.Namespace, *, kiosk: bool = False) -> int:
     from dataclasses import replace
 
-    from gosmart.dashboard.app import run_server
+    from gosmart.dashboard.app import ListenError, run_server
     from gosmart.readiness import ready_store
 
     settings = replace(_settings(args), kiosk=kiosk or _settings(args).kiosk)
     print(f"store: {settings.db}", file=sys.stderr)
     ready_store(settings.db)
-    run_server(settings, host=args.host, port=args.port, debug=args.debug)
+    try:
+        run_server(settings, host=args.host, port=args.port, threads=args.threads, debug=args.debug)
+    except ListenError as exc:
+        print(f"gosmart {args.command}: {exc}", file=sys.stderr)
+        return 2
     return 0
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return int(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -91,9 +120,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="load open data into the store")
     p.add_argument("sources", nargs="*", help="source ids to fetch live (see `gosmart status`)")
     p.add_argument("--from", dest="from_dir", help="load the files held in this folder instead")
+    p.add_argument(
+        "--file",
+        dest="files",
+        action="append",
+        metavar="PATH",
+        help="load this file (a saved API response or a download) through SOURCE's parser; "
+        "repeat it for a source read as a set of files",
+    )
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("status", help="show every source and its last load")
+    p.add_argument("--json", action="store_true", help="the same rows as JSON, for scripts")
     p.set_defaults(func=cmd_status)
 
     p = sub.add_parser("snapshot", help="build or load the bundled snapshot")
@@ -105,11 +143,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--project", action="append", help="only this project (repeatable)")
     p.set_defaults(func=cmd_evidence)
 
+    p = sub.add_parser(
+        "estimate", help="run every design on a long-format panel CSV (one row per unit and period)"
+    )
+    p.add_argument("panel", help="CSV file, one row per unit and period")
+    p.add_argument("--unit-col", required=True, help="column naming the unit (city, state...)")
+    p.add_argument("--time-col", required=True, help="column holding the year or the date")
+    p.add_argument("--outcome-col", required=True, help="column holding the outcome")
+    p.add_argument("--treated", required=True, help="the treated unit, as in --unit-col")
+    p.add_argument("--start", required=True, help="launch: a year (1989) or a date (2019-10-01)")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument(
+        "--grain",
+        choices=["annual", "quarterly", "monthly", "daily"],
+        help="period length (default: inferred from the time column)",
+    )
+    p.set_defaults(func=cmd_estimate)
+
     for name, kiosk in (("serve", False), ("kiosk", True)):
         p = sub.add_parser(name, help="start the dashboard" + (" in kiosk mode" if kiosk else ""))
-        p.add_argument("--host", default="127.0.0.1")
+        p.add_argument("--host", default="127.0.0.1", help="address to listen on")
         p.add_argument("--port", type=int, default=8050)
-        p.add_argument("--debug", action="store_true")
+        p.add_argument(
+            "--threads", type=_positive, default=4, help="requests answered at once (default 4)"
+        )
+        p.add_argument(
+            "--debug", action="store_true", help="Dash's development server (reloads, errors)"
+        )
         p.set_defaults(func=lambda a, k=kiosk: cmd_serve(a, kiosk=k))
         if kiosk:
             add_kiosk_options(p)

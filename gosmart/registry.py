@@ -20,6 +20,7 @@ from typing import Any
 
 import duckdb
 
+from gosmart import schema
 from gosmart.resources import REGISTRY_DIR
 from gosmart.store import insert_rows
 from gosmart.vocab import NATIVE_GRAINS
@@ -43,53 +44,29 @@ def _none(value: str) -> str | None:
     return value if value != "" else None
 
 
-CITY_COLUMNS = [
-    "city_id",
-    "country",
-    "level",
-    "name_en",
-    "name_zh",
-    "name_local",
-    "official_code",
-    "parent_id",
-    "geo_file",
-    "geo_id",
-    "lat",
-    "lon",
-]
-INDICATOR_COLUMNS = [
-    "indicator_id",
-    "name_en",
-    "name_zh",
-    "unit",
-    "unit_zh",
-    "direction",
-    "native_grain",
-    "aggregation",
-    "per_capita_scale",
-    "iso37120",
-    "third_party",
-    "description_en",
-    "description_zh",
-]
+# The registry CSVs carry the table's columns (others are ignored).
+CITY_COLUMNS = schema.columns("city")
+INDICATOR_COLUMNS = schema.columns("indicator")
 
 
 def load_cities(con: duckdb.DuckDBPyConnection, registry: Path = REGISTRY_DIR) -> int:
     rows = read_csv_rows(registry / "cities.csv", CITY_COLUMNS)
     con.execute("DELETE FROM city")
-    insert_rows(con, "city", CITY_COLUMNS, [[_none(r[c]) for c in CITY_COLUMNS] for r in rows])
+    insert_rows(con, "city", [{c: _none(r[c]) for c in CITY_COLUMNS} for r in rows])
     return len(rows)
 
 
 def load_indicators(con: duckdb.DuckDBPyConnection, registry: Path = REGISTRY_DIR) -> int:
     rows = read_csv_rows(registry / "indicators.csv", INDICATOR_COLUMNS)
     con.execute("DELETE FROM indicator")
-    values = []
-    for r in rows:
-        row = [_none(r[c]) for c in INDICATOR_COLUMNS]
-        row[INDICATOR_COLUMNS.index("third_party")] = r["third_party"].lower() == "true"
-        values.append(row)
-    insert_rows(con, "indicator", INDICATOR_COLUMNS, values)
+    values = [
+        {
+            **{c: _none(r[c]) for c in INDICATOR_COLUMNS},
+            "third_party": r["third_party"].lower() == "true",
+        }
+        for r in rows
+    ]
+    insert_rows(con, "indicator", values)
     return len(rows)
 
 
@@ -169,47 +146,6 @@ INDICATOR_KEYS = {
     "per_capita",
     "note",
 }
-PROJECT_COLUMNS = [
-    "project_id",
-    "award_year",
-    "name_en",
-    "name_zh",
-    "city_id",
-    "agency_en",
-    "agency_zh",
-    "summary_en",
-    "summary_zh",
-    "story_en",
-    "story_zh",
-    "launch_date",
-    "launch_date_min",
-    "launch_date_max",
-    "launch_confidence",
-    "evidence_note_en",
-    "evidence_note_zh",
-]
-# Loaded only when the table has them (proposed schema additions; see README).
-PROJECT_OPTIONAL_COLUMNS = ["data_status", "headline_metric", "milestone_groups"]
-PROJECT_DATE_COLUMNS = [
-    "project_id",
-    "kind",
-    "date",
-    "precision",
-    "label_en",
-    "label_zh",
-    "source_url",
-    "confidence",
-    "note",
-]
-PROJECT_INDICATOR_COLUMNS = [
-    "project_id",
-    "indicator_id",
-    "role",
-    "expected_direction",
-    "comparison_cities",
-    "grain",
-]
-PROJECT_INDICATOR_OPTIONAL_COLUMNS = ["per_capita", "note"]
 
 
 class _Checker:
@@ -439,11 +375,9 @@ def list_projects(registry_dir: Path = REGISTRY_DIR) -> list[dict[str, Any]]:
     return sorted(projects, key=lambda p: (p["award_year"], p["project_id"]))
 
 
-def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
-    rows = con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]
-    ).fetchall()
-    return {r[0] for r in rows}
+def _only(row: dict[str, Any], table: str) -> dict[str, Any]:
+    """The values of a parsed registry entry that are columns of `table`, by name."""
+    return {c: row[c] for c in schema.columns(table) if c in row}
 
 
 def _launch_confidence(launch: dict[str, Any]) -> str:
@@ -453,10 +387,6 @@ def _launch_confidence(launch: dict[str, Any]) -> str:
 def load_projects(con: duckdb.DuckDBPyConnection, registry: Path = REGISTRY_DIR) -> dict[str, int]:
     """Replace the project, project_date and project_indicator tables from the TOML files."""
     projects = list_projects(registry)
-    extra = [c for c in PROJECT_OPTIONAL_COLUMNS if c in _columns(con, "project")]
-    extra_pi = [
-        c for c in PROJECT_INDICATOR_OPTIONAL_COLUMNS if c in _columns(con, "project_indicator")
-    ]
     project_rows, date_rows, indicator_rows = [], [], []
     for p in projects:
         launch = p["launch"]
@@ -467,17 +397,16 @@ def load_projects(con: duckdb.DuckDBPyConnection, registry: Path = REGISTRY_DIR)
             "launch_date_max": launch["latest"] if launch else None,
             "launch_confidence": _launch_confidence(launch) if launch else None,
         }
-        project_rows.append([row[c] for c in PROJECT_COLUMNS + extra])
+        project_rows.append(_only(row, "project"))
         for d in p["dates"]:
-            date_rows.append([p["project_id"]] + [d[c] for c in PROJECT_DATE_COLUMNS[1:]])
+            date_rows.append(_only({**d, "project_id": p["project_id"]}, "project_date"))
         for i in p["indicators"]:
-            cols = PROJECT_INDICATOR_COLUMNS[1:] + extra_pi
-            indicator_rows.append([p["project_id"]] + [i[c] for c in cols])
+            indicator_rows.append(_only({**i, "project_id": p["project_id"]}, "project_indicator"))
     for table in ("project_indicator", "project_date", "project"):
         con.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
-    insert_rows(con, "project", PROJECT_COLUMNS + extra, project_rows)
-    insert_rows(con, "project_date", PROJECT_DATE_COLUMNS, date_rows)
-    insert_rows(con, "project_indicator", PROJECT_INDICATOR_COLUMNS + extra_pi, indicator_rows)
+    insert_rows(con, "project", project_rows)
+    insert_rows(con, "project_date", date_rows)
+    insert_rows(con, "project_indicator", indicator_rows)
     return {
         "project": len(project_rows),
         "project_date": len(date_rows),
@@ -487,19 +416,7 @@ def load_projects(con: duckdb.DuckDBPyConnection, registry: Path = REGISTRY_DIR)
 
 # ---------------------------------------------------------------- events
 
-EVENT_COLUMNS = [
-    "event_id",
-    "kind",
-    "scope",
-    "project_ids",
-    "indicator_ids",
-    "date_start",
-    "date_end",
-    "label_en",
-    "label_zh",
-    "source_url",
-    "note",
-]
+EVENT_COLUMNS = schema.columns("event")
 EVENT_KINDS = ("confounder", "data_break", "policy", "infrastructure")
 EVENT_SCOPES_BEYOND_CITIES = ("TW", "ID", "global")
 
@@ -573,7 +490,7 @@ def load_events(con: duckdb.DuckDBPyConnection, registry: Path = REGISTRY_DIR) -
     """Replace the event table from events.csv."""
     events = list_events(registry)
     con.execute("DELETE FROM event")
-    insert_rows(con, "event", EVENT_COLUMNS, [[e[c] for c in EVENT_COLUMNS] for e in events])
+    insert_rows(con, "event", events)
     return len(events)
 
 

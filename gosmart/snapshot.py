@@ -14,12 +14,13 @@ import hashlib
 import json
 import shutil
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
-from gosmart import code_version
+from gosmart import code_version, schema
 from gosmart.resources import read_sql
 from gosmart.store import StoreError, connect_read, data_version, version_time, writing
 
@@ -58,20 +59,7 @@ def _sha256(path: Path) -> str:
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    rows = con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
-        "AND table_type = 'BASE TABLE' ORDER BY table_name"
-    ).fetchall()
-    return [r[0] for r in rows if r[0] not in EXCLUDED]
-
-
-def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    rows = con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-        "ORDER BY ordinal_position",
-        [table],
-    ).fetchall()
-    return [r[0] for r in rows]
+    return [t for t in schema.stored_tables(con) if t not in EXCLUDED]
 
 
 def _provenance(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> dict:
@@ -111,7 +99,7 @@ def build_snapshot(db: Path, out_dir: Path) -> dict:
     try:
         files = {}
         for table in _tables(con):
-            columns = _columns(con, table)
+            columns = schema.stored_columns(con, table)
             n = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
             if n == 0:
                 continue
@@ -168,18 +156,45 @@ def read_manifest(snapshot_dir: Path) -> dict:
         raise StoreError(f"{path}: not valid JSON ({exc.msg})") from None
 
 
-SNAPSHOT_META = "SELECT key, value FROM meta WHERE key IN ('origin', 'snapshot_data_version')"
-INGESTED_AFTER = "SELECT count(*) FROM ingest_run WHERE status = 'ok' AND started_at > ?"
-
-
 def snapshot_built_at(con: duckdb.DuckDBPyConnection) -> datetime | None:
     """When the snapshot this store was loaded from was built; None for a store not loaded
     from one. Loads after that moment (`ingest_run`) were made in this store: the snapshot's
     own runs all came before it."""
-    meta = dict(con.execute(SNAPSHOT_META).fetchall())
+    meta = dict(con.execute(read_sql("gosmart", "snapshot_meta")).fetchall())
     if meta.get("origin") != "snapshot":
         return None
     return version_time(meta.get("snapshot_data_version"))
+
+
+@dataclass(frozen=True)
+class StoreLoads:
+    """What the store holds, load by load: `gosmart status` and the app's /healthz show it."""
+
+    built_at: datetime | None  # when the snapshot it was loaded from was built, if it was
+    sources: list[dict]  # source_loads.sql rows, each with `from_snapshot`
+
+    @property
+    def origin(self) -> str:
+        """'snapshot' while every source is the snapshot's copy, else 'ingested' (`gosmart
+        ingest` has loaded into the store, or it never was a snapshot)."""
+        if self.built_at is not None and all(r["from_snapshot"] for r in self.sources):
+            return "snapshot"
+        return "ingested"
+
+
+def store_loads(con: duckdb.DuckDBPyConnection) -> StoreLoads:
+    """Each source in the store with its last successful load (`loaded_at`) and whether the
+    store's copy is the snapshot's (`from_snapshot`): it is unless it was loaded into this
+    store after the snapshot was built."""
+    built_at = snapshot_built_at(con)
+    cur = con.execute(read_sql("gosmart", "source_loads"))
+    names = [d[0] for d in cur.description]
+    rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    for r in rows:
+        r["from_snapshot"] = built_at is not None and (
+            r["loaded_at"] is None or r["loaded_at"] <= built_at
+        )
+    return StoreLoads(built_at, rows)
 
 
 def stale_snapshot_store(db: Path, snapshot_dir: Path) -> tuple[str, str] | None:
@@ -192,17 +207,16 @@ def stale_snapshot_store(db: Path, snapshot_dir: Path) -> tuple[str, str] | None
     except (StoreError, duckdb.Error):
         return None
     try:
-        built_at = snapshot_built_at(con)
-        built = dict(con.execute(SNAPSHOT_META).fetchall()).get("snapshot_data_version", "")
-        if built_at is None or built == bundled:
+        built = dict(con.execute(read_sql("gosmart", "snapshot_meta")).fetchall())
+        if built.get("snapshot_data_version", "") == bundled:
             return None
-        if con.execute(INGESTED_AFTER, [built_at]).fetchone()[0]:
+        if store_loads(con).origin != "snapshot":
             return None
     except duckdb.Error:
         return None
     finally:
         con.close()
-    return built, bundled
+    return built.get("snapshot_data_version", ""), bundled
 
 
 def load_snapshot(snapshot_dir: Path, db: Path) -> dict[str, int]:
@@ -217,7 +231,7 @@ def load_snapshot(snapshot_dir: Path, db: Path) -> dict[str, int]:
             raise StoreError(f"snapshot file changed since it was built (sha256): {path}")
     counts: dict[str, int] = {}
     with writing(db, fresh=True) as con:
-        known = set(_tables(con)) | {"series"}
+        known = (set(schema.TABLES) - EXCLUDED) | {"series"}
         for name, info in manifest["files"].items():
             table = info["table"]
             if table not in known:

@@ -8,16 +8,18 @@ reader never sees half a load and a crash at any moment leaves the old file whol
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import shutil
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
+from filelock import FileLock
 
+from gosmart import schema
 from gosmart.resources import read_sql
 
 
@@ -60,22 +62,9 @@ def connect_write(path: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-TABLE_EXISTS = """
-SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = ?
-"""
-COLUMN_EXISTS = """
-SELECT count(*) FROM information_schema.columns
-WHERE table_schema = 'main' AND table_name = ? AND column_name = ?
-"""
-
-
-def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
-    return bool(con.execute(COLUMN_EXISTS, [table, column]).fetchone()[0])
-
-
 def _key_observations(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("ALTER TABLE observation RENAME TO observation_text_keyed")
-    con.execute(read_sql("gosmart", "schema"))
+    con.execute(schema.ddl())
     con.execute(read_sql("gosmart", "observation_from_text_keys"))
     con.execute("DROP TABLE observation_text_keyed")
 
@@ -99,15 +88,15 @@ def pending_upgrades(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [
         f"{table}.{column}"
         for table, column, _ in UPGRADES
-        if con.execute(TABLE_EXISTS, [table]).fetchone()[0] and not _has_column(con, table, column)
+        if schema.has_table(con, table) and not schema.has_column(con, table, column)
     ]
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every table (idempotent), bringing an older store's tables up to this schema."""
-    con.execute(read_sql("gosmart", "schema"))
+    con.execute(schema.ddl())
     for table, column, upgrade in UPGRADES:
-        if not _has_column(con, table, column):
+        if not schema.has_column(con, table, column):
             upgrade(con)
 
 
@@ -139,14 +128,11 @@ def _fsync_dir(directory: Path) -> None:
 
 @contextlib.contextmanager
 def write_lock(path: Path) -> Iterator[None]:
-    """Serialise writers on one store (a second writer waits)."""
+    """Serialise writers on one store (a second writer waits); an OS lock, so it is released
+    when a writer dies, on Linux and on the Windows PCs kiosks run on alike."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_suffix(path.suffix + ".lock"), "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    with FileLock(path.with_suffix(path.suffix + ".lock")):
+        yield
 
 
 @contextlib.contextmanager
@@ -186,11 +172,21 @@ def writing(path: Path, *, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConne
 
 
 def insert_rows(
-    con: duckdb.DuckDBPyConnection, table: str, columns: list[str], rows: list[list]
+    con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Mapping[str, Any]]
 ) -> None:
-    """Insert rows with bound values; table and column names come from code, never input."""
+    """Insert rows given as dicts keyed by column name, every row naming the same columns.
+
+    Names are checked against the declared table (`gosmart.schema`): an unknown column, or
+    rows that leave out a required one, raise a SchemaError naming both. Values are bound.
+    """
     if not rows:
         return
+    columns = list(rows[0])
+    schema.check_columns(table, columns)
+    for row in rows:
+        if row.keys() != rows[0].keys():
+            odd = sorted(set(row) ^ set(columns))[0]
+            raise schema.SchemaError(f"{table}: column {odd!r} is not in every row")
     cols, marks = ", ".join(columns), ", ".join("?" * len(columns))
-    sql = f"INSERT INTO {table} ({cols}) VALUES ({marks})"  # noqa: S608 - identifiers from code
-    con.executemany(sql, rows)
+    sql = f"INSERT INTO {table} ({cols}) VALUES ({marks})"  # noqa: S608 - declared names only
+    con.executemany(sql, [[row[c] for c in columns] for row in rows])

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-LOCALES_DIR = Path(__file__).resolve().parent / "locales"
+from gosmart.resources import package_dir
+
+LOCALES_DIR = package_dir("gosmart") / "locales"
 NAMESPACE = "evidence"
 # Registry things a message may name: stored by id, shown by their name in each language.
 NAMED = {"city_id": "cities.csv", "indicator_id": "indicators.csv"}

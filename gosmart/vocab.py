@@ -36,6 +36,7 @@ DERIVED_GRAINS = (Grain.ANNUAL, Grain.MONTHLY, Grain.WEEKLY, Grain.DAILY)
 class Method(StrEnum):
     """An estimation design the evidence engine can report."""
 
+    SDID = "sdid"
     SYNTHETIC_CONTROL = "synthetic_control"
     DID = "did"
     ITS = "its"

@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl, urlsplit
 import duckdb
 
 from gosmart.connectors.core import Batch, SourceSpec, load_batch, sha256_bytes
+from gosmart.schema import stored_columns
 from gosmart.store import writing
 
 DATA_TABLES = ("source", "station", "series", "series_source", "observation", "indicator_value")
@@ -246,7 +247,7 @@ def dump_tables(db: Path, tables: tuple[str, ...] = DATA_TABLES) -> dict[str, li
     try:
         out = {}
         for table in tables:
-            cols = [c for c in _columns(con, table) if c != "retrieved_at"]
+            cols = [c for c in stored_columns(con, table) if c != "retrieved_at"]
             sql = (
                 OBSERVATION_NAMED
                 if table == "observation"
@@ -265,7 +266,3 @@ def _portless(value):
 
 
 _LOCAL_PORT = re.compile(r"http://127\.0\.0\.1:\d+")
-
-
-def _columns(con, table: str) -> list[str]:
-    return [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]

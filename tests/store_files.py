@@ -8,6 +8,8 @@ from typing import Any
 
 import duckdb
 
+from gosmart.schema import stored_tables
+
 
 def file_sha256(path: Path) -> str:
     """Checksum of the store file, to prove nothing wrote to it."""
@@ -16,7 +18,11 @@ def file_sha256(path: Path) -> str:
 
 def table_names(path: Path) -> set[str]:
     """Every table in the store (read-only look)."""
-    return {r["table_name"] for r in rows(path, "SELECT table_name FROM information_schema.tables")}
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return set(stored_tables(con))
+    finally:
+        con.close()
 
 
 def rows(path: Path, sql: str, params: list | None = None) -> list[dict[str, Any]]:

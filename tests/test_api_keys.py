@@ -27,6 +27,7 @@ from gosmart.connectors.catalog import all_specs, get_spec
 from gosmart.connectors.core import SourceSpec
 from gosmart.connectors.errors import IngestError
 from gosmart.connectors.sources import moenv, openaq, tdx
+from gosmart.schema import stored_tables
 from tests.faultserver import ECHO_MARK, FaultServer, Reply, fixture_bytes, json_reply
 
 CANARIES = {
@@ -134,7 +135,7 @@ def store_text(db: Path) -> str:
     """Every row of every table of the store, as text."""
     con = duckdb.connect(str(db), read_only=True)
     try:
-        names = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
+        names = stored_tables(con)
         return "\n".join(
             n + ": " + repr(con.execute(f'SELECT * FROM "{n}"').fetchall())  # noqa: S608
             for n in names

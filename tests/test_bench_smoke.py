@@ -12,6 +12,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import REPO_ROOT
 
 
@@ -56,3 +58,23 @@ def test_evidence_benchmark_runs_on_a_store_and_leaves_it_untouched(world):
     out = _bench("evidence.py", "--source", str(store), "--repeat", "1")
     assert re.search(r"^all \d+ projects\s+\d+\.\d+", out, re.M), out[-1500:]
     assert store.read_bytes() == before  # it works on a copy
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_first_load_benchmark_counts_fewer_bytes_compressed_and_on_a_revisit():
+    from tests.browser.conftest import _require_chromium
+
+    _require_chromium()
+    out = _bench("first_load.py")
+    kib = {
+        label: float(total.replace(",", ""))
+        for label, total in re.findall(r"^(.+?)\s+\d+ requests\s+([\d,.]+) KiB", out, re.M)
+    }
+    assert set(kib) == {
+        "no compression asked",
+        "compression asked (Chromium)",
+        "revisit, same browser",
+    }
+    assert kib["revisit, same browser"] < kib["compression asked (Chromium)"]
+    assert kib["compression asked (Chromium)"] < kib["no compression asked"] / 2

@@ -18,13 +18,13 @@ import pytest
 
 from gosmart.settings import Settings
 from tests.conftest import use_store
-from tests.store_builder import FAMILY, FAMILY_CITY, PM25_START, STATION_YEARS_ANNUAL, World
+from tests.store_builder import AIR, AIR_MONTHS, FAMILY_CITY, STATION_YEARS_ANNUAL, World
 from tests.store_files import rows
 
 SQL_DIR = Path(__file__).resolve().parents[1] / "dashboard" / "sql"
 AREA_PREFIXES = ("compare_", "map_", "sources_", "api_")
 PM25_FILE = "air/taiwan/moenv_aqx_p_432_hourly_2026-07-03_2026-08-23.parquet"
-YEAR = PM25_START.year  # the year of the hourly readings
+YEAR = AIR_MONTHS[0].year  # the first year of the hourly readings, a part year
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +58,7 @@ PARAMS = {
         date(2021, 1, 1),
     ],
     "map_stations": ["pm25", date(YEAR, 1, 1)],
-    "api_project_series": [FAMILY],
+    "api_project_series": [AIR],
 }
 
 
@@ -98,7 +98,7 @@ def test_hourly_indicator_offers_every_grain_from_stored_values(world, compare_s
     assert qc.grains("pm25") == ["annual", "monthly", "weekly", "daily"]
     assert qc.cities_with_data("pm25") == set(hourly["city_id"])
     twin = hourly.groupby("city_id")["site_id"].nunique().idxmax()  # the city of two stations
-    own = hourly[hourly["city_id"] == twin]
+    own = hourly[(hourly["city_id"] == twin) & (hourly["publish_time"].dt.year == YEAR)]
     daily = _select("pm25", [twin], YEAR, YEAR, "daily")
     assert daily.grain == "daily" and len(daily.frame) == own["publish_time"].dt.date.nunique()
     assert daily.frame["n_points"].sum() == own["pm2_5"].notna().sum()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from functools import partial
 
@@ -67,10 +68,29 @@ def _v2_with(change) -> bytes:
     return json.dumps(doc, ensure_ascii=False).encode()
 
 
-def test_a_non_numeric_token_is_refused_naming_field_and_value():
-    raw = _v2_with(lambda rs: rs[0].update({"pm2.5": "ND"}))
-    with pytest.raises(IngestError, match=r"^moenv_aqx_p_432: loc: pm25: not a number: 'ND'$"):
+@pytest.mark.parametrize("token", ["N/A", "--", "12?", "nd", "#12"])
+def test_a_token_moenv_does_not_document_is_refused_naming_field_and_value(token):
+    raw = _v2_with(lambda rs: rs[0].update({"pm2.5": token}))
+    with pytest.raises(
+        IngestError, match=rf"^moenv_aqx_p_432: loc: pm25: not a number: '{re.escape(token)}'$"
+    ):
         moenv.parse_hourly(raw, "loc")
+
+
+def test_documented_markers_are_missing_values_counted_per_marker():
+    """MOENV's legend: '#', '*', 'x', 'A' (after a number or alone) mark invalid readings,
+    'NR' no rainfall; 'ND' not detected; '' and '-' absent. None is a value, none is 0."""
+
+    def mark(records):
+        records[0]["pm2.5"] = "ND"
+        records[0]["aqi"] = "35#"
+        records[1]["aqi"] = "x"
+        records[2]["pm2.5"] = " 12.0* "
+
+    batch = moenv.parse_hourly(_v2_with(mark), "loc")
+    assert _obs(batch) == {}  # site 1 'ND', site 2 '', site 28 '12.0*': no PM2.5 reading left
+    assert ("aqi|TW-KEE|moenv:1", "2023-02-07 18:00:00") not in _obs(batch, "aqi")
+    assert batch.markers == {"ND": 1, "empty": 1, "#": 1, "x": 1, "*": 1, "-": 1}
 
 
 def test_an_unknown_schema_is_refused_naming_the_keys_seen():
@@ -273,3 +293,46 @@ def test_a_poll_of_readings_keeps_what_the_station_register_said(db_file, monkey
     ).fetchone()
     con.close()
     assert row == ("西屯", "Xitun", "一般站", "TW-TXG", "moenv_aqx_p_432")
+
+
+def test_a_saved_response_loads_with_file_and_its_markers_are_in_the_run_table(
+    db_file, tmp_path, capsys
+):
+    """`gosmart ingest SOURCE --file PATH`: a live-only dataset from a saved API response,
+    through its own parser; the file is the location, the run table counts the markers."""
+    saved = tmp_path / "aqx_p_488.json"
+    saved.write_bytes(_v2_with(lambda rs: rs[0].update({"pm2.5": "ND"})))
+    capsys.readouterr()
+    assert main(["--db", str(db_file), "ingest", "moenv_aqx_p_488", "--file", str(saved)]) == 0
+    out = capsys.readouterr().out
+    assert "markers read" in out and "- 1 · ND 1 · empty 1" in out
+    con = duckdb.connect(str(db_file), read_only=True)
+    assert con.execute("SELECT location, kind FROM source").fetchone() == (str(saved), "file")
+    con.close()
+    assert _readings(db_file) == {("pm25|TW-TXG|moenv:28", "2023-02-07 18:00:00"): 12.0}
+
+
+@pytest.mark.parametrize(
+    "argv,problem",
+    [
+        (["ingest", "--file", "x.json"], "--file needs exactly one SOURCE"),
+        (["ingest", "moenv_aqx_p_488", "moenv_aqx_p_432", "--file", "x.json"], "exactly one"),
+        (["ingest", "moenv_aqx_p_488", "--file", "x.json", "--from", "."], "no --from"),
+    ],
+)
+def test_file_needs_exactly_one_source(db_file, capsys, argv, problem):
+    assert main(["--db", str(db_file), *argv]) == 2
+    assert problem in capsys.readouterr().err
+    assert not db_file.exists()
+
+
+def test_a_missing_file_is_one_line_and_nothing_is_stored(db_file, tmp_path, capsys):
+    gone = tmp_path / "gone.json"
+    assert main(["--db", str(db_file), "ingest", "moenv_aqx_p_488", "--file", str(gone)]) == 1
+    assert "nothing stored" in capsys.readouterr().err
+    con = duckdb.connect(str(db_file), read_only=True)
+    assert con.execute("SELECT error FROM ingest_run").fetchall() == [
+        (f"moenv_aqx_p_488: {gone}: file not found",)
+    ]
+    assert con.execute("SELECT count(*) FROM source").fetchone() == (0,)
+    con.close()

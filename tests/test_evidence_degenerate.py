@@ -11,10 +11,17 @@ from gosmart.evidence.did import difference_in_differences
 from gosmart.evidence.engine import evaluate
 from gosmart.evidence.its import interrupted_time_series
 from gosmart.evidence.panel import Panel
+from gosmart.evidence.sdid import synthetic_did
 from gosmart.evidence.synth import synthetic_control
 from tests.fixtures.evidence.synthetic import factor_panel
 
-METHODS = [synthetic_control, difference_in_differences, interrupted_time_series, before_after]
+METHODS = [
+    synthetic_did,
+    synthetic_control,
+    difference_in_differences,
+    interrupted_time_series,
+    before_after,
+]
 NUMBERS = ["effect_avg", "effect_avg_lo", "effect_avg_hi", "effect_cum", "p_value", "pre_rmspe"]
 
 
@@ -99,3 +106,32 @@ def test_engine_falls_back_to_before_after_then_to_nothing() -> None:
     ev = evaluate(p.with_launch(p.values.index[-1]))
     assert ev.primary is None
     assert all(not r.estimable and r.reason for r in ev.results)
+
+
+def test_sdid_refuses_one_donor_and_flat_donors() -> None:
+    p = _panel(n_units=2)
+    _assert_not_estimable(synthetic_did(p), "at least two comparison cities")
+    p = _panel(n_units=5)
+    for d in p.donors:
+        p.values[d] = 3.0
+    _assert_not_estimable(synthetic_did(p), "do not change before launch")
+
+
+@pytest.mark.parametrize("fn", [synthetic_did, difference_in_differences])
+def test_too_few_placebos_give_an_estimate_without_any_inference(fn) -> None:
+    res = fn(_panel(n_units=4, n_periods=10, launch_at=5))
+    assert res.estimable and res.effect_avg is not None
+    for name in ("effect_avg_lo", "effect_avg_hi", "p_value", "p_value_kind", "mde"):
+        assert getattr(res, name) is None, name
+    assert str(res.details["no_inference"]).startswith("no interval and no p-value")
+
+
+@pytest.mark.parametrize("fn", METHODS)
+def test_nan_and_inf_never_reach_a_number(fn) -> None:
+    p = _panel(n_units=8)
+    p.values.iloc[4, 3] = np.inf
+    p.values.iloc[5, 0] = np.nan
+    res = fn(p.with_values(p.values.replace(np.inf, np.nan), "level"))
+    for name in [*NUMBERS, "se", "mde", "mde_rel"]:
+        value = getattr(res, name)
+        assert value is None or np.isfinite(value), (fn.__name__, name)

@@ -7,8 +7,9 @@ import shutil
 
 import pytest
 
+from gosmart import schema
 from gosmart.cli import main
-from gosmart.evidence.run import run_evidence
+from gosmart.evidence.run import compute, run_evidence
 from gosmart.texts import render
 from tests.store_builder import FAMILY, FAMILY_CITY, FAMILY_EFFECT, METRO, REPORTED
 from tests.store_files import rows as _rows
@@ -31,7 +32,13 @@ def test_cli_writes_effects_paths_and_placebos(store, capsys) -> None:
     assert {e["project_id"] for e in effects} == {FAMILY, METRO}
     primary = {(e["project_id"], e["indicator_id"]): e for e in effects if e["is_primary"]}
     family = primary[(FAMILY, "child_protection_records")]
-    assert family["method"] == "synthetic_control"
+    # 5 pre-launch years and 21 donors: the weighted-donor fits are close by construction,
+    # so they are capped at 2 and difference-in-differences (no fitted weights) leads
+    assert family["method"] == "did"
+    for method in ("sdid", "synthetic_control"):
+        (row,) = [e for e in effects if e["project_id"] == FAMILY and e["method"] == method]
+        assert row["evidence_level"] == 2 and "expected by construction" in row["evidence_reason"]
+        assert json.loads(row["details"])["overfit"]["fires"] is True
     # the files hold FAMILY_EFFECT more records per 10,000 residents from the launch year on
     assert family["effect_avg_lo"] <= FAMILY_EFFECT <= family["effect_avg_hi"]
     assert 1 <= family["evidence_level"] <= 4 and family["evidence_reason"]
@@ -108,3 +115,16 @@ def test_unknown_project_is_one_clear_error(store, capsys) -> None:
 def test_missing_store_is_one_clear_error(tmp_path, capsys) -> None:
     assert main(["--db", str(tmp_path / "none.duckdb"), "evidence"]) == 1
     assert "no database" in capsys.readouterr().err
+
+
+def test_every_result_row_names_every_column_of_its_table(store) -> None:
+    """Rows are bound by column name: each one the engine writes carries the whole table,
+    launch-sensitivity placebos and descriptive rows included."""
+    results, _ = compute(store)
+    seen = {"effect": 0, "effect_path": 0, "placebo": 0}
+    for rows in results.values():
+        for table in seen:
+            for row in getattr(rows, table):
+                assert list(row) == schema.columns(table), table
+                seen[table] += 1
+    assert all(seen.values()), seen

@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 
 from gosmart.dashboard.i18n import t
 from gosmart.dashboard.urlstate import MAX_VALUE_CHARS, Field, fields_of
+from gosmart.schema import stored_tables
 from gosmart.settings import Settings
 from gosmart.store import writing
 from tests.conftest import use_store
@@ -119,7 +120,7 @@ def table_fingerprint(db: Path) -> dict[str, tuple[int, str]]:
     """Row count and an order-independent content hash of every table."""
     con = duckdb.connect(str(db), read_only=True)
     try:
-        names = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
+        names = stored_tables(con)
         return {
             n: con.execute(
                 f'SELECT count(*), coalesce(sum(hash(t)), 0)::VARCHAR FROM "{n}" AS t'  # noqa: S608

@@ -18,6 +18,12 @@ SOURCES = [
     "trtc_daily_totals",
     "iqair_pm25_annual",
     "jabar_waste",
+    "fsc_epayment_institutions",
+    "bps_iptik_2019_2020",
+    "bps_iptik_2021_2022",
+    "bps_iptik_2023_2024",
+    "bps_internet_use_province",
+    "tymetro_monthly_ridership",
 ]
 # National totals per year, as stated in welfare/SOURCES.md.
 NATIONAL = {
@@ -103,3 +109,45 @@ def test_ridership_and_iqair(store):
         "ORDER BY period_start"
     ).fetchall()
     assert [v for (v,) in taichung] == [20.3, 19.2, 18.0, 15.5, 17.1]  # not Fengyuan's 22.2
+
+
+def test_new_series_reach_the_city_values(store):
+    # Taiwan's e-payment users at the end of each year: December's total over institutions
+    assert one(
+        store,
+        "SELECT value FROM indicator_value WHERE indicator_id = 'epayment_users' "
+        "AND city_id = 'TW' AND grain = 'annual' AND period_start = '2019-01-01'",
+    ) == (6919882,)
+    # ... and the missing 2023-06 shows as lower coverage, not as a filled-in month
+    assert one(
+        store,
+        "SELECT coverage FROM indicator_value WHERE indicator_id = 'epayment_users' "
+        "AND city_id = 'TW' AND grain = 'annual' AND period_start = '2023-01-01'",
+    ) == (pytest.approx(11 / 12),)
+    sources = store.execute(
+        "SELECT year(period_start), value, source_id FROM indicator_value "
+        "WHERE indicator_id = 'ict_development_index' AND city_id = 'ID-JB' ORDER BY 1"
+    ).fetchall()
+    assert [(y, v) for y, v, _ in sources] == [
+        (2019, 5.86),
+        (2020, 6.0),
+        (2021, 6.08),
+        (2022, 6.16),
+        (2023, 6.15),
+        (2024, 6.33),
+    ]
+    assert [s for *_, s in sources][::2] == [
+        "bps_iptik_2019_2020",
+        "bps_iptik_2021_2022",
+        "bps_iptik_2023_2024",
+    ]
+    assert one(
+        store,
+        "SELECT count(DISTINCT city_id) FROM indicator_value WHERE indicator_id = "
+        "'internet_use_share' AND period_start = '2024-01-01'",
+    ) == (39,)  # 38 provinces and Indonesia
+    assert one(
+        store,
+        "SELECT value FROM indicator_value WHERE indicator_id = 'metro_ridership' "
+        "AND city_id = 'TW-TAO' AND grain = 'monthly' AND period_start = '2023-09-01'",
+    ) == (100648,)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -10,7 +11,7 @@ import pytest
 
 from gosmart.connectors.catalog import all_specs
 from gosmart.connectors.errors import IngestError
-from gosmart.connectors.sources import _common, air_files, jabar, population, transit, welfare
+from gosmart.connectors.sources import _common, air_files, fsc, jabar, population, transit, welfare
 
 FIX = Path(__file__).parent / "fixtures" / "files" / "opendata"
 
@@ -72,6 +73,26 @@ def test_trtc_totals():
         raw("transit/trtc_daily_system_totals_2019_2023.csv"), "t.csv"
     )
     assert obs(b)[("metro_ridership|TW-TPE|city", "2019-01-02 00:00:00")] == 2251877
+
+
+def test_taoyuan_airport_mrt_roc_years_and_months():
+    b = transit.parse_tymetro_monthly(
+        raw("transit/taoyuan_airport_mrt_monthly_avg_daily_ridership_2019_2023.csv"), "t.csv"
+    )
+    values = obs(b)
+    assert values[("metro_ridership|TW-TAO|city", "2019-01-01 00:00:00")] == 69360  # 108,1
+    assert values[("metro_ridership|TW-TAO|city", "2023-09-01 00:00:00")] == 100648  # 112,9
+    series = b.tables["series"].iloc[0]
+    assert (series["grain"], series["unit"]) == ("monthly", "riders/day")
+
+
+@pytest.mark.parametrize(
+    "row,problem", [("108,13,1", "m: not a month '13'"), ("108,1,5", "two rows for 2019-01")]
+)
+def test_taoyuan_airport_mrt_bad_months_are_refused(row, problem):
+    data = raw("transit/taoyuan_airport_mrt_monthly_avg_daily_ridership_2019_2023.csv")
+    with pytest.raises(IngestError, match=problem):
+        transit.parse_tymetro_monthly(data + b"\r\n" + row.encode(), "t.csv")
 
 
 def test_welfare_counts_records_per_city_and_year():
@@ -227,19 +248,30 @@ CSV_PARSERS = [
     ),
     (air_files.parse_iqair, "air/history/iqair_taiwan_cities_pm25_2017-2021.csv", "pm25_ugm3"),
     (air_files.parse_jakarta_ispu, "air/indonesia/jakarta_ispu_dki_all_daily.csv", "max"),
+    (
+        transit.parse_tymetro_monthly,
+        "transit/taoyuan_airport_mrt_monthly_avg_daily_ridership_2019_2023.csv",
+        "volume",
+    ),
+    (fsc.parse_fsc, "payments/fsc_epayment_institutions_monthly_2018_2025.csv", "使用者人數"),
+    (
+        all_specs()["bps_iptik_2021_2022"].parse,
+        "indonesia/bps_iptik_subindex_province_2021_2022.csv",
+        "Indeks Pembangunan TIK (2021)",
+    ),
 ]
 
 
-@pytest.mark.parametrize("parse,rel,column", CSV_PARSERS, ids=[p[0].__name__ for p in CSV_PARSERS])
+@pytest.mark.parametrize("parse,rel,column", CSV_PARSERS, ids=[p[1] for p in CSV_PARSERS])
 def test_missing_column(parse, rel, column):
     frame = pd.read_csv(FIX / rel, dtype=str, keep_default_na=False)
     bad = frame.drop(columns=[column]).to_csv(index=False).encode()
-    with pytest.raises(IngestError, match=f"missing column.*{column}") as err:
+    with pytest.raises(IngestError, match=f"missing column.*{re.escape(column)}") as err:
         parse(bad, rel)
     assert rel in str(err.value)
 
 
-@pytest.mark.parametrize("parse,rel,column", CSV_PARSERS, ids=[p[0].__name__ for p in CSV_PARSERS])
+@pytest.mark.parametrize("parse,rel,column", CSV_PARSERS, ids=[p[1] for p in CSV_PARSERS])
 def test_non_numeric_value(parse, rel, column):
     frame = pd.read_csv(FIX / rel, dtype=str, keep_default_na=False)
     frame.loc[0, column] = "n/a?"
@@ -247,7 +279,7 @@ def test_non_numeric_value(parse, rel, column):
         parse(frame.to_csv(index=False).encode(), rel)
 
 
-@pytest.mark.parametrize("parse,rel,column", CSV_PARSERS, ids=[p[0].__name__ for p in CSV_PARSERS])
+@pytest.mark.parametrize("parse,rel,column", CSV_PARSERS, ids=[p[1] for p in CSV_PARSERS])
 def test_garbage_bytes(parse, rel, column):
     with pytest.raises(IngestError):
         parse(b"\xff\xfe\x00garbage\x81\x82", rel)
@@ -255,7 +287,7 @@ def test_garbage_bytes(parse, rel, column):
         parse(b"", rel)
 
 
-@pytest.mark.parametrize("parse,rel,column", CSV_PARSERS, ids=[p[0].__name__ for p in CSV_PARSERS])
+@pytest.mark.parametrize("parse,rel,column", CSV_PARSERS, ids=[p[1] for p in CSV_PARSERS])
 def test_a_row_with_a_cell_missing_is_refused_not_read_as_empty(parse, rel, column):
     text = (FIX / rel).read_text(encoding="utf-8").splitlines()
     text[1] = text[1].rsplit(",", 1)[0]
@@ -331,7 +363,7 @@ def test_airbox_hour_outside_march_is_refused():
 def test_every_file_spec_has_provenance():
     mine = {"transit", "welfare", "population", "jabar", "air_files"}
     specs = [s for s in all_specs().values() if s.connector in mine]
-    assert len(specs) == 15
+    assert len(specs) == 16
     for s in specs:
         assert s.publisher and s.licence and s.attribution and s.files
         for rel in s.files:

@@ -228,3 +228,19 @@ def test_live_mode_without_a_feed_fails_cleanly(db_file, monkeypatch, capsys):
     monkeypatch.setattr("gosmart.connectors.http.make_session", lambda: None)
     assert runner.run_ingest(db_file, sources=["jabar_waste"]) == 1
     assert "no live feed" in capsys.readouterr().out
+
+
+def test_file_loads_a_set_only_whole(db_file, capsys):
+    from gosmart.connectors.sources.air_files import AIRBOX_FILES
+
+    paths = [FIX / name for name in AIRBOX_FILES]
+    assert runner.run_ingest(db_file, sources=["airbox_pm25_2017_03"], files=paths[:1]) == 1
+    con = connect_read(db_file)
+    (error,) = con.execute("SELECT error FROM ingest_run").fetchone()
+    con.close()
+    assert "read as a set: give every file of it; missing" in error
+    assert runner.run_ingest(db_file, sources=["airbox_pm25_2017_03"], files=paths[::-1]) == 0
+    con = connect_read(db_file)
+    (location,) = con.execute("SELECT location FROM source").fetchone()
+    assert location == ", ".join(str(p.resolve()) for p in paths)  # in the set's order
+    con.close()

@@ -11,6 +11,7 @@ import pytest
 
 from gosmart.connectors.core import Batch, load_batch
 from gosmart.connectors.errors import IngestError
+from gosmart.schema import stored_columns, stored_tables
 from gosmart.store import connect_read, pending_upgrades, writing
 from tests.test_derive import spec
 
@@ -181,12 +182,9 @@ def test_a_store_from_before_series_keys_is_brought_up_to_date_by_its_next_write
         ).fetchall() == [(6.0, 1)]
         load_batch(con, SPEC, _observations(["a"], [0]), location="a", sha256="1")
     with connect_read(db_file) as con:
-        columns = [r[0] for r in con.execute("DESCRIBE observation").fetchall()]
-        assert columns == ["series_key", "ts", "value"]
+        assert stored_columns(con, "observation") == ["series_key", "ts", "value"]
         assert [k for k, _, _ in _pairs(con)] == [1, 2, 3, 4]
-        assert "observation_text_keyed" not in {
-            r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
-        }
+        assert "observation_text_keyed" not in stored_tables(con)
 
 
 def test_a_source_that_accumulates_keeps_earlier_rows_and_counts_them(db_file):

@@ -9,7 +9,7 @@ from gosmart.dashboard.bundle import load_view, view_figures
 from gosmart.dashboard.figures import project as figs
 from gosmart.dashboard.theme import TREATED
 from gosmart.quality import LOW_COVERAGE
-from tests.store_builder import FAMILY, METRO, METRO_CITY, METRO_COMPARISON, REPORTED
+from tests.store_builder import AIR, FAMILY, METRO, METRO_CITY, METRO_COMPARISON, REPORTED
 from tests.store_files import rows
 
 PROJECT = (
@@ -93,8 +93,7 @@ def test_chart_text_follows_language(dashboard_store):
     zh = view_figures(view, "zh", per_capita=False)
     kinds = {r["kind"] for r in rows(dashboard_store, PRIMARY_PLACEBOS.replace(
         "AND p.kind = ? ", ""), [FAMILY])}  # fmt: skip
-    assert set(en) == {"indicator", "effect"} | {f"placebo_{k}" for k in kinds}
-    assert len(kinds) == 4
+    assert kinds and set(en) == {"indicator", "effect"} | {f"placebo_{k}" for k in kinds}
     for name in en:
         assert en[name].layout.title.text != zh[name].layout.title.text, name
         # whole numbers with separators in zh: plotly's "1.4M" / "120k" are not Chinese
@@ -155,6 +154,27 @@ def test_space_placebos_are_thin_grey_and_city_gap_coloured(dashboard_store):
     city = [tr for tr in fig.data if tr.line.color == TREATED]
     assert len(city) == 1
     assert list(city[0].y) == list(view.path["observed"] - view.path["counterfactual"])
+
+
+def test_leave_one_out_refits_are_drawn_against_the_city_gap(dashboard_store):
+    """A synthetic control refitted without each donor it leaned on: one thin line per
+    refit (the runs the engine stored), the city's own gap on top."""
+    runs = rows(
+        dashboard_store,
+        "SELECT * FROM placebo WHERE project_id = ? AND method = 'synthetic_control' "
+        "AND kind = 'leave_one_out'",
+        [AIR],
+    )
+    assert runs, "the world's air project has a synthetic control that counts"
+    view = load_view(AIR)
+    placebos = queries_project.placebos(AIR, "pm25", "synthetic_control")
+    path = queries_project.effect_path(AIR, "pm25", "synthetic_control")
+    fig = figs.placebo_figure(
+        placebos, "leave_one_out", gap=figs.own_gap(path), project=view.project, lang="en"
+    )
+    city = [tr for tr in fig.data if tr.line.color == TREATED]
+    assert len(city) == 1 and list(city[0].y) == list(path["observed"] - path["counterfactual"])
+    assert len([tr for tr in fig.data if tr.line.color != TREATED]) >= len(runs)
 
 
 def test_log_scale_gap_is_a_log_ratio(dashboard_store):

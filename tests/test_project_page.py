@@ -9,10 +9,12 @@ import re
 import shutil
 import zipfile
 
+from gosmart.dashboard.i18n import t
 from gosmart.resources import read_sql
 from tests.conftest import use_store
 from tests.dash_pages import find_all, find_by_id, find_ids, page_module, texts
 from tests.store_builder import (
+    AIR,
     FAMILY,
     GAP_YEARS,
     METRO,
@@ -61,9 +63,9 @@ def test_unknown_project_is_a_friendly_not_found(dashboard_store):
 
 
 def test_every_section_renders_what_the_store_holds(dashboard_store):
-    (primary,) = rows(dashboard_store, PRIMARY, [FAMILY])
-    (stored,) = rows(dashboard_store, PROJECT, [FAMILY])
-    page = project.layout(project_id=FAMILY)
+    (primary,) = rows(dashboard_store, PRIMARY, [AIR])
+    (stored,) = rows(dashboard_store, PROJECT, [AIR])
+    page = project.layout(project_id=AIR)
     assert SECTIONS <= find_ids(page)
     words = texts(page)
     assert "This panel could not be drawn. The rest of the page still works." not in words
@@ -75,13 +77,14 @@ def test_every_section_renders_what_the_store_holds(dashboard_store):
     columns = ("effect_avg", "effect_avg_lo", "effect_avg_hi")
     for shown, column in zip(found.groups(), columns, strict=True):
         assert _close(shown, primary[column]), (shown, column, primary[column])
-    assert primary["method"] == "synthetic_control"  # 21 comparison cities: the engine's first
-    assert "Synthetic control" in effect and primary["agreement"] in effect
-    assert primary["p_value_kind"] in effect
+    assert t(f"project.method_{primary['method']}", "en") in effect
+    assert primary["agreement"] in effect and primary["p_value_kind"] in effect
+    assert f"Evidence level {primary['evidence_level']} of 5" in effect
     kinds = {r["kind"] for r in rows(dashboard_store, "SELECT kind FROM placebo WHERE "
-             "project_id = ? AND method = ?", [FAMILY, primary["method"]])}  # fmt: skip
-    assert kinds == {"space", "time", "leave_one_out", "launch_sensitivity"}
-    assert {f"project-placebo-{k}" for k in kinds} <= find_ids(page)
+             "project_id = ? AND method = ?", [AIR, primary["method"]])}  # fmt: skip
+    assert {"space", "time", "launch_sensitivity"} <= kinds
+    shown = {i for i in find_ids(page) if i.startswith("project-placebo-")}
+    assert shown == {f"project-placebo-{k}" for k in kinds}  # the primary method's, no other
 
 
 def test_effect_card_caveats_come_from_the_engine_in_the_page_language(dashboard_store):

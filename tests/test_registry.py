@@ -246,19 +246,8 @@ def test_editions_list_every_year_and_say_when_winners_were_not_found(registry):
         list_editions(registry)
 
 
-PROPOSED_COLUMNS = [
-    "ALTER TABLE project ADD COLUMN IF NOT EXISTS data_status VARCHAR",
-    "ALTER TABLE project ADD COLUMN IF NOT EXISTS headline_metric VARCHAR",
-    "ALTER TABLE project ADD COLUMN IF NOT EXISTS milestone_groups VARCHAR[]",
-    "ALTER TABLE project_indicator ADD COLUMN IF NOT EXISTS per_capita BOOLEAN",
-    "ALTER TABLE project_indicator ADD COLUMN IF NOT EXISTS note VARCHAR",
-]
-
-
-def test_proposed_columns_are_filled_when_the_schema_has_them(db_file):
+def test_status_headline_metric_groups_and_per_capita_are_loaded(db_file):
     with writing(db_file) as con:
-        for sql in PROPOSED_COLUMNS:
-            con.execute(sql)
         load_registry(con)
     con = connect_read(db_file)
     assert con.execute(

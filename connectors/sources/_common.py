@@ -10,7 +10,9 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 from functools import cache
 from typing import Any
 
@@ -22,13 +24,17 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from gosmart.connectors.errors import IngestError
+from gosmart.missing import is_missing
 from gosmart.registry import read_csv_rows
 from gosmart.resources import REGISTRY_DIR
 
+# Compiled copies of government figures kept in public repositories that state no licence.
+UNLICENSED = "none stated (public repository without a licence)"
 MISSING_TOKENS = frozenset({"", "-", "--", "—"})
 _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$|^[+-]?\.\d+$")
 _ASCII_NUMBER = _NUMBER.pattern.replace(r"\d", "[0-9]")  # whole-column fast path only
 _MISSING_ARROW = pa.array(sorted(MISSING_TOKENS), type=pa.string())
+_TEXT = pd.StringDtype("pyarrow")
 
 
 def looks_like_parquet(raw: bytes) -> bool:
@@ -125,7 +131,7 @@ def to_number(value: Any, source_id: str, location: str, what: str) -> float | N
             source_id, location, f"{what}: expected a number, got {type(value).__name__}"
         )
     if isinstance(value, int | float):
-        return None if pd.isna(value) else float(value)
+        return None if is_missing(value) else float(value)
     text = str(value).strip()
     if text in MISSING_TOKENS:
         return None
@@ -175,6 +181,100 @@ def numbers(
     return out
 
 
+def marked_numbers(
+    values: pd.Series,
+    source_id: str,
+    location: str,
+    what: str,
+    *,
+    markers: Mapping[str, str],
+    flags: str = "",
+) -> tuple[pd.Series, Counter[str]]:
+    """A column through `numbers`, where the publisher's documented non-value markers are
+    missing values, counted per marker.
+
+    `markers` maps a whole text cell (after trimming) to the label it is counted under
+    (a null cell counts as ''); `flags` are characters that, written after a number or alone
+    ('12#', '#'), mark the reading invalid: the number is never used. Any other cell that is
+    not a number, the usual missing tokens ('', '-') included when they are not among
+    `markers`, is refused.
+    """
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        out = values.astype("float64")
+        empty = int(out.isna().sum()) if "" in markers else 0
+        return out, Counter({markers[""]: empty} if empty else {})
+    cells = values.astype(object).where(values.notna(), "")
+    try:
+        codes, uniques = pd.factorize(cells)
+    except TypeError:  # lists or objects among JSON values: `numbers` refuses them by type
+        return numbers(values, source_id, location, what, allow_empty=True), Counter()
+    labels = [
+        _marker(u.strip(), markers, flags, source_id, location, what)
+        if isinstance(u, str)
+        else None
+        for u in uniques
+    ]
+    seen = np.bincount(codes, minlength=len(uniques))
+    counts: Counter[str] = Counter()
+    for label, n in zip(labels, seen, strict=True):
+        if label is not None and n:
+            counts[label] += int(n)
+    kept = ["" if label is not None else u for u, label in zip(uniques, labels, strict=True)]
+    text_only = all(isinstance(u, str) for u in kept)  # then the whole-column path applies
+    out = pd.Series(
+        pd.array(kept, dtype=_TEXT if text_only else object).take(codes),
+        index=values.index,
+    )
+    return numbers(out, source_id, location, what, allow_empty=True), counts
+
+
+def _marker(
+    cell: str, markers: Mapping[str, str], flags: str, source_id: str, location: str, what: str
+) -> str | None:
+    """The label a text cell is counted under, or None for a cell to read as a number."""
+    if cell in markers:
+        return markers[cell]
+    if flags and cell and cell[-1] in flags and _flagged(cell[:-1]):
+        return cell[-1]
+    if cell in MISSING_TOKENS:  # the publisher's markers are the only non-values
+        raise IngestError(source_id, location, f"{what}: not a number: {cell!r}")
+    return None
+
+
+def _flagged(head: str) -> bool:
+    head = head.strip()
+    return head == "" or bool(_NUMBER.match(head))
+
+
+def decimal_comma(values: pd.Series, source_id: str, location: str, what: str) -> pd.Series:
+    """Text written with a decimal comma ('5,86') in the point form `numbers` reads; a cell
+    holding a point is refused, since '5.860' and '5,860' mean other things there."""
+    text = values.astype(str).str.strip()
+    dotted = text.str.contains(".", regex=False)
+    if dotted.any():
+        raise IngestError(
+            source_id, location, f"{what}: decimal comma expected, got {text[dotted].iloc[0]!r}"
+        )
+    return text.str.replace(",", ".", regex=False)
+
+
+_YM = re.compile(r"^\s*(\d{2,4})\s*(?:年|/|-|\.)?\s*(\d{1,2})\s*月?\s*$")
+
+
+def year_month(text: Any, calendar: str, source_id: str, location: str) -> date:
+    """The first day of a month written '107年04月', '114/07' or '2019-07'; `calendar` 'roc'
+    (民國: year + 1911) or 'ad'. Anything else, or a month outside 1-12, is refused."""
+    match = _YM.match(str(text or ""))
+    if not match:
+        raise IngestError(source_id, location, f"period not understood: {str(text)[:30]!r}")
+    year, month = int(match.group(1)), int(match.group(2))
+    if calendar == "roc":
+        year += 1911
+    if not (1 <= month <= 12 and 1990 <= year <= 2100):
+        raise IngestError(source_id, location, f"period out of range: {str(text)[:30]!r}")
+    return date(year, month, 1)
+
+
 def years(values: pd.Series, source_id: str, location: str, what: str) -> pd.Series:
     """Four-digit years as integers, refusing anything else."""
     out = numbers(values, source_id, location, what)
@@ -205,7 +305,7 @@ def native_id(value: Any, source_id: str, location: str, what: str) -> str:
     """An identifier as text; whole floats (1.0) become '1'. Empty is refused."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    text = "" if is_missing(value) else str(value)
     text = text.strip()
     if not text:
         raise IngestError(source_id, location, f"{what}: empty identifier")
@@ -224,7 +324,7 @@ def _fold_tai(name: str) -> str:
 
 def city_from_zh(name: Any, source_id: str, location: str) -> str:
     """Registry id of a Taiwanese county/city named in Chinese ('台中市' and '臺中市' alike)."""
-    text = "" if name is None or (isinstance(name, float) and pd.isna(name)) else str(name)
+    text = "" if is_missing(name) else str(name)
     city = _cities_by_zh().get(_fold_tai(text))
     if city is None:
         raise IngestError(source_id, location, f"county {text!r} is not in the city registry")

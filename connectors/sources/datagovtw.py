@@ -10,9 +10,7 @@ indicator); the CSV is refused, naming its columns, when it does not fit.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
-from datetime import date
 from functools import partial
 from typing import Any
 
@@ -22,10 +20,9 @@ import requests
 from gosmart.connectors.core import OGDL, Batch, SourceSpec
 from gosmart.connectors.errors import IngestError
 from gosmart.connectors.http import fetch_bytes, fetch_json, redact_url
-from gosmart.connectors.sources._common import city_from_zh, read_csv, to_number
+from gosmart.connectors.sources._common import city_from_zh, read_csv, to_number, year_month
 
 API_BASE = "https://data.gov.tw/api/v2/rest/dataset"
-_YM = re.compile(r"^\s*(\d{2,4})\s*(?:年|/|-|\.)?\s*(\d{1,2})\s*月?\s*$")
 
 
 @dataclass(frozen=True)
@@ -52,18 +49,6 @@ class DatasetDecl:
         return env or self.dataset_id
 
 
-def _period(text: Any, calendar: str, source_id: str, location: str) -> date:
-    match = _YM.match(str(text or ""))
-    if not match:
-        raise IngestError(source_id, location, f"period not understood: {str(text)[:30]!r}")
-    year, month = int(match.group(1)), int(match.group(2))
-    if calendar == "roc":
-        year += 1911
-    if not (1 <= month <= 12 and 1990 <= year <= 2100):
-        raise IngestError(source_id, location, f"period out of range: {str(text)[:30]!r}")
-    return date(year, month, 1)
-
-
 def parse_csv(raw: bytes, location: str, *, decl: DatasetDecl) -> Batch:
     """The declared columns of one CSV resource -> indicator_value rows."""
     sid = decl.source_id
@@ -73,7 +58,7 @@ def parse_csv(raw: bytes, location: str, *, decl: DatasetDecl) -> Batch:
     frame = read_csv(raw, sid, location, wanted)
     rows = []
     for rec in frame.to_dict("records"):
-        period = _period(rec[decl.period_column], decl.calendar, sid, location)
+        period = year_month(rec[decl.period_column], decl.calendar, sid, location)
         city = city_from_zh(rec[decl.city_column], sid, location) if decl.city_column else None
         for indicator, column in decl.values.items():
             value = to_number(rec[column], sid, location, column)

@@ -106,7 +106,7 @@ def parse_klrt(raw: bytes, location: str, *, source_id: str = SOURCE_ID) -> Batc
             }
         ),
     )
-    batch.note = remarks_note(remarks)  # type: ignore[attr-defined]
+    batch.note = remarks_note(remarks)
     return batch
 
 

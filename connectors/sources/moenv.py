@@ -9,6 +9,7 @@ refused, naming the keys it has.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -30,12 +31,14 @@ from gosmart.connectors.sources._common import (
     city_from_zh,
     looks_like_json,
     looks_like_parquet,
+    marked_numbers,
     native_id,
     numbers,
     read_csv,
     read_parquet,
     to_number,
 )
+from gosmart.missing import is_missing
 
 API_BASE = "https://data.moenv.gov.tw/api/v2"
 KEY_ENV = "MOENV_API_KEY"
@@ -67,6 +70,18 @@ STATION_ALIASES: dict[str, tuple[str, ...]] = {
 # Indicator -> (canonical field, unit as in datasets/registry/indicators.csv).
 MEASURES: dict[str, tuple[str, str]] = {"pm25": ("pm25", "µg/m³"), "aqi": ("aqi", "index")}
 TIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M")
+# The non-value markers MOENV documents for its readings: missing values, counted per marker,
+# never a number and never 0. Source: the legend in the ReadMe of MOENV's yearly air-quality
+# archive (普通測站資料註記說明, 空氣品質監測網 歷年監測資料下載,
+# https://airtw.moenv.gov.tw/CHT/Query/His_Data.aspx): '#' 表示儀器檢核為無效值 (invalid by
+# instrument check), '*' 表示程式檢核為無效值 (by program check), 'x' 表示人工檢核為無效值 (by
+# manual check), 'A' 係指因儀器疑似故障警報所產生的無效值 (instrument fault alarm), 'NR' 表示無降雨
+# (no rainfall), 空白 表示缺值 (blank: missing). The four flag characters are written after
+# the rejected number ('12#') or alone. The v2 API writes an absent reading as '' or '-', and
+# 'ND' (未檢出: not detected, below the instrument's limit), which that legend does not list;
+# it is not 0 either, so it is missing too. Any other token refuses the load.
+MISSING_MARKERS = {"": "empty", "-": "-", "ND": "ND", "NR": "NR"}
+INVALID_FLAGS = "#*xA"
 
 
 def load_records(raw: bytes, source_id: str, location: str) -> pd.DataFrame:
@@ -148,9 +163,10 @@ def _one_time(value: Any, source_id: str, location: str) -> datetime:
 def parse_hourly(raw: bytes, location: str, *, source_id: str = "moenv_aqx_p_432") -> Batch:
     """Hourly station readings (aqx_p_432 / aqx_p_488, any generation) -> stations, series, values.
 
-    Times are Taiwan local time as published (naive). Missing readings ('' or '-')
-    are left out, never stored as 0. Exact duplicate records are merged; two
-    different readings for one station and hour are refused.
+    Times are Taiwan local time as published (naive). Readings MOENV marks as
+    missing or invalid (MISSING_MARKERS, INVALID_FLAGS) are left out, never stored
+    as 0, and counted per marker. Exact duplicate records are merged; two different
+    readings for one station and hour are refused.
     """
     frame = canonical(
         load_records(raw, source_id, location),
@@ -167,14 +183,28 @@ def parse_hourly(raw: bytes, location: str, *, source_id: str = "moenv_aqx_p_432
     sites = {v: native_id(v, source_id, location, "site id") for v in pd.unique(frame["site_id"])}
     frame["site_id"] = frame["site_id"].map(sites)
     frame["publish_time"] = _times(frame["publish_time"], source_id, location)
-    for measure in [m for m, _unit in MEASURES.values()] + ["lon", "lat"]:
-        frame[measure] = numbers(frame[measure], source_id, location, measure, allow_empty=True)
+    counts: Counter[str] = Counter()
+    for measure in [m for m, _unit in MEASURES.values()]:
+        frame[measure], marked = marked_numbers(
+            frame[measure],
+            source_id,
+            location,
+            measure,
+            markers=MISSING_MARKERS,
+            flags=INVALID_FLAGS,
+        )
+        counts.update(marked)
+    for coordinate in ("lon", "lat"):
+        frame[coordinate] = numbers(
+            frame[coordinate], source_id, location, coordinate, allow_empty=True
+        )
     frame = _drop_exact_duplicates(frame, source_id, location)
     cities = {c: city_from_zh(c, source_id, location) for c in pd.unique(frame["county"])}
     frame["city_id"] = frame["county"].map(cities)
     latest = frame.sort_values("publish_time").drop_duplicates("site_id", keep="last")
     station_city = latest[["site_id", "city_id"]]
     batch = Batch({"station": _seen_stations(latest)})
+    batch.count_markers(counts)
     for indicator, (measure, unit) in MEASURES.items():
         ids = indicator + "|" + station_city["city_id"] + "|moenv:" + station_city["site_id"]
         batch.add(
@@ -268,7 +298,7 @@ _TAIL = ["city_id", "lat", "lon", "kind"]
 
 
 def _text(value: Any) -> str | None:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if is_missing(value):
         return None
     text = str(value).strip()
     return text or None

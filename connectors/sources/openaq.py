@@ -111,7 +111,7 @@ def parse_bundle(raw: bytes, location: str, *, source_id: str = SOURCE_ID) -> Ba
                 for m in _check_envelope(response, "measurements", source_id, location):
                     points.append(_point(m, series_id, sensor.get("id"), source_id, location))
     batch = _tables(stations, series, points, source_id, location)
-    batch.note = "Provider licences: " + "; ".join(sorted(licences)) if licences else None  # type: ignore[attr-defined]
+    batch.note = "Provider licences: " + "; ".join(sorted(licences)) if licences else None
     return batch
 
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from gosmart.connectors.core import Batch, SourceSpec
+from gosmart.connectors.core import TABLE_COLUMNS, Batch, SourceSpec
 from gosmart.connectors.errors import IngestError
 from gosmart.connectors.sources._common import decode_utf8, require_columns, to_number
 from gosmart.registry import parse_period
@@ -46,20 +46,7 @@ NEWS_COLUMNS = [
     "url",
     "note",
 ]
-MILESTONE_COLUMNS = [
-    "milestone_id",
-    "project_id",
-    "as_of",
-    "as_of_date",
-    "metric",
-    "value",
-    "unit",
-    "value_as_reported",
-    "lower_bound",
-    "reported_by",
-    "url",
-    "note",
-]
+MILESTONE_COLUMNS = list(TABLE_COLUMNS["milestone"])  # what a connector may send
 
 _LOWER_BOUND = re.compile(
     r"逾|突破|超過|超过|以上|餘|\d[\d,.]*\s*[萬億千百]?多"

@@ -1,4 +1,5 @@
-"""Metro ridership files: Kaohsiung MRT (KRTC) daily and per station, Taipei Metro (TRTC).
+"""Metro ridership files: Kaohsiung MRT (KRTC) daily and per station, Taipei Metro (TRTC),
+Taoyuan Airport MRT monthly.
 
 Kaohsiung light rail is another connector's (kcg.py); the light-rail column of the
 KRTC daily file is therefore not read here.
@@ -9,7 +10,9 @@ from __future__ import annotations
 import pandas as pd
 
 from gosmart.connectors.core import OGDL, Batch, SourceSpec
+from gosmart.connectors.errors import IngestError
 from gosmart.connectors.sources._common import (
+    UNLICENSED,
     city_series,
     dates,
     numbers,
@@ -19,13 +22,21 @@ from gosmart.connectors.sources._common import (
     years,
 )
 
-UNLICENSED = "none stated (public repository without a licence)"
-KHH, TPE = "TW-KHH", "TW-TPE"
+KHH, TPE, TAO = "TW-KHH", "TW-TPE", "TW-TAO"
 
 
 def _krtc_id(code: pd.Series) -> pd.Series:
     """KRTC station codes as one id: interchanges are 'O5/R10' in one file and 'O5-R10' in another."""
     return "krtc:" + code.str.strip().str.replace("/", "-", regex=False)
+
+
+def _system_batch(city: str, grain: str, ts: pd.Series, value: pd.Series) -> Batch:
+    """A city's system-wide metro riders per day: one `metro_ridership` series, entity 'city'."""
+    series = city_series("metro_ridership", pd.Series([city]), grain, "riders/day")
+    batch = Batch()
+    batch.add("series", series)
+    batch.add("observation", observations(series["series_id"].repeat(len(ts)), ts, value))
+    return batch
 
 
 def parse_krtc_daily(raw: bytes, location: str) -> Batch:
@@ -35,13 +46,7 @@ def parse_krtc_daily(raw: bytes, location: str) -> Batch:
     value = numbers(f["捷運總運量"], sid, location, "捷運總運量", allow_empty=True)
     ts = dates(f["日期"], sid, location, "日期")
     keep = value.notna()
-    series = city_series("metro_ridership", pd.Series([KHH]), "daily", "riders/day")
-    batch = Batch()
-    batch.add("series", series)
-    batch.add(
-        "observation", observations(series["series_id"].repeat(keep.sum()), ts[keep], value[keep])
-    )
-    return batch
+    return _system_batch(KHH, "daily", ts[keep], value[keep])
 
 
 def parse_krtc_station_monthly(raw: bytes, location: str) -> Batch:
@@ -112,11 +117,7 @@ def parse_trtc_daily_totals(raw: bytes, location: str) -> Batch:
     f = read_csv(raw, sid, location, ["date", "entries"])
     value = numbers(f["entries"], sid, location, "entries")
     ts = dates(f["date"], sid, location, "date")
-    series = city_series("metro_ridership", pd.Series([TPE]), "daily", "riders/day")
-    batch = Batch()
-    batch.add("series", series)
-    batch.add("observation", observations(series["series_id"].repeat(len(f)), ts, value))
-    return batch
+    return _system_batch(TPE, "daily", ts, value)
 
 
 def parse_trtc_station_daily(raw: bytes, location: str) -> Batch:
@@ -155,6 +156,22 @@ def parse_trtc_station_daily(raw: bytes, location: str) -> Batch:
         "observation", observations("metro_station_entries|" + TPE + "|trtc:" + label, ts, value)
     )
     return batch
+
+
+def parse_tymetro_monthly(raw: bytes, location: str) -> Batch:
+    """Taoyuan Airport MRT average riders per day in each month; years in the ROC calendar."""
+    sid = "tymetro_monthly_ridership"
+    f = read_csv(raw, sid, location, ["zhy", "m", "volume"])
+    year = years(numbers(f["zhy"], sid, location, "zhy") + 1911, sid, location, "zhy")
+    month = numbers(f["m"], sid, location, "m")
+    bad = ~month.isin(range(1, 13))
+    if bad.any():
+        raise IngestError(sid, location, f"m: not a month {f['m'][bad].iloc[0]!r}")
+    ts = pd.to_datetime(pd.DataFrame({"year": year, "month": month.astype(int), "day": 1}))
+    if ts.duplicated().any():
+        raise IngestError(sid, location, f"two rows for {ts[ts.duplicated()].iloc[0]:%Y-%m}")
+    value = numbers(f["volume"], sid, location, "volume")
+    return _system_batch(TAO, "monthly", ts, value)
 
 
 SPECS = [
@@ -220,5 +237,22 @@ SPECS = [
         files=("transit/trtc_daily_station_entries_exits_2019_2023.parquet",),
         note="Entries only; empty cells are missing days. Station labels as in the source "
         "(板橋 in 2019 becomes BL板橋/Y板橋 from 2020).",
+    ),
+    SourceSpec(
+        source_id="tymetro_monthly_ridership",
+        connector="transit",
+        publisher="Taoyuan Metro Corporation (presumed; compiled by vyytx)",
+        title="Taoyuan Airport MRT average daily ridership per month 2019–2023 (每月桃園捷運平均日運量)",
+        url="https://github.com/vyytx/dataViz",
+        licence=UNLICENSED,
+        attribution="桃園大眾捷運股份有限公司 figures (publisher not named upstream), compiled in "
+        "vyytx/dataViz (src/data/taoyuanMRTVolume.csv)",
+        parse=parse_tymetro_monthly,
+        files=("transit/taoyuan_airport_mrt_monthly_avg_daily_ridership_2019_2023.csv",),
+        note="Secondary compilation; the original publisher is presumably Taoyuan Metro "
+        "Corporation (not verified). File mode only (no API known). The Airport MRT runs "
+        "Taipei–New Taipei–Taoyuan and is stored under its operator's city (TW-TAO) as a "
+        "comparison unit; a monthly series of riders per day, like the other metro_ridership "
+        "series at monthly grain.",
     ),
 ]

@@ -9,14 +9,13 @@ would deep-copy and validate every boundary coordinate on each request.
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
 from gosmart.dashboard.figures.compare import template
 from gosmart.dashboard.i18n import pick, t
 from gosmart.dashboard.queries import records
 from gosmart.dashboard.theme import value_ticks
+from gosmart.missing import is_missing, or_none
 
 COLOR_SCALE = "Cividis"
 STATION_SCALE = "Viridis"  # stations on a scale of their own: a second colour-blind-safe one
@@ -24,7 +23,7 @@ NO_DATA_FILL = "#e9e9e9"
 
 
 def _fmt(value: float) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if is_missing(value):
         return "–"
     return f"{value:,.4g}" if abs(value) < 1e5 else f"{value:,.0f}"
 
@@ -161,7 +160,7 @@ def choropleth_figure(
                     "mode": "markers",
                     "marker": {
                         "size": 9,
-                        "color": [None if v != v else v for v in points["value"].tolist()],
+                        "color": [or_none(v) for v in points["value"].tolist()],
                         "coloraxis": station_axis,
                         "line": {"color": "white", "width": 1},
                         "symbol": "circle",

@@ -23,6 +23,7 @@ from gosmart.dashboard.theme import (
     TREATED,
     value_ticks,
 )
+from gosmart.missing import is_missing
 
 GREY = "#9a9a9a"
 LAUNCH_RANGE = "rgba(0, 0, 0, 0.08)"
@@ -45,7 +46,7 @@ def figure(traces: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
 
 
 def _day(value: Any) -> date | None:
-    if value is None or (not isinstance(value, str | date) and pd.isna(value)):
+    if is_missing(value):
         return None
     return pd.Timestamp(value).date()
 

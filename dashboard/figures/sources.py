@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 
 from gosmart.dashboard.figures.project import figure
 from gosmart.dashboard.i18n import pick, t
+from gosmart.missing import is_missing
 
 
 def coverage_figure(
@@ -34,7 +35,7 @@ def coverage_figure(
     y_labels = [pick(cities.get(c, {}), "name", lang) or c for c in city_order]
     text = [
         [
-            "" if np.isnan(n) else t("sources.cell", lang, periods=int(n), grain=grain)
+            "" if is_missing(n) else t("sources.cell", lang, periods=int(n), grain=grain)
             for n, grain in zip(row, grain_names, strict=True)
         ]
         for row in periods

@@ -11,17 +11,8 @@ from gosmart.dashboard.data import query
 
 
 def _first(frame: pd.DataFrame) -> dict[str, Any] | None:
-    if frame.empty:
-        return None
-    row = frame.iloc[0].to_dict()
-    return {k: (None if _missing(v) else v) for k, v in row.items()}
-
-
-def _missing(value: Any) -> bool:
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
+    rows = queries.records(frame.head(1))
+    return rows[0] if rows else None
 
 
 def data_version() -> str:
@@ -72,6 +63,4 @@ def sources(source_ids: list[str]) -> list[dict[str, Any]]:
     if not source_ids:
         return []
     frame = query("kiosk_sources", [sorted(set(source_ids))])
-    return [
-        {k: (None if _missing(v) else v) for k, v in r.items()} for r in frame.to_dict("records")
-    ]
+    return queries.records(frame)

@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 
 from gosmart.dashboard.figures.gaps import break_lines
 from gosmart.dashboard.kiosk.locator import Locator
+from gosmart.missing import is_missing
 from gosmart.vocab import Grain
 
 INK = "#ffffff"
@@ -68,7 +69,7 @@ def _layout(labels: Mapping[str, str], *, legend: bool = False) -> dict[str, Any
 
 
 def _iso(value: Any) -> str | None:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if is_missing(value):
         return None
     if isinstance(value, pd.Timestamp | date):
         return pd.Timestamp(value).date().isoformat()

@@ -19,6 +19,7 @@ from gosmart.dashboard.figures.showcase import effect_direction, effect_size_tex
 from gosmart.dashboard.i18n import catalogue, engine_text, normalise_lang, pick, t
 from gosmart.dashboard.kiosk.format import significant
 from gosmart.dashboard.urlstate import Field, decode, href, register_view
+from gosmart.missing import is_missing
 
 dash.register_page(
     __name__,
@@ -71,7 +72,7 @@ def _panel(title: str, body: Callable[[], Any], lang: str, panel_id: str) -> htm
 
 def _fmt(value: Any, digits: int = 3) -> str:
     """A figure with `digits` significant digits (whole numbers stay whole), '–' when absent."""
-    if value is None or pd.isna(value):
+    if is_missing(value):
         return "–"
     return significant(float(value), digits)
 

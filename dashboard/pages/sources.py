@@ -10,6 +10,7 @@ from gosmart.dashboard import queries_compare as qc
 from gosmart.dashboard.components import fallback_notice, view_page
 from gosmart.dashboard.figures.sources import coverage_figure
 from gosmart.dashboard.i18n import pick, t
+from gosmart.missing import is_missing
 
 dash.register_page(
     __name__, path="/sources", title="Sources · GO SMART Evidence", cache_view=qc.SOURCES_VIEW
@@ -17,7 +18,7 @@ dash.register_page(
 
 
 def _date(value: object) -> str:
-    return "" if value is None or pd.isna(value) else str(value)[:10]
+    return "" if is_missing(value) else str(value)[:10]
 
 
 def _period(row: dict) -> list | str:
@@ -49,7 +50,7 @@ def _source_table(
             if row["url"]
             else row["title"]
         )
-        rows = "" if row["rows"] is None or pd.isna(row["rows"]) else f"{int(row['rows']):,}"
+        rows = "" if is_missing(row["rows"]) else f"{int(row['rows']):,}"
         body.append(
             html.Tr(
                 [
@@ -85,11 +86,7 @@ def _runs_table(frame: pd.DataFrame, lang: str) -> html.Table | html.P:
             [
                 html.Td(r["connector"]),
                 html.Td(str(r["started_at"])[:19]),
-                html.Td(
-                    ""
-                    if r["ended_at"] is None or pd.isna(r["ended_at"])
-                    else str(r["ended_at"])[:19]
-                ),
+                html.Td("" if is_missing(r["ended_at"]) else str(r["ended_at"])[:19]),
                 html.Td(
                     html.Span(
                         t(f"sources.status_{r['status']}", lang)
@@ -99,7 +96,7 @@ def _runs_table(frame: pd.DataFrame, lang: str) -> html.Table | html.P:
                     )
                 ),
                 html.Td(
-                    "" if r["rows"] is None or pd.isna(r["rows"]) else f"{int(r['rows']):,}",
+                    "" if is_missing(r["rows"]) else f"{int(r['rows']):,}",
                     className="num",
                 ),
                 html.Td(r["error"] or "", className="small"),

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,10 +30,29 @@ CHROMIUM_ARGS = [
 ARTIFACTS = REPO_ROOT / "artifacts" / "screenshots"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def wait_for_200(base: str, paths: list[str], proc: subprocess.Popen, log: Path) -> None:
+    """Return once each path under `base` has answered 200; fail if the server exits or a
+    path has not answered within 90 s (a cold start on 2 shared cores takes a few)."""
+    deadline = time.monotonic() + 90
+    for path in paths:
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"server exited: {log.read_text(encoding='utf-8')[-4000:]}")
+            try:
+                with urllib.request.urlopen(base + path, timeout=10) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"{base}{path} gave no 200 within 90 s")
+            time.sleep(0.2)
 
 
 def _require_chromium() -> None:
@@ -49,7 +69,7 @@ def start_server(db: Path, *, kiosk: bool = False, env: dict[str, str] | None = 
 
     Its output goes to a file next to the store, never to a pipe nobody reads: the
     access log of a busy test would fill the pipe and block the server."""
-    port = _free_port()
+    port = free_port()
     command = [
         sys.executable,
         "-m",
