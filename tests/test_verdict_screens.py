@@ -1,8 +1,8 @@
 """The verdict first on every screen (issue 13): its texts, the API rows, the kiosk rule, the
 overfit display, and an older store brought up to the verdict columns and rendered.
 
-Stores are real DuckDB files: the synthetic fixture store, the bundled snapshot, or the
-evidence engine's synthetic panels run through `gosmart evidence`.
+Stores are real DuckDB files: the test world's (tests/store_builder.py, through the real
+`gosmart ingest` and `gosmart evidence`), or the bundled snapshot.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from gosmart import cli
 from gosmart.dashboard import verdict as vd
 from gosmart.dashboard.periods import period_text, span_text, windows_text
 from gosmart.readiness import upgrade_store
@@ -23,8 +22,9 @@ from gosmart.resources import SNAPSHOT_DIR
 from gosmart.store import VERDICT_COLUMNS, connect_read, pending_upgrades, writing
 from gosmart.vocab import Verdict
 from tests.conftest import use_store
-from tests.fixtures.evidence.store import build_store
-from tests.test_project_fixture_store import find_by_id, page_module, texts
+from tests.dash_pages import find_by_id, page_module, texts
+from tests.store_builder import AIR, FAMILY
+from tests.store_files import rows
 
 NULL = {
     "estimable": True,
@@ -168,18 +168,22 @@ def test_a_fit_the_overfitting_rule_discounts_is_shown_as_no_evidence_with_its_r
 # -- the data API -----------------------------------------------------------------------------
 
 
-def test_every_effects_json_row_carries_its_verdict_and_mde(fixture_store_file, monkeypatch):
+def test_every_effects_json_row_carries_its_verdict_and_mde(built_store, monkeypatch):
     from gosmart.dashboard.app import create_app
 
-    client = create_app(use_store(monkeypatch, fixture_store_file)).server.test_client()
-    body = client.get("/api/v1/effects.json").get_json()
-    rows = body["effects"]
-    assert rows and all({"verdict", "mde", "mde_rel", "p_value_test"} <= set(r) for r in rows)
-    assert {r["verdict"] for r in rows} <= set(Verdict)
-    sc = next(r for r in rows if r["method"] == "synthetic_control")
-    assert (sc["verdict"], sc["mde"], sc["p_value_test"], sc["p_value_min"]) == (
-        "clear_increase", 2400.0, "permutation", 0.25,
-    )  # fmt: skip
+    client = create_app(use_store(monkeypatch, built_store)).server.test_client()
+    served = client.get("/api/v1/effects.json").get_json()["effects"]
+    assert served and all({"verdict", "mde", "mde_rel", "p_value_test"} <= set(r) for r in served)
+    assert {r["verdict"] for r in served} <= set(Verdict)
+    stored = rows(built_store, "SELECT project_id, indicator_id, method, verdict, mde, "
+                  "p_value_test, p_value_min FROM effect")  # fmt: skip
+    key = ("project_id", "indicator_id", "method")
+    by_key = {tuple(r[k] for k in key): r for r in served}
+    assert len(by_key) == len(stored)
+    for row in stored:
+        shown = by_key[tuple(row[k] for k in key)]
+        assert {k: shown[k] for k in row} == pytest.approx(row), row
+    assert any(r["mde"] for r in served) and any(r["p_value_test"] for r in served)
 
 
 # -- the kiosk rule ---------------------------------------------------------------------------
@@ -244,50 +248,44 @@ def test_the_kiosk_never_sets_a_number_in_headline_type_when_the_interval_includ
 # -- an older store ---------------------------------------------------------------------------
 
 
-def test_a_store_from_before_the_verdict_columns_upgrades_and_renders(db_file, monkeypatch):
+def test_a_store_from_before_the_verdict_columns_upgrades_and_renders(store_copy, monkeypatch):
     """What `gosmart evidence` wrote before this change (no verdict, MDE, standard error or
     p-value test columns; overfit reasons in English only): served, the store is upgraded
     with the columns filled from what the engine recorded, and the page leads with them."""
-    build_store(db_file, effect=5.0)
-    assert cli.main(["--db", str(db_file), "evidence", "--project", "hrf"]) == 0
-    fresh = _effects(db_file)
-    with writing(db_file) as con:
+    fresh = _effects(store_copy)
+    with writing(store_copy) as con:
         for column in VERDICT_COLUMNS:
             con.execute(f"ALTER TABLE effect DROP COLUMN {column}")
-        for row in con.execute("SELECT method, details FROM effect").fetchall():
-            details = json.loads(row[1])
-            details.get("messages", {}).pop("overfit", None)  # kept since this change only
-            details.get("messages", {}).pop("mde_basis", None)
-            con.execute(
-                "UPDATE effect SET details = ? WHERE method = ?", [json.dumps(details), row[0]]
-            )
-    with connect_read(db_file) as con:
+        con.execute(  # messages this change began to keep
+            "UPDATE effect SET details = json_remove(json_remove(details, '$.messages.overfit'), "
+            "'$.messages.mde_basis')"
+        )
+    with connect_read(store_copy) as con:
         assert pending_upgrades(con) == ["effect.verdict"]
-    assert upgrade_store(db_file) == ["effect.verdict"]
-    upgraded = _effects(db_file)
-    for method, row in fresh.items():
+    assert upgrade_store(store_copy) == ["effect.verdict"]
+    upgraded = _effects(store_copy)
+    assert upgraded.keys() == fresh.keys()
+    for key, row in fresh.items():
         for column in ("verdict", "mde", "mde_rel", "mde_kind", "p_value_test", "p_value_min"):
-            assert upgraded[method][column] == pytest.approx(row[column]), (method, column)
+            assert upgraded[key][column] == pytest.approx(row[column]), (key, column)
     assert {r["verdict"] for r in upgraded.values()} <= set(Verdict)
 
-    use_store(monkeypatch, db_file)
-    page = page_module("project").layout(project_id="hrf", lang="zh")
-    verdict = texts(find_by_id(page, "verdict"))
-    primary = next(r for r in upgraded.values() if r["is_primary"])
-    assert verdict[0] == vd.label(primary, "zh")
-    assert any("95% 區間" in line for line in verdict), verdict
-    overfit = find_by_id(page_module("project").layout(project_id="hrf"), "project-effect")
-    assert "This panel could not be drawn" not in " ".join(texts(overfit))
+    use_store(monkeypatch, store_copy)
+    project = page_module("project")
+    for project_id in (FAMILY, AIR):
+        primary = next(r for k, r in upgraded.items() if k[0] == project_id and r["is_primary"])
+        for lang in ("en", "zh"):
+            page = project.layout(project_id=project_id, lang=lang)
+            verdict = texts(find_by_id(page, "verdict"))
+            assert verdict[0] == vd.label(primary, lang)
+            assert any(("95% interval" if lang == "en" else "95% 區間") in x for x in verdict)
+            words = " ".join(texts(page))
+            assert "This panel could not be drawn" not in words and "此區塊無法顯示" not in words
 
 
-def _effects(db: Path) -> dict[str, dict]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        cur = con.execute("SELECT * FROM effect WHERE project_id = 'hrf'")
-        names = [d[0] for d in cur.description]
-        return {r[2]: dict(zip(names, r, strict=True)) for r in cur.fetchall()}
-    finally:
-        con.close()
+def _effects(db: Path) -> dict[tuple, dict]:
+    found = rows(db, "SELECT * FROM effect")
+    return {(r["project_id"], r["indicator_id"], r["method"]): r for r in found}
 
 
 def test_a_snapshot_built_before_the_verdict_columns_loads_with_them_filled(tmp_path):
@@ -328,7 +326,7 @@ def test_a_snapshot_built_before_the_verdict_columns_loads_with_them_filled(tmp_
 # -- the evidence bundle ----------------------------------------------------------------------
 
 
-def test_the_bundle_leads_with_the_verdict(fixture_store, monkeypatch):
+def test_the_bundle_leads_with_the_verdict(dashboard_store, monkeypatch):
     import csv
     import io
     import zipfile
@@ -336,20 +334,20 @@ def test_the_bundle_leads_with_the_verdict(fixture_store, monkeypatch):
     import gosmart.dashboard.bundle as bundle
 
     monkeypatch.setattr(bundle, "svg_images", lambda figs: ({}, "JSON only (test)"))
-    _, payload = bundle.build_bundle("fx_transit", lang="zh")
+    (primary,) = rows(dashboard_store, "SELECT * FROM effect WHERE project_id = ? "
+                      "AND indicator_id = 'child_protection_records' AND is_primary", [FAMILY])  # fmt: skip
+    _, payload = bundle.build_bundle(FAMILY, lang="zh")
     archive = zipfile.ZipFile(io.BytesIO(payload))
     manifest = json.loads(archive.read("manifest.json"))
     keys = list(manifest)
     assert keys.index("verdict") < keys.index("method") < keys.index("windows")
     verdict = manifest["verdict"]
     assert (verdict["code"], verdict["text"], verdict["evidence_level"]) == (
-        "clear_increase", "明顯增加", 3,
+        primary["verdict"], vd.label(primary, "zh"), primary["evidence_level"],
     )  # fmt: skip
-    assert "95% 區間" in verdict["estimate"] and "最小可偵測效果 ±2,400" in verdict["estimate"]
-    assert (
-        verdict["windows"]
-        == "上線前 2016 年 1 月 – 2019 年 5 月；上線後 2019 年 6 月 – 2021 年 12 月"
-    )
+    assert "95% 區間" in verdict["estimate"] and "最小可偵測效果 ±" in verdict["estimate"]
+    pre, post = primary["pre_start"].year, primary["post_end"].year
+    assert verdict["windows"].startswith(f"上線前 {pre}–") and f"–{post} 年" in verdict["windows"]
     header = next(csv.reader(io.StringIO(archive.read("effects.csv").decode("utf-8"))))
     assert header.index("verdict") < header.index("effect_avg") < header.index("mde")
     assert "verdict" in archive.read("README.txt").decode("utf-8").split("\n\n")[1]
