@@ -155,7 +155,7 @@ MENGO = "projects/2023/mengo.toml"
             MENGO,
             'date = "2022-04-19"',
             'date = "2022-04-31"',
-            "mengo.toml: dates[4]: date: bad date",
+            "mengo.toml: dates[5]: date: bad date",
         ),
         (
             MENGO,
@@ -173,7 +173,7 @@ MENGO = "projects/2023/mengo.toml"
             MENGO,
             'source_url = "https://www.taiwannews.com.tw/en/news/4511946"',
             'source_url = "taiwannews 4511946"',
-            "mengo.toml: dates[4]: source_url: not an http(s) URL",
+            "mengo.toml: dates[5]: source_url: not an http(s) URL",
         ),
         (MENGO, "award_year = 2023", "award_year = 2022", "mengo.toml: award_year"),
         (MENGO, 'role = "headline"', 'role = "main"', "mengo.toml: indicators[0]: role"),
