@@ -440,6 +440,7 @@ PARAMS = {
     ],
     "map_stations": ["pm25", date(2021, 1, 1)],
     "api_project_series": ["fixture_family"],
+    "compare_default_units": ["metro_ridership"],
 }
 
 
