@@ -10,13 +10,15 @@ Chosen by rules over the registry, never by project id:
   no series of its own, gets the national series with the project's reported headline
   figures on the same time axis, labelled as national and as reported (NewTaiPAY).
 
-`sections` returns nothing when no rule applies, so other pages are unchanged.
+`sections` returns nothing when no rule applies, so other pages are unchanged; `analysed_at`
+gives a page the launch window of the indicator it shows, where that has its own.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -35,6 +37,14 @@ from gosmart.missing import is_missing
 log = logging.getLogger(__name__)
 MIN_PEERS = 5
 PERIOD_FORMAT = {"annual": "%Y", "monthly": "%Y-%m"}
+
+
+def analysed_at(view: ProjectView) -> ProjectView:
+    """The view with the chosen indicator's own launch window, where the registry gives it
+    one (MeNGo 2.0 on metro ridership), so the charts shade the window its effect used."""
+    if not view.indicator or is_missing(view.indicator.get("launch_date")):
+        return view
+    return replace(view, project=_launch(view.project, view.indicator))
 
 
 def sections(view: ProjectView, lang: str) -> list[html.Section]:

@@ -22,7 +22,7 @@ from gosmart.dashboard.figures.project import (
     reported_value,
     scatter,
 )
-from gosmart.dashboard.i18n import normalise_lang, pick, t
+from gosmart.dashboard.i18n import normalise_lang, t
 from gosmart.dashboard.theme import LAUNCH, PALETTE, TREATED, value_ticks
 from gosmart.missing import is_missing
 
@@ -71,8 +71,10 @@ def _band(x: list, lo: list, hi: list, fill: str, name: str, group: str) -> list
 
 
 def _launch_range(project: dict[str, Any]) -> tuple[Any, Any] | None:
+    """The possible launch dates when they span more than a month (a narrower band would
+    not show at these charts' scale; the launch line marks it)."""
     lo, hi = project.get("launch_date_min"), project.get("launch_date_max")
-    if is_missing(lo) or is_missing(hi) or pd.Timestamp(lo) >= pd.Timestamp(hi):
+    if is_missing(lo) or is_missing(hi) or (pd.Timestamp(hi) - pd.Timestamp(lo)).days < 31:
         return None
     return lo, hi
 
@@ -111,17 +113,26 @@ def _launch_legend(project: dict[str, Any], lang: str) -> list[dict[str, Any]]:
     return entries
 
 
-def _layout(title: str, upper_title: str, lower_title: str, lang: str) -> dict[str, Any]:
-    """Two panels on one time axis: the values above, the second view below."""
+def _layout(upper_title: str, lower_title: str, grain: str, lang: str) -> dict[str, Any]:
+    """Two panels on one time axis: the values above, the second view below. No title: the
+    card's heading names the chart, and a long one would not fit a phone."""
+    xaxis: dict[str, Any] = {"anchor": "y2", "ticklabelstandoff": 4}
+    if grain == "annual":
+        xaxis.update(dtick="M12", tickformat="%Y")
     return {
-        "title": {"text": title},
-        "height": 560,
-        "margin": {"t": 70, "b": 40},
-        "xaxis": {"anchor": "y2", "ticklabelstandoff": 4},
+        "height": 600,
+        # the legend sits in the bottom margin, wrapping to several rows on a phone
+        "margin": {"t": 30, "b": 115},
+        "xaxis": xaxis,
         "yaxis": {"domain": UPPER, "title": {"text": upper_title}, **value_ticks(lang)},
         "yaxis2": {"domain": LOWER, "title": {"text": lower_title}},
         "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"},
     }
+
+
+def _rank_ticks(n: int) -> list[int]:
+    """1 (the top), every tenth rank not crowding the last, and the last."""
+    return sorted({1, *(k for k in range(10, n, 10) if n - k >= 10), n})
 
 
 def rank_figure(
@@ -161,26 +172,25 @@ def rank_figure(
                 line={"color": TREATED, "width": 3.5}, marker={"size": 9},
                 hovertemplate=f"{city}<br>%{{x|%Y}}: %{{y:,.4~g}}<extra></extra>")
     )  # fmt: skip
-    labels = [
+    of = [
         t("context.rank_of", lang, rank=r, n=n)
         for r, n in zip(table["rank"], table["n"], strict=True)
     ]
+    # the rank alone beside each point (a phone has no room for "7 of 34"), in full on hover
     traces.append(
-        scatter(x=x, y=table["rank"], mode="lines+markers+text", text=labels,
-                textposition="top center", yaxis="y2", showlegend=False,
+        scatter(x=x, y=table["rank"], mode="lines+markers+text", text=table["rank"].tolist(),
+                textposition="top center", customdata=of, yaxis="y2", showlegend=False,
                 line={"color": TREATED, "width": 2}, marker={"size": 8, "color": TREATED},
-                hovertemplate=f"{city}<br>%{{x|%Y}}: %{{text}}<extra></extra>")
+                hovertemplate=f"{city}<br>%{{x|%Y}}: %{{customdata}}<extra></extra>")
     )  # fmt: skip
     n_max = int(table["n"].max()) if len(table) else 1
     layout = _layout(
-        t("context.rank_chart_title", lang, indicator=pick(indicator, "name", lang), city=city,
-          units=units),
-        axis_title(indicator, lang, False),
-        t("context.axis_rank", lang),
-        lang,
-    )  # fmt: skip
+        axis_title(indicator, lang, False), t("context.axis_rank", lang), indicator["grain"], lang
+    )
     # rank 1 on top, room above it for the labels
-    layout["yaxis2"].update(range=[n_max + 0.5, -n_max * 0.25], tickformat="d", zeroline=False)
+    layout["yaxis2"].update(
+        range=[n_max + 0.5, 1 - n_max * 0.3], tickvals=_rank_ticks(n_max), zeroline=False
+    )
     layout["shapes"] = _launch_shapes(project)
     return figure(traces + _launch_legend(project, lang), layout)
 
@@ -210,7 +220,7 @@ def national_figure(
         part = [m for m in reported if bool(m.get("lower_bound")) == lower]
         if not part:
             continue
-        key = "context.legend_reported_lower" if lower else "context.legend_reported"
+        key = "project.legend_lower_bound" if lower else "project.legend_reported"
         traces.append(
             scatter(
                 x=[m["as_of_date"] for m in part],
@@ -222,20 +232,16 @@ def national_figure(
                     "color": PALETTE[1] if lower else TREATED,
                     "symbol": "triangle-up" if lower else "circle",
                 },
-                name=t(key, lang, metric=metric),
+                name=t(key, lang),
                 text=[reported_value(m, lang) for m in part],
                 customdata=[[m.get("reported_by") or "", m.get("as_of")] for m in part],
                 hovertemplate="%{text}<br>%{customdata[1]} · %{customdata[0]}<extra></extra>",
             )  # fmt: skip
         )
-    layout = _layout(
-        t("context.national_chart_title", lang, indicator=pick(indicator, "name", lang),
-          unit=unit_name),
-        axis_title(indicator, lang, False),
-        t("context.axis_reported", lang, metric=metric) if reported else "",
-        lang,
-    )  # fmt: skip
+    layout = _layout(axis_title(indicator, lang, False), metric, indicator["grain"], lang)
+    # the metric's name stands up beside a short panel: small, so it stays beside it
     layout["yaxis2"].update(rangemode="tozero", **value_ticks(lang))
+    layout["yaxis2"]["title"]["font"] = {"size": 12}
     if not reported:  # one panel: the national series takes the whole height
         layout["yaxis"]["domain"] = [0.0, 1.0]
         layout["xaxis"]["anchor"] = "y"

@@ -649,6 +649,7 @@ def _layout(project_id: Any, state: dict[str, Any], notices: list[str]) -> html.
             chosen = None
         if chosen:
             view = load_view(project_id, chosen)
+        view = project_context.analysed_at(view)
     except (BundleError, Exception):
         log.exception("project %s could not be read", project_id)
         return html.Div([failure_notice(lang)], className="page")
