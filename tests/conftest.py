@@ -44,3 +44,16 @@ def opendata() -> Path:
 
 # The project-page fixture store (real DuckDB, synthetic rows labelled as such), for every test module.
 from tests.test_project_fixture_store import fixture_store, fixture_store_file  # noqa: E402, F401
+
+
+@pytest.fixture(scope="session")
+def opendata_store(opendata: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store ingested from every real file in ../shared/opendata, effects estimated, as
+    `gosmart ingest --from ../shared/opendata && gosmart evidence` builds it."""
+    from gosmart.connectors.runner import run_ingest
+    from gosmart.evidence.run import run_evidence
+
+    db = tmp_path_factory.mktemp("opendata") / "gosmart.duckdb"
+    assert run_ingest(db, from_dir=opendata) == 0
+    assert run_evidence(db) == 0
+    return db
