@@ -69,14 +69,14 @@ def load_view(project_id: str, indicator_id: str | None = None) -> ProjectView:
     if chosen is None and indicator_id is not None:
         raise BundleError(f"project {project_id!r} has no indicator {indicator_id!r}")
     chosen = chosen or (indicators[0] if indicators else None)
-    if chosen is None:
+    if chosen is None:  # reported figures only: the engine's descriptive result says so
         view = ProjectView(
             project=project,
             indicator={},
             indicators=[],
             city_ids=[project["city_id"]],
             series=pd.DataFrame(columns=["city_id", "period_start", "value", "value_per_capita"]),
-            effects=[],
+            effects=queries_project.effects(project_id),
             path=pd.DataFrame(),
             placebos=pd.DataFrame(),
             dates=queries_project.project_dates(project_id),

@@ -10,7 +10,7 @@ import pytest
 
 import gosmart.connectors.runner as runner
 from tests.conftest import use_store
-from tests.test_project_fixture_store import find_by_id, page_module
+from tests.dash_pages import find_by_id, page_module
 
 FILES = Path(__file__).parent / "fixtures" / "files" / "opendata"
 BPS = ["bps_iptik_2019_2020", "bps_iptik_2021_2022", "bps_iptik_2023_2024"]

@@ -13,7 +13,6 @@ from gosmart.evidence.panel import Panel
 from gosmart.evidence.run import compute
 from gosmart.evidence.synth import synthetic_control
 from gosmart.store import writing
-from tests.fixtures.evidence.store import build_store
 from tests.fixtures.evidence.synthetic import factor_panel
 
 
@@ -44,27 +43,34 @@ def test_a_window_that_reaches_the_end_with_enough_donors_is_unchanged():
     assert "U01" in res.details["dropped_donors"]
 
 
-def test_an_indicators_own_launch_window_and_per_capita_choice_reach_the_effect(db_file):
-    build_store(db_file, effect=5.0)
-    with writing(db_file) as con:
+def test_an_indicators_own_launch_window_and_per_capita_choice_reach_the_effect(store_copy):
+    from tests.store_builder import FAMILY, METRO
+
+    with writing(store_copy) as con:
         con.execute(
             "UPDATE project_indicator SET launch_date = ?, launch_date_min = ?, "
             "launch_date_max = ?, launch_confidence = 'inferred: the 2.0 upgrade' "
-            "WHERE project_id = 'metro'",
-            [date(2020, 7, 1), date(2020, 6, 1), date(2020, 9, 30)],
+            "WHERE project_id = ? AND indicator_id = 'metro_ridership'",
+            [date(2021, 1, 1), date(2020, 11, 1), date(2021, 2, 28), METRO],
         )
-    results, _ = compute(db_file, ["metro", "hrf"])
-    metro = [r for r in results["metro"].effect if r["estimable"]]
-    assert metro and all(r["launch_date"] == date(2020, 7, 1) for r in metro)
-    assert all(r["post_start"] == date(2020, 7, 1) for r in metro)
-    sensitivity = [p for p in results["metro"].placebo if p["kind"] == "launch_sensitivity"]
-    assert sensitivity and all("2020-06" <= p["unit"] <= "2020-09-30" for p in sensitivity)
-    # the project's own launch stays for the indicators without a window of their own
-    hrf = [r for r in results["hrf"].effect if r["estimable"]]
-    assert all(r["launch_date"] == date(2019, 1, 1) for r in hrf)
-    # the registry's per_capita flag: records per capita for hrf, riders as counted for metro
-    assert all(r["per_capita"] for r in hrf) and not any(r["per_capita"] for r in metro)
-    con = duckdb.connect(str(db_file), read_only=True)
-    assert con.execute("SELECT launch_date FROM project WHERE project_id = 'metro'").fetchone() == (
-        date(2020, 1, 1),
-    )
+    results, _ = compute(store_copy, [METRO, FAMILY])
+    metro = [r for r in results[METRO].effect if r["indicator_id"] == "metro_ridership"]
+    estimated = [r for r in metro if r["estimable"]]
+    assert estimated and all(r["launch_date"] == date(2021, 1, 1) for r in metro)
+    assert all(r["post_start"] == date(2021, 1, 1) for r in estimated)
+    sensitivity = [
+        p for p in results[METRO].placebo
+        if p["kind"] == "launch_sensitivity" and p["indicator_id"] == "metro_ridership"
+    ]  # fmt: skip
+    assert sensitivity and all("2020-11" <= p["unit"] <= "2021-02-28" for p in sensitivity)
+    # the project's own launch stays for an indicator without a window of its own
+    light_rail = [r for r in results[METRO].effect if r["indicator_id"] == "lrt_ridership"]
+    assert light_rail and all(r["launch_date"] == date(2021, 7, 1) for r in light_rail)
+    # the registry's per_capita flag: records per 10,000 residents, riders as counted
+    family = [r for r in results[FAMILY].effect if r["estimable"]]
+    assert family and all(r["per_capita"] for r in family)
+    assert not any(r["per_capita"] for r in estimated)
+    con = duckdb.connect(str(store_copy), read_only=True)
+    assert con.execute(
+        "SELECT launch_date FROM project WHERE project_id = ?", [METRO]
+    ).fetchone() == (date(2021, 7, 1),)

@@ -189,7 +189,7 @@ def snapshot_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def store(snapshot_store: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """GOSMART_DB on the snapshot store, QR codes on PUBLIC, every page's URL view declared."""
-    from tests.test_project_fixture_store import page_module
+    from tests.dash_pages import page_module
 
     page_module("project")  # the app's pages declare their URL fields (project: ind, pc)
     use_store(monkeypatch, snapshot_store, public_url=PUBLIC)

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from tests.conftest import use_store
-from tests.test_project_fixture_store import find_by_id, find_ids, page_module, texts
+from tests.dash_pages import find_by_id, find_ids, page_module, texts
 
 project = page_module("project")
 

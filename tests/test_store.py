@@ -19,7 +19,6 @@ from gosmart.store import (
     pending_upgrades,
     writing,
 )
-from tests.fixture_store import named
 
 
 def test_write_then_read_back(db_file):
@@ -59,8 +58,19 @@ def test_missing_store_is_a_clear_error(db_file):
         connect_read(db_file)
 
 
-def _effect(project_id: str, details: str) -> list:
-    return [project_id, "ind", "did", True, True, details, "v", "c", datetime(2026, 1, 1)]
+def _effect(project_id: str, details: str) -> dict:
+    """An effect row as an older version wrote it (no per-capita column)."""
+    return {
+        "project_id": project_id,
+        "indicator_id": "ind",
+        "method": "did",
+        "is_primary": True,
+        "estimable": True,
+        "details": details,
+        "data_version": "v",
+        "code_version": "c",
+        "computed_at": datetime(2026, 1, 1),
+    }
 
 
 def test_serving_a_store_from_before_a_schema_change_upgrades_it_keeping_its_data(db_file):
@@ -72,14 +82,12 @@ def test_serving_a_store_from_before_a_schema_change_upgrades_it_keeping_its_dat
         insert_rows(
             con,
             "effect",
-            named(["project_id", "indicator_id", "method", "is_primary", "estimable", "details",
-             "data_version", "code_version", "computed_at"],
             [
                 _effect("pc", '{"input": {"value_column": "value_per_capita"}}'),
                 _effect("raw", '{"input": {"value_column": "value"}}'),
                 _effect("reported", '{"reported": []}'),
-            ]),
-        )  # fmt: skip
+            ],
+        )
     with connect_read(db_file) as con:
         assert pending_upgrades(con) == ["effect.per_capita"]
         before = data_version(con)

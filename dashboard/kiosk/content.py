@@ -22,7 +22,7 @@ from gosmart.dashboard.kiosk.playlist import Chart, Headline, Playlist, Slide
 from gosmart.vocab import Grain, Method
 
 # Methods the kiosk names in words.
-KIOSK_METHODS = (Method.SYNTHETIC_CONTROL, Method.DID, Method.ITS, Method.DESCRIPTIVE)
+KIOSK_METHODS = (Method.SDID, Method.SYNTHETIC_CONTROL, Method.DID, Method.ITS, Method.DESCRIPTIVE)
 
 log = logging.getLogger(__name__)
 

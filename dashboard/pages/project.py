@@ -344,17 +344,11 @@ def _effect_section(view: ProjectView, lang: str) -> html.Div:
 
 def caveat_lines(details: dict[str, Any], view: ProjectView, lang: str) -> list[str]:
     """The evidence engine's caveats in the page language (events by id, so labels translate)."""
-    raw = details.get("caveats")
+    raw = details.get("caveats") or {}  # as gosmart.evidence writes it; absent when not estimated
     lines: list[str] = []
-    if isinstance(raw, list):
-        return [str(c) for c in raw]
-    if not isinstance(raw, dict):
-        raw = {}
     events = {e["event_id"]: e for e in view.events}
     for key in ("confounders", "data_breaks"):
         for item in raw.get(key) or []:
-            if not isinstance(item, dict):
-                continue
             label = pick(events.get(item.get("event_id"), {}), "label", lang) or item.get("label")
             lines.append(
                 t(
@@ -368,16 +362,15 @@ def caveat_lines(details: dict[str, Any], view: ProjectView, lang: str) -> list[
         lines.append(t("project.caveat_break_at_launch", lang))
     names = {c["city_id"]: pick(c, "city_name", lang) for c in view.coverage}
     for city, gaps in (raw.get("coverage") or {}).items():
-        if isinstance(gaps, dict):
-            lines.append(
-                t(
-                    "project.caveat_coverage",
-                    lang,
-                    city=names.get(city) or city,
-                    missing=len(gaps.get("missing_periods") or []),
-                    low=len(gaps.get("low_coverage_periods") or []),
-                )
+        lines.append(
+            t(
+                "project.caveat_coverage",
+                lang,
+                city=names.get(city) or city,
+                missing=len(gaps["missing_periods"]),
+                low=len(gaps["low_coverage_periods"]),
             )
+        )
     if details.get("scale") == "log":
         lines.append(t("project.caveat_log_scale", lang))
     return lines
