@@ -250,7 +250,10 @@ def build_panel(
         )
     subset = frame[frame["city_id"].isin([city, *comparison])]
     values, coverage, info = wide_values(
-        subset, grain, city, per_capita=pi.get("per_capita_scale") is not None
+        subset,
+        grain,
+        city,
+        per_capita=bool(pi.get("per_capita")) and pi.get("per_capita_scale") is not None,
     )
     if city not in values.columns or values[city].notna().sum() == 0:
         raise NotEstimable(
@@ -450,6 +453,17 @@ def evaluate_indicator(
             )
 
 
+LAUNCH_FIELDS = ("launch_date", "launch_date_min", "launch_date_max", "launch_confidence")
+
+
+def launch_for(project: dict[str, Any], pi: dict[str, Any]) -> dict[str, Any]:
+    """The project as one indicator's analysis sees it: with the indicator's own launch
+    window where the registry gives one (MeNGo 2.0's upgrade next to the 2018 pass)."""
+    if pi.get("launch_date") is None:
+        return project
+    return {**project, **{f: pi.get(f) for f in LAUNCH_FIELDS}}
+
+
 def evaluate_project(ctx: Context, project: dict[str, Any]) -> Rows:
     """All target indicators of one project (a descriptive row when there are none)."""
     rows = Rows()
@@ -459,5 +473,5 @@ def evaluate_project(ctx: Context, project: dict[str, Any]) -> Rows:
         descriptive(ctx, project, REPORTED_INDICATOR, Message("no_target_indicator"), rows)
         return rows
     for pi in pis:
-        evaluate_indicator(ctx, project, pi, rows)
+        evaluate_indicator(ctx, launch_for(project, pi), pi, rows)
     return rows

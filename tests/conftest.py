@@ -83,3 +83,16 @@ def store_copy(built_store: Path, tmp_path: Path) -> Path:
     path.parent.mkdir(parents=True)
     shutil.copyfile(built_store, path)
     return path
+
+
+@pytest.fixture(scope="session")
+def opendata_store(opendata: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store ingested from every real file in ../shared/opendata, effects estimated, as
+    `gosmart ingest --from ../shared/opendata && gosmart evidence` builds it."""
+    from gosmart.connectors.runner import run_ingest
+    from gosmart.evidence.run import run_evidence
+
+    db = tmp_path_factory.mktemp("opendata") / "gosmart.duckdb"
+    assert run_ingest(db, from_dir=opendata) == 0
+    assert run_evidence(db) == 0
+    return db

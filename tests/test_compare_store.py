@@ -59,6 +59,7 @@ PARAMS = {
     ],
     "map_stations": ["pm25", date(YEAR, 1, 1)],
     "api_project_series": [AIR],
+    "compare_default_units": ["metro_ridership"],
 }
 
 

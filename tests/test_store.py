@@ -119,3 +119,25 @@ def test_the_production_entry_point_upgrades_an_older_store_before_serving(db_fi
     assert "upgrading the store to this version (effect.per_capita)" in done.stderr
     with connect_read(db_file) as con:
         assert pending_upgrades(con) == []
+
+
+def test_a_store_from_before_indicator_launch_windows_is_upgraded_keeping_its_rows(db_file):
+    """project_indicator without launch_* (stores written before MeNGo 2.0's own window)."""
+    columns = ("launch_date", "launch_date_min", "launch_date_max", "launch_confidence")
+    with writing(db_file) as con:
+        for column in columns:
+            con.execute(f"ALTER TABLE project_indicator DROP COLUMN {column}")
+        con.execute(
+            "INSERT INTO project_indicator (project_id, indicator_id, role, expected_direction, "
+            "grain) VALUES ('p', 'metro_ridership', 'target', 'up', 'monthly')"
+        )
+    with connect_read(db_file) as con:
+        assert pending_upgrades(con) == ["project_indicator.launch_date"]
+    ready_store(db_file)
+    with connect_read(db_file) as con:
+        assert pending_upgrades(con) == []
+        row = con.execute(
+            "SELECT project_id, launch_date, launch_date_min, launch_date_max, launch_confidence "
+            "FROM project_indicator"
+        ).fetchall()
+    assert row == [("p", None, None, None, None)]

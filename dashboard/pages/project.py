@@ -11,7 +11,7 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, dcc, html
 
-from gosmart.dashboard import queries, queries_project
+from gosmart.dashboard import project_context, queries, queries_project
 from gosmart.dashboard import verdict as vd
 from gosmart.dashboard.bundle import BundleError, ProjectView, build_bundle, load_view
 from gosmart.dashboard.components import failure_notice, fallback_notice, guarded_page
@@ -752,6 +752,7 @@ def _layout(project_id: Any, state: dict[str, Any], notices: list[str]) -> html.
             chosen = None
         if chosen:
             view = load_view(project_id, chosen)
+        view = project_context.analysed_at(view)
     except (BundleError, Exception):
         log.exception("project %s could not be read", project_id)
         return html.Div([failure_notice(lang)], className="page")
@@ -789,6 +790,7 @@ def _layout(project_id: Any, state: dict[str, Any], notices: list[str]) -> html.
                 lang,
                 "project-indicator",
             ),
+            *project_context.sections(view, lang),  # what official data show where no effect can
             _panel(
                 t("project.effect_title", lang),
                 lambda: _effect_section(view, lang),
