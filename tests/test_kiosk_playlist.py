@@ -274,7 +274,7 @@ def test_value_axis_reads_in_the_visitors_numbers(store: Path) -> None:
     playlist, slide = _slide("mengo")
     zh = content.build_slide(playlist, slide, "zh", PUBLIC)["chart"]["figure"]["layout"]["yaxis"]
     en = content.build_slide(playlist, slide, "en", PUBLIC)["chart"]["figure"]["layout"]["yaxis"]
-    assert zh["tickvals"] == en["tickvals"] and zh["tickvals"][0] == 0
+    assert zh["tickvals"] == en["tickvals"] and len(zh["tickvals"]) >= 2
     assert any(text.endswith("萬") for text in zh["ticktext"]), zh["ticktext"]
     assert not any("萬" in text or text.endswith("k") for text in en["ticktext"]), en["ticktext"]
     assert figures.nice_ticks(0, 31.5) == [0, 10, 20, 30, 40]
