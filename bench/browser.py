@@ -326,14 +326,11 @@ def print_table(loads: list[Load], profile: Profile) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    title = (
-        f"{profile.name}: {profile.viewport['width']}x{profile.viewport['height']}"
-        + (
-            f", {profile.latency_ms:.0f} ms RTT, {profile.down_bytes_s / MBIT:.1f}/"
-            f"{profile.up_bytes_s / MBIT:.2f} Mbit/s, CPU {profile.cpu_slowdown:.0f}x slower"
-            if profile.down_bytes_s > 0
-            else ", loopback, no throttling"
-        )
+    title = f"{profile.name}: {profile.viewport['width']}x{profile.viewport['height']}" + (
+        f", {profile.latency_ms:.0f} ms RTT, {profile.down_bytes_s / MBIT:.1f}/"
+        f"{profile.up_bytes_s / MBIT:.2f} Mbit/s, CPU {profile.cpu_slowdown:.0f}x slower"
+        if profile.down_bytes_s > 0
+        else ", loopback, no throttling"
     )
     table = Table(title=title, title_justify="left")
     for name in ("page", "content s", "verdict s", "chart s", "KB", "JS KB", "raw JS KB", "req"):

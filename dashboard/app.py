@@ -182,7 +182,7 @@ def create_app(settings: Settings) -> Dash:
         use_pages=True,
         pages_folder=str(PAGES_DIR),
         assets_folder=str(ASSETS_DIR),
-        assets_ignore=plotlyjs.ASSETS_IGNORE,
+        assets_path_ignore=[f"^{plotlyjs.FOLDER}$"],
         title="GO SMART Evidence",
         update_title=None,
         suppress_callback_exceptions=True,

@@ -1,4 +1,4 @@
-"""The partial plotly.js bundle (assets/plotly-partial.min.js) serves every figure the app builds.
+"""The partial plotly.js bundle (assets/plotly/) serves every figure the app builds.
 
 A trace type missing from the bundle draws nothing in the browser, with no error on the
 server: these tests read the figure builders' source for every trace type they name and
@@ -20,13 +20,11 @@ from plotly.basedatatypes import BaseTraceType
 from plotly.offline import get_plotlyjs_version
 
 from gosmart.dashboard import plotlyjs
-from gosmart.resources import ASSETS_DIR
 from gosmart.settings import Settings
 from tests.conftest import use_store
 from tests.fixture_store import build_store
 
 DASHBOARD = Path(__file__).resolve().parents[1] / "dashboard"
-BUNDLE = ASSETS_DIR / plotlyjs.BUNDLE
 TRACE_CLASSES = {
     name: cls.__name__.lower()
     for name in dir(go)
@@ -35,12 +33,17 @@ TRACE_CLASSES = {
 TRACE_TYPES = set(TRACE_CLASSES.values())
 
 
-def bundle_header() -> str:
-    return BUNDLE.read_text(encoding="utf-8")[:2000].split("*/", 1)[0]
+def bundle_header(role: str = "plotly") -> str:
+    name = plotlyjs.bundle_files()[role][0]
+    return (plotlyjs.BUNDLE_DIR / name).read_text(encoding="utf-8")[:2000].split("*/", 1)[0]
 
 
 def bundled_traces() -> set[str]:
-    return set(re.search(r"^\* Traces: (.+)$", bundle_header(), re.M).group(1).split())
+    """Every trace type the bundle draws: its entry's and its geo entry's."""
+    header = bundle_header()
+    lines = re.findall(r"^\* (?:Traces|Geo traces \(plotly-geo-\*\.js\)): (.+)$", header, re.M)
+    assert len(lines) == 2, header
+    return {t for line in lines for t in line.split()}
 
 
 def traces_named(source: str) -> set[str]:
@@ -81,7 +84,7 @@ def test_the_bundle_holds_every_trace_type_the_dashboard_builds() -> None:
     }
     assert used, "no figure builder found"
     missing = {f: sorted(t - bundled_traces()) for f, t in used.items() if t - bundled_traces()}
-    assert not missing, f"add these to assets/build_plotly_bundle.sh and rebuild: {missing}"
+    assert not missing, f"add these to bench/build_plotly_bundle.sh and rebuild: {missing}"
 
 
 def test_figures_are_built_without_plotly_express() -> None:
@@ -90,11 +93,19 @@ def test_figures_are_built_without_plotly_express() -> None:
         assert "plotly.express" not in path.read_text(encoding="utf-8"), path
 
 
-def test_the_bundle_is_the_plotly_js_python_plotly_writes_for_and_keeps_its_licence() -> None:
-    header = bundle_header()
+@pytest.mark.parametrize("role", ["plotly", "plotly-geo", "chunk"])
+def test_each_file_is_the_plotly_js_python_plotly_writes_for_with_its_licence(role: str) -> None:
+    header = bundle_header(role)
     assert f"plotly.js (partial - minified) v{get_plotlyjs_version()}" in header
     assert "Licensed under the MIT license" in header and "Copyright" in header
-    assert "assets/build_plotly_bundle.sh" in header
+    assert "bench/build_plotly_bundle.sh" in header
+
+
+def test_only_files_named_by_their_content_are_kept_a_year() -> None:
+    chunk = plotlyjs.bundle_files()["chunk"][0]
+    assert plotlyjs.is_bundle_path(f"/assets/plotly/{chunk}")
+    assert not plotlyjs.is_bundle_path("/assets/plotly/plotly.js")
+    assert not plotlyjs.is_bundle_path(f"/assets/{chunk}")
 
 
 @pytest.fixture(scope="module")
@@ -109,13 +120,15 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
 
 def test_pages_name_the_bundle_for_the_loader_and_do_not_block_on_it(client) -> None:  # noqa: ANN001
     html = client.get("/").get_data(as_text=True)
-    meta = re.search(rf'<meta name="{plotlyjs.META_NAME}" content="([^"]+)"', html)
-    assert meta, "no <meta> for assets/plotly_loader.js"
-    url = meta.group(1)
-    assert re.fullmatch(rf"/assets/{re.escape(plotlyjs.BUNDLE)}\?m=[0-9a-f]{{16}}", url), url
+    metas = dict(re.findall(r'<meta name="(gosmart-plotlyjs[^"]*)" content="([^"]*)"', html))
+    assert set(metas) == {*plotlyjs.META.values(), plotlyjs.META_PRELOAD}, metas
+    urls = [u for content in metas.values() for u in content.split()]
+    assert len(urls) == sum(len(names) for names in plotlyjs.bundle_files().values())
     assert re.search(r'<script src="/assets/plotly_loader\.js\?m=', html)
-    assert plotlyjs.BUNDLE not in re.sub(r"<meta [^>]+>", "", html)  # no <script> for it
-    response = client.get(url)
-    assert response.status_code == 200
-    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
-    assert response.get_data() == BUNDLE.read_bytes()
+    assert "/assets/plotly/" not in re.sub(r"<meta [^>]+>", "", html)  # no <script> for it
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        name = url.rsplit("/", 1)[1]
+        assert response.get_data() == (plotlyjs.BUNDLE_DIR / name).read_bytes()
