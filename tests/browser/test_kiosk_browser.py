@@ -130,7 +130,9 @@ def _full_loop(page, after: int) -> list[dict]:  # noqa: ANN001
 
 
 def test_loop_plays_every_slide_in_order_with_chart_and_qr(kiosk_server: str, browser) -> None:  # noqa: ANN001
-    page = _open(browser, kiosk_server, "?speed=10&cycle=on")
+    # Five times real speed: each slide's charts are drawn (one graph per task, as on a real
+    # screen) while the slide before it shows; ten times left too little on a loaded CPU.
+    page = _open(browser, kiosk_server, "?speed=5&cycle=on")
     try:
         _wait(page, READY, PUBLIC)
         loop = _full_loop(page, len(page.evaluate(SEEN)))
