@@ -43,18 +43,14 @@ from urllib.parse import urlsplit
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))  # for tests.browser.conftest
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, served_snapshot  # noqa: E402
+from tests.browser.conftest import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DASHBOARD_PAGES,
+    served_snapshot,
+)
 
-PROJECTS_2023 = ["newtaipay", "jds", "mengo", "taichung_aq", "ntpc_hrf"]
-PAGES = [
-    "/",
-    *(f"/project/{p}" for p in PROJECTS_2023),
-    "/compare",
-    "/map",
-    "/sources",
-    "/about",
-    "/kiosk",
-]
+PAGES = [*DASHBOARD_PAGES, "/kiosk"]
 PHONE_WIDTHS = (360, 412, 430)
 MBIT = 1_000_000 / 8  # bytes per second in one Mbit/s
 

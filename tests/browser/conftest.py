@@ -29,6 +29,16 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# The 2023 winners and every dashboard page in English (browser tests and bench/browser.py).
+PROJECTS_2023 = ["newtaipay", "jds", "mengo", "taichung_aq", "ntpc_hrf"]
+DASHBOARD_PAGES = [
+    "/",
+    *(f"/project/{p}" for p in PROJECTS_2023),
+    "/compare",
+    "/map",
+    "/sources",
+    "/about",
+]
 ARTIFACTS = REPO_ROOT / "artifacts" / "screenshots"
 
 

@@ -8,17 +8,11 @@ from __future__ import annotations
 import pytest
 
 from gosmart.dashboard.i18n import t
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import DASHBOARD_PAGES, screenshot
 from tests.browser.dashpage import has_cjk, settle, watch
 
-PROJECTS_2023 = ["newtaipay", "jds", "mengo", "taichung_aq", "ntpc_hrf"]
 PAGES = [
-    "/",
-    *(f"/project/{p}" for p in PROJECTS_2023),
-    "/compare",
-    "/map",
-    "/sources",
-    "/about",
+    *DASHBOARD_PAGES,
     "/?lang=zh",
     "/project/mengo?lang=zh",
     "/map?lang=zh",
