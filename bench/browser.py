@@ -35,7 +35,6 @@ import argparse
 import json
 import statistics
 import sys
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -44,7 +43,7 @@ from urllib.parse import urlsplit
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))  # for tests.browser.conftest
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_server  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, served_snapshot  # noqa: E402
 
 PROJECTS_2023 = ["newtaipay", "jds", "mengo", "taichung_aq", "ntpc_hrf"]
 PAGES = [
@@ -386,38 +385,23 @@ def main() -> None:
 
     from playwright.sync_api import sync_playwright
 
-    proc = None
     results: dict[str, list[Load]] = {}
-    with tempfile.TemporaryDirectory(prefix="gosmart-bench-") as tmp:
-        if args.url:
-            base = args.url.rstrip("/")
-        else:
-            from gosmart.resources import SNAPSHOT_DIR
-            from gosmart.snapshot import load_snapshot
-
-            db = Path(tmp) / "gosmart.duckdb"
-            load_snapshot(SNAPSHOT_DIR, db)
-            proc, base = start_server(db)
-        try:
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                for path in pages:  # the server renders and caches each page once
-                    load_page(browser, base, path, PROFILES["desktop"], timeout_s=args.timeout)
-                for profile in profiles:
-                    results[profile.name] = [
-                        median_load(
-                            [
-                                load_page(browser, base, path, profile, timeout_s=args.timeout)
-                                for _ in range(args.repeat)
-                            ]
-                        )
-                        for path in pages
-                    ]
-                browser.close()
-        finally:
-            if proc is not None:
-                proc.terminate()
-                proc.wait(timeout=10)
+    with served_snapshot(args.url) as base:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for path in pages:  # the server renders and caches each page once
+                load_page(browser, base, path, PROFILES["desktop"], timeout_s=args.timeout)
+            for profile in profiles:
+                results[profile.name] = [
+                    median_load(
+                        [
+                            load_page(browser, base, path, profile, timeout_s=args.timeout)
+                            for _ in range(args.repeat)
+                        ]
+                    )
+                    for path in pages
+                ]
+            browser.close()
     for profile in profiles:
         print_table(results[profile.name], profile)
     if args.detail:

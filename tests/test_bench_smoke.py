@@ -53,11 +53,8 @@ def test_ingest_benchmark_loads_every_file_it_names(opendata):
     assert "load_snapshot" in out
 
 
-def test_evidence_benchmark_runs_on_a_store_and_leaves_it_untouched(tmp_path):
-    from tests.fixtures.evidence.store import build_store
-
-    store = tmp_path / "gosmart.duckdb"
-    build_store(store, effect=5.0)
+def test_evidence_benchmark_runs_on_a_store_and_leaves_it_untouched(world):
+    store = world.ingested
     before = store.read_bytes()
     out = _bench("evidence.py", "--source", str(store), "--repeat", "1")
     assert re.search(r"^all \d+ projects\s+\d+\.\d+", out, re.M), out[-1500:]

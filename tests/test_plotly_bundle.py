@@ -24,7 +24,6 @@ from plotly.offline import get_plotlyjs_version
 from gosmart.dashboard import plotlyjs
 from gosmart.settings import Settings
 from tests.conftest import use_store
-from tests.fixture_store import build_store
 
 DASHBOARD = Path(__file__).resolve().parents[1] / "dashboard"
 TRACE_CLASSES = {
@@ -111,8 +110,8 @@ def test_only_files_named_by_their_content_are_kept_a_year() -> None:
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
-    db = build_store(tmp_path_factory.mktemp("bundle") / "gosmart.duckdb")
+def client(built_store: Path) -> Iterator[FlaskClient]:
+    db = built_store
     with pytest.MonkeyPatch.context() as mp:
         from gosmart.dashboard.app import create_app
 
