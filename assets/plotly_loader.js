@@ -43,7 +43,11 @@
       var args = arguments;
       var run = last.then(nextTask)
         .then(function () { return needed(figure); })
-        .then(function () { return react.apply(Plotly, args); });
+        .then(function () {
+          // a graph taken off the page while it waited its turn (the visitor moved on)
+          if (gd && gd.isConnected === false) return gd;
+          return react.apply(Plotly, args);
+        });
       last = run.catch(function () { /* the caller sees the error; the queue goes on */ });
       return run;
     };

@@ -9,10 +9,12 @@ writes figures for, and that pages link it the way dashboard/plotlyjs.py describ
 from __future__ import annotations
 
 import ast
+import gzip
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import brotli
 import plotly.graph_objects as go
 import pytest
 from flask.testing import FlaskClient
@@ -131,3 +133,29 @@ def test_pages_name_the_bundle_for_the_loader_and_do_not_block_on_it(client) -> 
         assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
         name = url.rsplit("/", 1)[1]
         assert response.get_data() == (plotlyjs.BUNDLE_DIR / name).read_bytes()
+
+
+def test_each_file_has_a_brotli_twin_of_the_same_bytes() -> None:
+    names = [n for names in plotlyjs.bundle_files().values() for n in names]
+    for name in names:
+        plain = (plotlyjs.BUNDLE_DIR / name).read_bytes()
+        twin = (plotlyjs.BUNDLE_DIR / f"{name}.br").read_bytes()
+        assert brotli.decompress(twin) == plain, name
+
+
+def test_a_browser_that_accepts_br_gets_the_twin_and_others_the_file(client) -> None:  # noqa: ANN001
+    name = plotlyjs.bundle_files()["chunk"][0]
+    url = f"/assets/{plotlyjs.FOLDER}/{name}"
+    plain = (plotlyjs.BUNDLE_DIR / name).read_bytes()
+    br = client.get(url, headers={"Accept-Encoding": "gzip, deflate, br, zstd"})
+    assert br.headers["Content-Encoding"] == "br"
+    assert br.get_data() == (plotlyjs.BUNDLE_DIR / f"{name}.br").read_bytes()
+    assert br.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert "Accept-Encoding" in br.headers["Vary"]
+    again = client.get(url, headers={"Accept-Encoding": "br", "If-None-Match": br.headers["ETag"]})
+    assert again.status_code == 304
+    gz = client.get(url, headers={"Accept-Encoding": "gzip, br;q=0"})
+    assert gz.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(gz.get_data()) == plain
+    identity = client.get(url)
+    assert "Content-Encoding" not in identity.headers and identity.get_data() == plain
