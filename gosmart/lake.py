@@ -169,14 +169,15 @@ def write_partitioned(
     relation: str,
     partitions: str,
 ) -> None:
-    """Replace every partition listed in `partitions` (source_id, grain, part) with the rows
+    """Replace every partition listed in `partitions` (source_id, grain, bucket) with the rows
     of `relation` (a series_period relation with source_id, grain, bucket columns), in one
     partitioned write (for a full derive: one pass, never the whole result in memory)."""
     staging = lake.path(f"_staging/{uuid.uuid4().hex}")
     staging.parent.mkdir(parents=True, exist_ok=True)
     con.execute(
-        f"""DELETE FROM lake_file WHERE dataset = ? AND (source_id, grain, part) IN
-            (SELECT source_id, grain, part FROM {partitions})""",  # noqa: S608 - names from code
+        f"""DELETE FROM lake_file f WHERE f.dataset = ? AND EXISTS (
+            SELECT 1 FROM {partitions} p
+            WHERE p.source_id = f.source_id AND p.grain = f.grain AND p.bucket = f.part)""",  # noqa: S608 - names from code
         [dataset],
     )
     (rows,) = con.execute(f"SELECT count(*) FROM {relation}").fetchone()  # noqa: S608

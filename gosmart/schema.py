@@ -406,6 +406,7 @@ _TABLES = [
             opt("indicator_id", "VARCHAR"),
             opt("city_id", "VARCHAR"),
             opt("entity_id", "VARCHAR"),
+            opt("yr", "INTEGER"),
             opt("fingerprint", "VARCHAR"),
         ),
         primary_key=("kind", "key"),
