@@ -14,19 +14,11 @@ import duckdb
 import pandas as pd
 
 from gosmart.registry import load_registry
-from gosmart.resources import SNAPSHOT_DIR, read_sql
+from gosmart.resources import SNAPSHOT_DIR
 from gosmart.schema import stored_tables
 from gosmart.store import insert_rows, writing
 
 SOURCE_ID = "test_synthetic"
-DELETE_OBSERVATIONS_OF_SOURCE = (
-    "DELETE FROM observation WHERE series_key IN "
-    "(SELECT series_key FROM series_source WHERE source_id = ?)"
-)
-DELETE_OBSERVATIONS_OF_SERIES = (
-    "DELETE FROM observation WHERE series_key IN "
-    "(SELECT series_key FROM series_source WHERE series_id = ?)"
-)
 CITIES = ["TW-NWT", "TW-TPE", "TW-TXG", "TW-KHH"]
 PROJECT_ID = "test-project"
 
@@ -71,7 +63,7 @@ def add_synthetic_rows(con: duckdb.DuckDBPyConnection, scale: float = 1.0) -> No
             ),
         )
     con.execute("DELETE FROM indicator_value WHERE source_id = ?", [SOURCE_ID])
-    con.execute(DELETE_OBSERVATIONS_OF_SOURCE, [SOURCE_ID])
+    replace_observations(con, SOURCE_ID, [])  # the lake's partitions of the source go
     con.execute("DELETE FROM series_source WHERE source_id = ?", [SOURCE_ID])
     con.execute("DELETE FROM series WHERE source_id = ?", [SOURCE_ID])
     indicators = _indicator_ids(con)[:3]
@@ -83,7 +75,6 @@ def add_synthetic_rows(con: duckdb.DuckDBPyConnection, scale: float = 1.0) -> No
                 [indicator, city],
             )
             series_id = f"{indicator}|{city}|city"
-            con.execute(DELETE_OBSERVATIONS_OF_SERIES, [series_id])
             con.execute("DELETE FROM series_source WHERE series_id = ?", [series_id])
             con.execute("DELETE FROM series WHERE series_id = ?", [series_id])
     values, series, observations = [], [], []
@@ -130,11 +121,32 @@ def add_synthetic_rows(con: duckdb.DuckDBPyConnection, scale: float = 1.0) -> No
 
 
 def insert_observations(con: duckdb.DuckDBPyConnection, rows: list[list]) -> None:
-    """Observation rows as [series_id, ts, value, source_id], stored under their pairs' keys."""
+    """Observation rows as [series_id, ts, value, source_id], added to the lake under their
+    pairs' keys (what each source stored before is kept)."""
     frame = pd.DataFrame(rows, columns=["series_id", "ts", "value", "source_id"])
-    con.register("observation_text_keyed", frame)
-    con.execute(read_sql("gosmart", "observation_from_text_keys"))
-    con.unregister("observation_text_keyed")
+    for source_id, part in frame.groupby("source_id"):
+        _observations(con, str(source_id), part, keep_older=True)
+
+
+def replace_observations(con: duckdb.DuckDBPyConnection, source_id: str, rows: list[list]) -> None:
+    """Make [series_id, ts, value] rows the source's whole stored observations."""
+    frame = pd.DataFrame(rows, columns=["series_id", "ts", "value"])
+    _observations(con, source_id, frame, keep_older=False)
+
+
+def _observations(
+    con: duckdb.DuckDBPyConnection, source_id: str, frame: pd.DataFrame, *, keep_older: bool
+) -> None:
+    from gosmart.connectors.core import _merge_observations
+
+    batch = pd.DataFrame(
+        {
+            "series_id": frame["series_id"].astype(str).astype("category"),
+            "ts": pd.to_datetime(frame["ts"]),
+            "value": frame["value"].astype("float64"),
+        }
+    )
+    _merge_observations(con, source_id, "tests", batch, keep_older=keep_older)
 
 
 def build_store(path: Path) -> Path:
