@@ -130,7 +130,8 @@ class SparkEngine:
                     builder.master(self.master)
                     .config("spark.driver.memory", os.environ.get("GOSMART_SPARK_MEMORY", "1g"))
                     .config("spark.ui.enabled", "false")
-                    .config("spark.sql.shuffle.partitions", "4")
+                    .config("spark.ui.showConsoleProgress", "false")
+                    .config("spark.sql.shuffle.partitions", os.environ.get("GOSMART_SPARK_PARTITIONS", "2"))
                     .config("spark.sql.adaptive.enabled", "true")
                 )
             builder = builder.config("spark.sql.session.timeZone", "UTC").config(

@@ -91,13 +91,29 @@ def spark():
     return engines.SparkEngine(master="local[2]")
 
 
+# Real sources with every shape the derive handles: hourly station readings (MOENV), daily
+# city totals (TRTC), monthly (Taoyuan Airport MRT), annual station series (KRTC), a city
+# figure next to sub-city ones (IQAir), counts summed over time (MOHW) and population (per
+# capita). Spark pays a fixed cost per stage on 2 shared cores, so the parity test keeps to
+# these rather than every file in the folder.
+PARITY_SOURCES = [
+    "moenv_aqx_p_432",
+    "trtc_daily_totals",
+    "tymetro_monthly_ridership",
+    "krtc_station_annual",
+    "iqair_pm25_annual",
+    "mohw_child_protection_2019_2023",
+    "tw_household_population",
+]
+
+
 @pytest.mark.opendata
 @pytest.mark.slow
 def test_duckdb_and_spark_derive_the_real_open_data_alike(opendata, tmp_path, spark):
     db = tmp_path / "real" / "gosmart.duckdb"
-    assert runner.run_ingest(db, from_dir=opendata) == 0
+    assert runner.run_ingest(db, sources=PARITY_SOURCES, from_dir=opendata) == 0
     ingested = stored_tables(db)
-    assert len(ingested["indicator_value"]) > 10_000 and len(ingested["station_value"]) > 1_000
+    assert len(ingested["indicator_value"]) > 5_000 and len(ingested["station_value"]) > 400
     on_spark = full_derive_tables(db, "spark", spark)
     on_duckdb = full_derive_tables(db, "duckdb")
     assert_same_tables(on_spark, on_duckdb, "spark vs duckdb")
