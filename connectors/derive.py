@@ -18,6 +18,8 @@ observations.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 
 from gosmart.connectors import engines
@@ -73,7 +75,9 @@ def derive(
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; one of {', '.join(ENGINES)}")
     lake = lake_of(con)
-    con.execute("CREATE OR REPLACE TEMP TABLE _mode AS SELECT ? AS is_full", [full or needs_full(con)])
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _mode AS SELECT ? AS is_full", [full or needs_full(con)]
+    )
     _run_steps(con, "derive_plan", materialise=True)
     touched, scope, station_scope = (
         con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608 - names from code
@@ -101,3 +105,33 @@ def derive(
         table: con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
         for table in ("indicator_value", "station_value")
     } | work
+
+
+def run_derive(
+    db: Path,
+    *,
+    engine: str = "duckdb",
+    full: bool = False,
+    lake: Path | None = None,
+    master: str = "local[2]",
+    remote: str | None = None,
+) -> int:
+    """`gosmart derive`: derive what changed since the last derive (or everything) on the
+    chosen engine, in one atomic store write; prints what it did."""
+    import sys
+    import time
+
+    from gosmart.store import writing
+
+    started = time.perf_counter()
+    spark = engines.SparkEngine(master=master, remote=remote) if engine == "spark" else None
+    with writing(db, lake=lake) as con:
+        done = derive(con, engine=engine, full=full, spark=spark)
+    print(
+        f"gosmart derive ({engine}{', full' if full else ''}): {done['raw_partitions']:,} raw "
+        f"partitions, {done['city_years']:,} city-years and {done['station_years']:,} "
+        f"station-years recomputed -> {done['indicator_value']:,} city values, "
+        f"{done['station_value']:,} station values in {time.perf_counter() - started:,.1f} s",
+        file=sys.stderr,
+    )
+    return 0

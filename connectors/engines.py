@@ -131,7 +131,10 @@ class SparkEngine:
                     .config("spark.driver.memory", os.environ.get("GOSMART_SPARK_MEMORY", "1g"))
                     .config("spark.ui.enabled", "false")
                     .config("spark.ui.showConsoleProgress", "false")
-                    .config("spark.sql.shuffle.partitions", os.environ.get("GOSMART_SPARK_PARTITIONS", "2"))
+                    .config(
+                        "spark.sql.shuffle.partitions",
+                        os.environ.get("GOSMART_SPARK_PARTITIONS", "2"),
+                    )
                     .config("spark.sql.adaptive.enabled", "true")
                 )
             builder = builder.config("spark.sql.session.timeZone", "UTC").config(

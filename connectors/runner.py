@@ -283,9 +283,11 @@ def run_ingest(
     sources: list[str] | None = None,
     from_dir: Path | None = None,
     files: list[Path] | None = None,
+    lake: Path | None = None,
 ) -> int:
     """Load the named sources (live), every source's files in `from_dir`, or `files` through
-    the one named source's parser; 0 when all succeed."""
+    the one named source's parser, raw observations into the lake (`lake`, else the store's);
+    then derive what changed. 0 when all succeed."""
     console, err = Console(), Console(stderr=True)
     if not console.is_terminal:
         console.width = max(console.width, 170)
@@ -319,7 +321,7 @@ def run_ingest(
     by_id = {s.source_id: s for s in specs}
     summary: dict = {}
     try:
-        with writing(db) as con:
+        with writing(db, lake=lake) as con:
             if any(o.status == "failed" for o in outcomes):
                 raise _Abandon
             registry = Outcome("registry")
@@ -333,7 +335,7 @@ def run_ingest(
                 _load_all(con, by_id, outcomes)
             if any(o.status == "failed" for o in outcomes):
                 raise _Abandon
-            with err.status("deriving city-level values"):
+            with err.status("deriving what changed"):
                 try:
                     derive(con)
                 except duckdb.Error as exc:
@@ -345,7 +347,7 @@ def run_ingest(
         for o in outcomes:
             if o.status == "ok":
                 o.status, o.error = "failed", "not stored (another source failed)"
-        with writing(db) as con:
+        with writing(db, lake=lake) as con:
             _record_runs(con, run_id, outcomes)
     print_table(console, outcomes, summary)
     if any(o.status == "failed" for o in outcomes):

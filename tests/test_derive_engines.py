@@ -57,7 +57,9 @@ def assert_same_tables(got: dict, want: dict, label: str) -> None:
     for table in TABLES:
         assert got[table].keys() == want[table].keys(), f"{label}: {table} keys differ"
         bad = [k for k in want[table] if not all(map(same, got[table][k], want[table][k]))]
-        assert not bad, f"{label}: {table} {bad[:3]}: {[got[table][k] for k in bad[:3]]} vs {[want[table][k] for k in bad[:3]]}"
+        assert not bad, (
+            f"{label}: {table} {bad[:3]}: {[got[table][k] for k in bad[:3]]} vs {[want[table][k] for k in bad[:3]]}"
+        )
 
 
 def full_derive_tables(db, engine: str = "duckdb", spark=None) -> dict:
@@ -242,7 +244,9 @@ def register_batch() -> Batch:
     b = Batch()
     b.add(
         "station",
-        pd.DataFrame([{"station_id": "moenv:C", "network": "moenv", "name": "C", "city_id": "TW-TXG"}]),
+        pd.DataFrame(
+            [{"station_id": "moenv:C", "network": "moenv", "name": "C", "city_id": "TW-TXG"}]
+        ),
     )
     return b
 
@@ -295,7 +299,14 @@ def test_incremental_derive_equals_a_full_one_after_every_load(db_file):
         (HOURLY, hourly_batch(STATIONS, pd.date_range("2022-01-03 01:00", periods=2, freq="h"), 2)),
         (HOURLY, hourly_batch(STATIONS, pd.date_range("2022-01-31 22:00", periods=4, freq="h"), 3)),
         # a station that appears mid-year: every earlier value of the year changes coverage
-        (HOURLY, hourly_batch([*STATIONS, ("TW-TPE", "moenv:D")], pd.date_range("2022-02-01 02:00", periods=3, freq="h"), 4)),
+        (
+            HOURLY,
+            hourly_batch(
+                [*STATIONS, ("TW-TPE", "moenv:D")],
+                pd.date_range("2022-02-01 02:00", periods=3, freq="h"),
+                4,
+            ),
+        ),
         # a station register: the map gains moenv:C in every year
         (REGISTER, register_batch()),
         # readings sent again with new values
@@ -322,7 +333,11 @@ def test_incremental_derive_equals_a_full_one_after_every_load(db_file):
 @pytest.mark.slow
 def test_an_incremental_derive_on_spark_equals_a_full_one_on_duckdb(db_file, spark):
     load_and_derive(db_file, FILES, files_batch(range(2020, 2022), with_city=True))
-    load_and_derive(db_file, HOURLY, hourly_batch(STATIONS, pd.date_range("2021-12-31", periods=30, freq="h"), 1))
+    load_and_derive(
+        db_file,
+        HOURLY,
+        hourly_batch(STATIONS, pd.date_range("2021-12-31", periods=30, freq="h"), 1),
+    )
     work = load_and_derive(
         db_file,
         HOURLY,
