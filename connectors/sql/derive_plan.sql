@@ -160,6 +160,14 @@ SELECT f.path FROM lake_file f
 JOIN in_touched t ON t.source_id = f.source_id AND t.month = f.part
 WHERE f.dataset = 'observation'
 
+-- step: _feeding
+-- The sources (and years) feeding the city and station values in scope.
+SELECT DISTINCT p.source_id, s.yr FROM in_scope s
+JOIN _pairs p ON p.indicator_id = s.indicator_id AND p.city_id = s.city_id
+UNION
+SELECT DISTINCT p.source_id, s.yr FROM in_station_scope s
+JOIN _pairs p ON p.indicator_id = s.indicator_id AND p.entity_id = s.station_id
+
 -- step: _stored_files
 -- Stored partials the steps read (none in a full run): for a touched month, the days either
 -- side (weeks) and its year's months (the annual rollup); for a scope year, every bucket of
@@ -176,21 +184,14 @@ WITH needed AS (
     UNION ALL
     SELECT source_id, 'monthly', NULL, CAST(left(month, 4) AS INTEGER) FROM in_touched
     UNION ALL
-    SELECT p.source_id, g.grain, NULL, s.yr
-    FROM (SELECT indicator_id, city_id, NULL AS entity_id, yr FROM in_scope
-          UNION ALL SELECT indicator_id, NULL, station_id, yr FROM in_station_scope) s
-    JOIN _pairs p ON p.indicator_id = s.indicator_id
-     AND (p.city_id = s.city_id OR p.entity_id = s.entity_id)
+    SELECT f.source_id, g.grain, NULL, f.yr
+    FROM _feeding f
     CROSS JOIN (VALUES ('daily'), ('weekly'), ('monthly'), ('annual')) g(grain)
     UNION ALL
     SELECT p.source_id, 'weekly', CAST(s.yr - 1 AS VARCHAR) || '-12', NULL
     FROM in_scope s JOIN _pairs p ON p.indicator_id = s.indicator_id AND p.city_id = s.city_id
     UNION ALL
-    SELECT p.source_id, 'annual', NULL, NULL
-    FROM (SELECT indicator_id, city_id, NULL AS entity_id FROM in_scope
-          UNION ALL SELECT indicator_id, NULL, station_id FROM in_station_scope) s
-    JOIN _pairs p ON p.indicator_id = s.indicator_id
-     AND (p.city_id = s.city_id OR p.entity_id = s.entity_id)
+    SELECT DISTINCT source_id, 'annual', NULL, NULL FROM _feeding
 )
 SELECT DISTINCT f.path FROM lake_file f
 JOIN needed n ON n.source_id = f.source_id AND n.grain = f.grain
