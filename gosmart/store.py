@@ -194,6 +194,9 @@ def writing(
         root = Path(lake or recorded or lakes.default_lake(path)).resolve()
         if recorded is None or Path(recorded) == root:
             lakes.collect_garbage(lakes.Lake(root), live)
+        for leftover in path.parent.glob(f"{path.name}.tmp-*"):  # a killed writer's copy
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
         tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
         if path.exists() and not fresh:
             shutil.copyfile(path, tmp)
