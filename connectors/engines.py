@@ -35,6 +35,9 @@ SMALL_INPUTS = (
     "in_station_scope",
 )
 OUTPUTS = ("d_out", "d_city_value", "d_station_value")
+# Steps DuckDB keeps as tables (read more than once, or costly); the others stay views, so
+# its optimizer runs them within the steps that read them (no copy of the year's partials).
+MATERIALISED = {"d_fine", "d_series_value", "d_active", "d_city_keys", "d_station_month", *OUTPUTS}
 STEP_MARK = "-- step: "
 
 
@@ -103,10 +106,12 @@ def run_duckdb(con: duckdb.DuckDBPyConnection, inputs: Inputs) -> None:
     con.execute(f"CREATE OR REPLACE TEMP VIEW in_raw AS {raw_sql(inputs.raw_files)}")
     con.execute(f"CREATE OR REPLACE TEMP VIEW in_stored AS {stored_sql(inputs.stored_files)}")
     for name, sql in steps():
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
-    for name, _ in steps():
+        kind = "TABLE" if name in MATERIALISED else "VIEW"
+        con.execute(f"CREATE OR REPLACE TEMP {kind} {name} AS {sql}")
+    for name, _ in reversed(steps()):
         if name not in OUTPUTS:
-            con.execute(f"DROP TABLE {name}")
+            kind = "TABLE" if name in MATERIALISED else "VIEW"
+            con.execute(f"DROP {kind} {name}")
 
 
 class SparkEngine:
