@@ -131,7 +131,7 @@ def spark(args: argparse.Namespace):
         return None
     from gosmart.connectors.engines import SparkEngine
 
-    return SparkEngine(master="local[2]")
+    return SparkEngine(master="local[2]", memory="6g", partitions=8)
 
 
 def run_phase(args: argparse.Namespace, name: str) -> dict:

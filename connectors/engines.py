@@ -10,7 +10,6 @@ twice: a step that one engine cannot run is a bug in the definition, caught by t
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -120,8 +119,14 @@ class SparkEngine:
 
     _session: Any = None
 
-    def __init__(self, master: str = "local[2]", remote: str | None = None) -> None:
-        self.master, self.remote = master, remote
+    def __init__(
+        self,
+        master: str = "local[2]",
+        remote: str | None = None,
+        memory: str = "1g",
+        partitions: int = 2,
+    ) -> None:
+        self.master, self.remote, self.memory, self.partitions = master, remote, memory, partitions
 
     def session(self) -> Any:
         if SparkEngine._session is None:
@@ -133,7 +138,7 @@ class SparkEngine:
             else:
                 builder = (
                     builder.master(self.master)
-                    .config("spark.driver.memory", os.environ.get("GOSMART_SPARK_MEMORY", "1g"))
+                    .config("spark.driver.memory", self.memory)
                     .config("spark.ui.enabled", "false")
                     .config("spark.ui.showConsoleProgress", "false")
                     .config(
