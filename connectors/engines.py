@@ -141,10 +141,7 @@ class SparkEngine:
                     .config("spark.driver.memory", self.memory)
                     .config("spark.ui.enabled", "false")
                     .config("spark.ui.showConsoleProgress", "false")
-                    .config(
-                        "spark.sql.shuffle.partitions",
-                        os.environ.get("GOSMART_SPARK_PARTITIONS", "2"),
-                    )
+                    .config("spark.sql.shuffle.partitions", str(self.partitions))
                     .config("spark.sql.adaptive.enabled", "true")
                 )
             builder = builder.config("spark.sql.session.timeZone", "UTC").config(
