@@ -20,6 +20,7 @@ from typing import Any
 
 import duckdb
 
+from gosmart.lake import quoted, raw_sql
 from gosmart.resources import read_sql
 
 # What the orchestrator hands over (temp tables in the store's connection), and what the
@@ -82,26 +83,20 @@ WHERE false
 """
 
 
-def _quoted(path: str) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
-
-
 def stored_sql(files: list[str]) -> str:
     """SQL reading stored partials (source_id, grain and bucket from their paths)."""
     if not files:
         return STORED_EMPTY
-    listed = ", ".join(_quoted(f) for f in files)
+    listed = ", ".join(quoted(f) for f in files)
     return (
-        "SELECT source_id, series_key, series_id, indicator_id, city_id, entity_id, "
+        "SELECT source_id, series_key, series_id, indicator_id, city_id, entity_id, "  # noqa: S608 - quoted file paths
         "series_grain, grain, period_start, n, total, first_ts, last_ts, last_value, bucket "
         f"FROM read_parquet([{listed}], hive_partitioning = true, hive_types_autocast = false)"
     )
 
 
 def run_duckdb(con: duckdb.DuckDBPyConnection, inputs: Inputs) -> None:
-    """Every step as a temp table in the store's connection; the outputs stay there."""
-    from gosmart.lake import raw_sql
-
+    """Every step in the store's connection (a temp table or view); the outputs stay there."""
     con.execute(f"CREATE OR REPLACE TEMP VIEW in_raw AS {raw_sql(inputs.raw_files)}")
     con.execute(f"CREATE OR REPLACE TEMP VIEW in_stored AS {stored_sql(inputs.stored_files)}")
     for name, sql in steps():
@@ -154,15 +149,13 @@ class SparkEngine:
     def run(self, con: duckdb.DuckDBPyConnection, inputs: Inputs, lake_root: Path) -> None:
         """Export the small inputs as Parquet, run the transpiled steps on Spark, and load the
         outputs into temp tables of `con` under the same names."""
-        from gosmart.lake import raw_sql
-
         spark = self.session()
         work = Path(tempfile.mkdtemp(prefix="gosmart-spark-"))
         try:
             read: dict[str, Callable[[], Any]] = {}
             for name in SMALL_INPUTS:
                 target = work / f"{name}.parquet"
-                con.execute(f"COPY (SELECT * FROM {name}) TO {_quoted(target)} (FORMAT parquet)")
+                con.execute(f"COPY (SELECT * FROM {name}) TO {quoted(target)} (FORMAT parquet)")  # noqa: S608 - input names from code
                 read[name] = lambda t=target: spark.read.parquet(str(t))
             for name, files, empty, base in (
                 ("in_raw", inputs.raw_files, raw_sql([]), lake_root / "observation"),
@@ -174,7 +167,7 @@ class SparkEngine:
                     ).parquet(*f)
                 else:
                     target = work / f"{name}.parquet"
-                    con.execute(f"COPY ({empty}) TO {_quoted(target)} (FORMAT parquet)")
+                    con.execute(f"COPY ({empty}) TO {quoted(target)} (FORMAT parquet)")
                     read[name] = lambda t=target: spark.read.parquet(str(t))
             for name, load in read.items():
                 load().createOrReplaceTempView(name)
@@ -187,8 +180,8 @@ class SparkEngine:
                 target = work / name
                 spark.table(name).write.mode("overwrite").parquet(str(target))
                 con.execute(
-                    f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM "
-                    f"read_parquet({_quoted(target / '*.parquet')})"
+                    f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM "  # noqa: S608 - names from code, quoted path
+                    f"read_parquet({quoted(target / '*.parquet')})"
                 )
             spark.catalog.clearCache()
         finally:

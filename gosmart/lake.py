@@ -107,6 +107,11 @@ def attach(con: duckdb.DuckDBPyConnection, root: Path) -> Lake:
     return Lake(root)
 
 
+def quoted(path: str | Path) -> str:
+    """A file path as an SQL string literal (COPY takes no bound parameter for its target)."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
 def _fsync(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -153,7 +158,7 @@ def replace_partition(
         tmp = final.with_name(TMP_PREFIX + final.name)
         con.execute(
             f"COPY (SELECT series_key, ts, value FROM {relation} ORDER BY ts, series_key) "  # noqa: S608
-            f"TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)"
+            f"TO {quoted(tmp)} (FORMAT parquet, COMPRESSION zstd)"
         )
         _publish_file(tmp, final)
         con.execute(
@@ -185,7 +190,7 @@ def write_partitioned(
         return
     con.execute(
         f"COPY (SELECT * FROM {relation} ORDER BY source_id, grain, bucket, series_key, "  # noqa: S608
-        f"period_start) TO '{staging}' (FORMAT parquet, COMPRESSION zstd, "
+        f"period_start) TO {quoted(staging)} (FORMAT parquet, COMPRESSION zstd, "
         "PARTITION_BY (source_id, grain, bucket), FILENAME_PATTERN 'part-{uuid}')"
     )
     written = con.execute(
@@ -219,7 +224,7 @@ def write_partitioned(
 
 
 def _remove_tree(folder: Path) -> None:
-    for dirpath, dirnames, filenames in os.walk(folder, topdown=False):
+    for dirpath, _dirnames, filenames in os.walk(folder, topdown=False):
         for name in filenames:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(os.path.join(dirpath, name))
@@ -236,9 +241,9 @@ def raw_sql(files: Iterable[str]) -> str:
             "CAST(NULL AS DOUBLE) AS value, CAST(NULL AS VARCHAR) AS source_id, "
             "CAST(NULL AS VARCHAR) AS month WHERE false"
         )
-    listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+    listed = ", ".join(quoted(f) for f in files)
     return (
-        f"SELECT series_key, ts, value, source_id, month FROM read_parquet([{listed}], "
+        f"SELECT series_key, ts, value, source_id, month FROM read_parquet([{listed}], "  # noqa: S608 - quoted file paths
         "hive_partitioning = true, hive_types_autocast = false)"
     )
 
@@ -274,7 +279,7 @@ def write_series(con: duckdb.DuckDBPyConnection, lake: Lake) -> None:
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = final.with_name(TMP_PREFIX + final.name)
     con.execute(
-        f"COPY (SELECT * FROM _lake_series ORDER BY series_key) TO '{tmp}' (FORMAT parquet)"
+        f"COPY (SELECT * FROM _lake_series ORDER BY series_key) TO {quoted(tmp)} (FORMAT parquet)"  # noqa: S608 - a path made by code, quoted
     )
     _publish_file(tmp, final)
     con.execute(ADD_FILE, [relative, SERIES, None, None, None, rows, None, None, fingerprint])

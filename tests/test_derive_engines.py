@@ -219,7 +219,7 @@ def files_batch(years: range, *, with_city: bool, city_of_r4: str = "TW-KHH") ->
     obs = []
     for y in years:
         for m in range(1, 13):
-            obs.append((f"metro_station_entries|TW-KHH|krtc:R3", f"{y}-{m:02d}-01", 100.0 + m + y))
+            obs.append(("metro_station_entries|TW-KHH|krtc:R3", f"{y}-{m:02d}-01", 100.0 + m + y))
             obs.append((f"metro_station_entries|{city_of_r4}|krtc:R4", f"{y}-{m:02d}-01", 50.0 * m))
             obs.append(("child_protection_records|TW-NWT|city", f"{y}-{m:02d}-01", float(m % 4)))
         obs.append(("pm25_iqair|TW-TXG|iqair:Fengyuan", f"{y}-12-31", 20.0 + y % 7))
