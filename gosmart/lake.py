@@ -112,7 +112,8 @@ def quoted(path: str | Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def _fsync(path: Path) -> None:
+def fsync(path: Path) -> None:
+    """Flush a file, or a folder's entries, to disk."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -122,9 +123,9 @@ def _fsync(path: Path) -> None:
 
 def _publish_file(tmp: Path, final: Path) -> None:
     """A complete file under its final name, or nothing: fsync, rename, fsync the folder."""
-    _fsync(tmp)
+    fsync(tmp)
     os.replace(tmp, final)
-    _fsync(final.parent)
+    fsync(final.parent)
 
 
 def partition_dir(dataset: str, source_id: str, part: str, grain: str | None = None) -> str:

@@ -158,14 +158,6 @@ def data_version(con: duckdb.DuckDBPyConnection) -> str:
     return row[0] if row else ""
 
 
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 @contextlib.contextmanager
 def write_lock(path: Path) -> Iterator[None]:
     """Serialise writers on one store (a second writer waits); an OS lock, so it is released
@@ -216,7 +208,7 @@ def writing(
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
             os.replace(tmp, path)
-            _fsync_dir(path.parent)
+            lakes.fsync(path.parent)
         except BaseException:
             with contextlib.suppress(Exception):
                 con.close()

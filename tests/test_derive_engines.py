@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import shutil
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -21,11 +22,12 @@ import pytest
 
 import gosmart.connectors.runner as runner
 from gosmart.connectors import engines
-from gosmart.connectors.core import Batch, SourceSpec, load_batch
+from gosmart.connectors.core import Batch, load_batch
 from gosmart.connectors.derive import derive
 from gosmart.registry import load_cities, load_indicators
 from gosmart.schema import columns
 from gosmart.store import writing
+from tests.test_derive import spec
 
 TOLERANCE = 1e-12  # relative, on values, per-capita values and coverage
 TABLES = {
@@ -124,43 +126,10 @@ def test_duckdb_and_spark_derive_the_real_open_data_alike(opendata, tmp_path, sp
 
 # ----------------------------------------------------------------- synthetic loads
 
-HOURLY = SourceSpec(
-    source_id="synthetic_hourly",
-    connector="test",
-    publisher="synthetic test data",
-    title="SYNTHETIC hourly readings (tests only)",
-    licence="none",
-    attribution="",
-    parse=lambda raw, loc: Batch(),
-    accumulates=True,
-)
-FILES = SourceSpec(
-    source_id="synthetic_files",
-    connector="test",
-    publisher="synthetic test data",
-    title="SYNTHETIC file source (tests only)",
-    licence="none",
-    attribution="",
-    parse=lambda raw, loc: Batch(),
-)
-REGISTER = SourceSpec(
-    source_id="synthetic_register",
-    connector="test",
-    publisher="synthetic test data",
-    title="SYNTHETIC station register (tests only)",
-    licence="none",
-    attribution="",
-    parse=lambda raw, loc: Batch(),
-)
-DIRECT = SourceSpec(
-    source_id="synthetic_direct",
-    connector="test",
-    publisher="synthetic test data",
-    title="SYNTHETIC city values (tests only)",
-    licence="none",
-    attribution="",
-    parse=lambda raw, loc: Batch(),
-)
+HOURLY = replace(spec("synthetic_hourly"), accumulates=True)
+FILES = spec("synthetic_files")
+REGISTER = spec("synthetic_register")
+DIRECT = spec("synthetic_direct")
 
 
 def series_frame(entries: list[tuple[str, str, str, str, str]]) -> pd.DataFrame:
@@ -279,11 +248,11 @@ def direct_batch(years: range) -> Batch:
     return b
 
 
-def load_and_derive(db, spec: SourceSpec, batch: Batch, *, engine: str = "duckdb", spark=None):
+def load_and_derive(db, source, batch: Batch, *, engine: str = "duckdb", spark=None):
     with writing(db) as con:
         load_cities(con)
         load_indicators(con)
-        load_batch(con, spec, batch, location="synthetic", sha256="0")
+        load_batch(con, source, batch, location="synthetic", sha256="0")
         return derive(con, engine=engine, spark=spark)
 
 
@@ -317,8 +286,8 @@ def test_incremental_derive_equals_a_full_one_after_every_load(db_file):
         (FILES, files_batch(range(2019, 2022), with_city=True, city_of_r4="TW-TPE")),
         (DIRECT, direct_batch(range(2019, 2024))),
     ]
-    for i, (spec, batch) in enumerate(loads):
-        work = load_and_derive(db_file, spec, batch)
+    for i, (source, batch) in enumerate(loads):
+        work = load_and_derive(db_file, source, batch)
         assert_same_tables(stored_tables(db_file), full_derive_tables(db_file), f"load {i}")
         if i == 3:  # an hourly poll reads the one raw partition it touched
             assert work["raw_partitions"] == 1

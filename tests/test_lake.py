@@ -16,20 +16,13 @@ import duckdb
 import pandas as pd
 import pytest
 
-from gosmart.connectors.core import Batch, SourceSpec, load_batch
+from gosmart.connectors.core import Batch, load_batch
 from gosmart.lake import LakeError, default_lake
 from gosmart.store import connect_read, writing
 from tests.conftest import REPO_ROOT
+from tests.test_derive import spec
 
-SPEC = SourceSpec(
-    source_id="synthetic_lake",
-    connector="test",
-    publisher="synthetic test data",
-    title="SYNTHETIC readings (tests only)",
-    licence="none",
-    attribution="",
-    parse=lambda raw, loc: Batch(),
-)
+SPEC = spec("synthetic_lake")
 
 
 def batch(months: list[str], value: float) -> Batch:
@@ -119,7 +112,7 @@ WRITER = r"""
 import sys
 import numpy as np
 import pandas as pd
-from gosmart.connectors.core import Batch, SourceSpec, load_batch
+from gosmart.connectors.core import Batch, load_batch
 from gosmart.connectors.derive import derive
 from gosmart.registry import load_cities, load_indicators
 from gosmart.store import writing
