@@ -24,8 +24,17 @@ from gosmart import code_version, schema
 from gosmart.resources import read_sql
 from gosmart.store import StoreError, connect_read, data_version, version_time, writing
 
-# Raw observations stay out: they are large and rebuilt by `gosmart ingest`.
-EXCLUDED = {"observation", "series_source", "series", "meta"}
+# Raw observations stay out: they are large and rebuilt by `gosmart ingest`; so does the
+# store's catalogue of its raw lake (gosmart/lake.py) and of what the derive read.
+EXCLUDED = {
+    "observation",
+    "series_source",
+    "series",
+    "meta",
+    "lake_file",
+    "lake_pending",
+    "derive_input",
+}
 MANIFEST = "manifest.json"
 DERIVATION = {
     "indicator_value": "City-level values per period derived from observations by "

@@ -112,7 +112,7 @@ WRITER = r"""
 import sys
 import numpy as np
 import pandas as pd
-from gosmart.connectors.core import Batch, load_batch
+from gosmart.connectors.core import Batch, SourceSpec, load_batch
 from gosmart.connectors.derive import derive
 from gosmart.registry import load_cities, load_indicators
 from gosmart.store import writing
