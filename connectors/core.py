@@ -240,7 +240,7 @@ ANTI JOIN _incoming i ON i.series_key = o.series_key AND i.ts = o.ts
 """
 
 
-def _merge_observations(
+def merge_observations(
     con: duckdb.DuckDBPyConnection,
     source_id: str,
     location: str,
@@ -391,7 +391,7 @@ def load_batch(
     keep_older = spec.accumulates
     for table, frame in checked.items():
         if table == "observation":
-            _merge_observations(con, spec.source_id, location, frame, keep_older=keep_older)
+            merge_observations(con, spec.source_id, location, frame, keep_older=keep_older)
         else:
             _merge_keyed(con, spec.source_id, table, frame, keep_older=keep_older)
     loaded = sum(len(f) for f in checked.values())

@@ -137,7 +137,7 @@ def replace_observations(con: duckdb.DuckDBPyConnection, source_id: str, rows: l
 def _observations(
     con: duckdb.DuckDBPyConnection, source_id: str, frame: pd.DataFrame, *, keep_older: bool
 ) -> None:
-    from gosmart.connectors.core import _merge_observations
+    from gosmart.connectors.core import merge_observations
 
     batch = pd.DataFrame(
         {
@@ -146,7 +146,7 @@ def _observations(
             "value": frame["value"].astype("float64"),
         }
     )
-    _merge_observations(con, source_id, "tests", batch, keep_older=keep_older)
+    merge_observations(con, source_id, "tests", batch, keep_older=keep_older)
 
 
 def build_store(path: Path) -> Path:
