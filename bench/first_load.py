@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from collections import defaultdict
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -26,7 +25,7 @@ from urllib.parse import urlsplit
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))  # for tests.browser.conftest
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_server  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, served_snapshot  # noqa: E402
 
 RENDERED = "#react-entry-point .page, #react-entry-point .kiosk-deck"
 
@@ -91,33 +90,18 @@ def main() -> None:
 
     from playwright.sync_api import sync_playwright
 
-    proc = None
-    with tempfile.TemporaryDirectory(prefix="gosmart-bench-") as tmp:
-        if args.url:
-            base = args.url.rstrip("/")
-        else:
-            from gosmart.resources import SNAPSHOT_DIR
-            from gosmart.snapshot import load_snapshot
-
-            db = Path(tmp) / "gosmart.duckdb"
-            load_snapshot(SNAPSHOT_DIR, db)
-            proc, base = start_server(db)
-        try:
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                url = base + args.path
-                context = browser.new_context()
-                plain = load(context, url, compressed=False)
-                context.close()
-                context = browser.new_context()
-                first = load(context, url)
-                again = load(context, url)
-                context.close()
-                browser.close()
-        finally:
-            if proc is not None:
-                proc.terminate()
-                proc.wait(timeout=10)
+    with served_snapshot(args.url) as base:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            url = base + args.path
+            context = browser.new_context()
+            plain = load(context, url, compressed=False)
+            context.close()
+            context = browser.new_context()
+            first = load(context, url)
+            again = load(context, url)
+            context.close()
+            browser.close()
     print(f"first load of {args.path} (bytes received: headers + encoded bodies)")
     raw = summary("no compression asked", plain)
     packed = summary("compression asked (Chromium)", first)

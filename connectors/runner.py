@@ -37,6 +37,7 @@ from gosmart.connectors.derive import derive
 from gosmart.connectors.errors import IngestError
 from gosmart.connectors.secrets import scrub
 from gosmart.registry import load_registry
+from gosmart.resources import REGISTRY_DIR
 from gosmart.store import insert_rows, writing
 
 # Tables where several files or pages of one source repeat the same row (a series, a station).
@@ -283,11 +284,13 @@ def run_ingest(
     sources: list[str] | None = None,
     from_dir: Path | None = None,
     files: list[Path] | None = None,
+    registry: Path = REGISTRY_DIR,
     lake: Path | None = None,
 ) -> int:
     """Load the named sources (live), every source's files in `from_dir`, or `files` through
-    the one named source's parser, raw observations into the lake (`lake`, else the store's);
-    then derive what changed. 0 when all succeed."""
+    the one named source's parser, with the registry in `registry` (tests load one of their
+    own), raw observations into the lake (`lake`, else the store's); then derive what
+    changed. 0 when all succeed."""
     console, err = Console(), Console(stderr=True)
     if not console.is_terminal:
         console.width = max(console.width, 170)
@@ -324,12 +327,12 @@ def run_ingest(
         with writing(db, lake=lake) as con:
             if any(o.status == "failed" for o in outcomes):
                 raise _Abandon
-            registry = Outcome("registry")
+            loaded = Outcome("registry")
             try:
-                load_registry(con)
+                load_registry(con, registry)
             except Exception as exc:
-                registry.status, registry.error = "failed", _one_line(exc)
-                outcomes.insert(0, registry)
+                loaded.status, loaded.error = "failed", _one_line(exc)
+                outcomes.insert(0, loaded)
                 raise _Abandon from None
             with err.status("loading into the store"):
                 _load_all(con, by_id, outcomes)

@@ -16,7 +16,7 @@ from plotly.io.json import to_json_plotly
 from waitress.server import BaseWSGIServer, MultiSocketServer
 
 import gosmart.dashboard.theme  # noqa: F401 - registers the Plotly template
-from gosmart.dashboard import data, delivery, queries, security
+from gosmart.dashboard import data, delivery, plotlyjs, queries, security
 from gosmart.dashboard.components import render_flagging_failure
 from gosmart.dashboard.data import store
 from gosmart.dashboard.health import register_health
@@ -182,6 +182,7 @@ def create_app(settings: Settings) -> Dash:
         use_pages=True,
         pages_folder=str(PAGES_DIR),
         assets_folder=str(ASSETS_DIR),
+        assets_path_ignore=[f"^{plotlyjs.FOLDER}$"],
         title="GO SMART Evidence",
         update_title=None,
         suppress_callback_exceptions=True,
@@ -189,6 +190,7 @@ def create_app(settings: Settings) -> Dash:
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.layout = _shell
+    plotlyjs.install(app)
     _cache_pages()
     _register_shell_callbacks(app)
     server = app.server

@@ -24,7 +24,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from gosmart.dashboard import queries, queries_project
+from gosmart.dashboard import verdict as vd
 from gosmart.dashboard.figures import project as figs
+from gosmart.dashboard.periods import windows_text
 
 BUNDLE_FORMAT = 1
 LOCAL_CHROMIUM = Path("/usr/bin/chromium")
@@ -69,14 +71,14 @@ def load_view(project_id: str, indicator_id: str | None = None) -> ProjectView:
     if chosen is None and indicator_id is not None:
         raise BundleError(f"project {project_id!r} has no indicator {indicator_id!r}")
     chosen = chosen or (indicators[0] if indicators else None)
-    if chosen is None:
+    if chosen is None:  # reported figures only: the engine's descriptive result says so
         view = ProjectView(
             project=project,
             indicator={},
             indicators=[],
             city_ids=[project["city_id"]],
             series=pd.DataFrame(columns=["city_id", "period_start", "value", "value_per_capita"]),
-            effects=[],
+            effects=queries_project.effects(project_id),
             path=pd.DataFrame(),
             placebos=pd.DataFrame(),
             dates=queries_project.project_dates(project_id),
@@ -131,7 +133,12 @@ def view_figures(view: ProjectView, lang: str, per_capita: bool) -> dict[str, go
         gap = figs.own_gap(view.path)
         for kind in dict.fromkeys(view.placebos["kind"]):
             out[f"placebo_{kind}"] = figs.placebo_figure(
-                view.placebos, kind, gap=gap, project=view.project, lang=lang
+                view.placebos,
+                kind,
+                gap=gap,
+                project=view.project,
+                lang=lang,
+                grain=view.indicator.get("grain"),
             )
     if any(m.get("value") is not None for m in view.milestones):
         out["milestones"] = figs.milestone_figure(view.milestones, lang)
@@ -194,6 +201,7 @@ def manifest(
         "project_id": view.project["project_id"],
         "project_name_en": view.project.get("name_en"),
         "project_name_zh": view.project.get("name_zh"),
+        "verdict": verdict_summary(view, lang),
         "city_id": view.project["city_id"],
         "indicator_id": view.indicator.get("indicator_id"),
         "grain": view.indicator.get("grain"),
@@ -228,10 +236,34 @@ def manifest(
     }
 
 
+def verdict_summary(view: ProjectView, lang: str) -> dict[str, Any]:
+    """What the evidence says, as the project page leads with it (texts in `lang`)."""
+    e = view.primary
+    unit = figs.axis_title(view.indicator, lang, bool((e or {}).get("per_capita")))
+    grain = view.indicator.get("grain")
+    return {
+        "code": vd.code(e),
+        "text": vd.label(e, lang),
+        "evidence_level": (e or {}).get("evidence_level"),
+        "estimate": vd.estimate_text(e, unit, lang),
+        "detectable": vd.detectable_text(e, lang),
+        "not_estimable_because": vd.not_estimable_reason(e, lang) if e else None,
+        "mde": (e or {}).get("mde"),
+        "mde_rel": (e or {}).get("mde_rel"),
+        "p_value": vd.p_value_text(e, lang),
+        "windows": windows_text(e, grain, lang) if e and e.get("estimable") else None,
+        "strengthen": vd.strengthen_text(e, lang),
+    }
+
+
 README = """GO SMART Evidence - evidence bundle
 
+manifest.json     what the evidence says first (verdict, evidence level, estimate with its
+                  95% interval and minimum detectable effect), then data version, code
+                  version, method, windows, seed and file checksums
 series.csv        every value of the indicator chart (project city and comparison cities)
-effects.csv       every method's effect estimate for this indicator (primary first)
+effects.csv       every method's effect estimate for this indicator (primary first), each
+                  row's verdict and minimum detectable effect before its figures
 effect_path.csv   observed, counterfactual and band of the primary method
 placebos.csv      placebo runs (space, time, leave-one-out, launch-date sensitivity)
 milestones.csv    figures REPORTED in news and press releases (not official series)
@@ -239,7 +271,6 @@ events.csv        confounders, policies and data breaks drawn on the charts
 sources.csv       publisher, licence, URL and retrieval time of every source
 figures/*.json    the page's figures as Plotly JSON (plotly.io.from_json)
 figures/*.svg     the same figures as SVG, when the server could render them
-manifest.json     data version, code version, method, windows, seed and file checksums
 """
 
 

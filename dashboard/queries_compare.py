@@ -18,6 +18,7 @@ import pandas as pd
 
 from gosmart.dashboard import queries
 from gosmart.dashboard.data import query
+from gosmart.dashboard.queries import records
 from gosmart.dashboard.urlstate import Field, register_view
 from gosmart.missing import is_missing
 from gosmart.vocab import DERIVED_GRAINS, Grain
@@ -143,6 +144,44 @@ def year_bounds(indicator_id: str) -> tuple[int, int] | None:
 
 def cities_with_data(indicator_id: str) -> frozenset[str]:
     return queries.catalog().cities_with_data.get(indicator_id, frozenset())
+
+
+# Unit levels in picker order: a national total, then cities and counties, then provinces
+# and the regencies inside them.
+UNIT_LEVELS = ("country", "special_municipality", "city", "county", "province", "regency")
+MAX_DEFAULT_UNITS = 6
+
+
+def unit_options(indicator_id: str, selected: list[str]) -> list[dict]:
+    """The units a picker offers for an indicator: those with data for it, and the ones
+    already chosen (shown as having none), by country, then level, then name."""
+    rows = city_rows()
+    with_data = cities_with_data(indicator_id)
+    countries = list(dict.fromkeys(r["country"] for r in rows.values()))
+    wanted = [r for c, r in rows.items() if c in with_data or c in selected]
+
+    def order(row: dict) -> tuple:
+        level = row.get("level")
+        rank = UNIT_LEVELS.index(level) if level in UNIT_LEVELS else len(UNIT_LEVELS)
+        return countries.index(row["country"]), rank, row["name_en"]
+
+    return sorted(wanted, key=order)
+
+
+def default_units(indicator_id: str) -> list[str]:
+    """Units to compare when none of a selection has data for the indicator: the cities of
+    the projects that use it and the units the registry shows them against, else the
+    default cities, else the first units with data."""
+    with_data = cities_with_data(indicator_id)
+    named = []
+    for row in records(query("compare_default_units", [indicator_id])):
+        named += [row["city_id"], *(str(c) for c in row["comparison_cities"])]
+    units = [c for c in dict.fromkeys(named) if c in with_data]
+    if not units:
+        units = [c for c in DEFAULT_CITIES if c in with_data]
+    if not units:
+        units = [r["city_id"] for r in unit_options(indicator_id, [])]
+    return units[:MAX_DEFAULT_UNITS]
 
 
 def default_grain(indicator: dict, available: list[str]) -> str | None:

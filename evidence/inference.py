@@ -22,6 +22,7 @@ from scipy import stats
 
 from gosmart.evidence.result import MethodResult, finite
 from gosmart.texts import Message
+from gosmart.vocab import PValueTest
 
 ALPHA = 0.05
 POWER = 0.80
@@ -31,6 +32,26 @@ MIN_HAC_PERIODS = 24
 # fewer placebo estimates than this give a standard error too noisy to use (its
 # relative error is about 1/sqrt(2J): 32% at J = 5)
 MIN_PLACEBOS_SE = 5
+
+
+# The test behind each p-value kind the methods write (by its catalogue key): stored beside
+# the p-value so screens can name the kind in a word and give a permutation its floor.
+P_VALUE_TESTS = {
+    "pkind_did_permutation": PValueTest.PERMUTATION,
+    "pkind_synth_rank": PValueTest.PERMUTATION,
+    "pkind_sdid_placebo": PValueTest.PLACEBO_SE,
+    "pkind_did_placebo_se": PValueTest.PLACEBO_SE,
+    "pkind_did_hac": PValueTest.HAC,
+    "pkind_its_hac": PValueTest.HAC,
+    "pkind_welch": PValueTest.WELCH,
+}
+
+
+def p_value_test(kind: Message | str | None) -> PValueTest | None:
+    """The test a result's `p_value_kind` names (None without a p-value)."""
+    if not isinstance(kind, Message):
+        return None
+    return P_VALUE_TESTS[kind.key]
 
 
 def quantile(q: float, df: float | None) -> float:

@@ -181,9 +181,12 @@ def comparison_window(
     """Choose the longest window in which enough donors are complete.
 
     Donors with a gap where the treated city has a value are dropped (and said so)
-    rather than filled; the window starts late enough that at least half of the
-    usable donors cover it. `too_few` names the message (with `{why}`) that says
-    which design needs more donors than there are.
+    rather than filled; the window starts late enough that at least half of the usable
+    donors cover it, and runs to the treated city's last period when they reach it.
+    When they stop earlier (a comparison series that ends first) it ends with them,
+    never filled: the window keeping the most donors wins, then the latest end, then
+    the earliest start. `too_few` names the message (with `{why}`) that says which
+    design needs more donors than there are.
     """
     y_all = own_window(panel, min_pre=min_pre)
     donors = panel.fit_values[panel.donors].loc[y_all.index]
@@ -207,20 +210,35 @@ def comparison_window(
         raise NotEstimable(why if too_few is None else Message(too_few, why=why))
     first_rows = sorted({int(np.argmax(present[:, j])) for j in usable})
     need = max(min_donors, int(np.ceil(len(usable) / 2)))
-    chosen_start, chosen = None, []
-    for first in first_rows:
+
+    def complete_over(first: int, last: int) -> tuple[np.ndarray, list[int]]:
         rows = have.copy()
         rows[:first] = False
-        complete = [j for j in usable if present[rows, j].all()]
-        if len(complete) >= need:
-            chosen_start, chosen = y_all.index[first], [names[j] for j in complete]
-            break
-    if chosen_start is None:
+        rows[last + 1 :] = False
+        return rows, [j for j in usable if present[rows, j].all()]
+
+    span = next(
+        ((f, len(have) - 1) for f in first_rows if len(complete_over(f, len(have) - 1)[1]) >= need),
+        None,
+    )
+    if span is None:  # the comparison series stop before the treated city's: end with them
+        last_rows = {len(present) - 1 - int(np.argmax(present[::-1, j])) for j in usable}
+        best: tuple[int, int, int] | None = None  # (donors kept, last row, -first row)
+        for last in last_rows:
+            for first in first_rows:
+                rows, complete = complete_over(first, last)
+                key = (len(complete), last, -first)
+                enough = len(complete) >= need and int((rows & ~is_post).sum()) >= min_pre
+                if enough and (rows & is_post).any() and (best is None or key > best):
+                    best, span = key, (first, last)
+    if span is None:
         raise NotEstimable(Message("no_common_window"))
+    chosen = [names[j] for j in complete_over(*span)[1]]
     for j in usable:
         if names[j] not in chosen:
             dropped[names[j]] = "missing values inside the comparison window"
-    y = y_all[y_all.index >= chosen_start]
+    start, end = y_all.index[span[0]], y_all.index[span[1]]
+    y = y_all[(y_all.index >= start) & (y_all.index <= end)]
     post = np.asarray(y.index >= panel.post_start)
     n_pre = int(y[~post].notna().sum())
     if n_pre < min_pre:

@@ -24,11 +24,14 @@ from gosmart.evidence.caveats import (
     window_caveats,
 )
 from gosmart.evidence.engine import Evaluation, evaluate
+from gosmart.evidence.inference import p_value_test
 from gosmart.evidence.inputs import Inputs, wide_values
 from gosmart.evidence.panel import NotEstimable, Panel, complete_index, n_periods_label
 from gosmart.evidence.result import MethodResult
+from gosmart.evidence.verdict import verdict
 from gosmart.missing import finite, is_missing
 from gosmart.texts import Message
+from gosmart.vocab import Verdict
 
 SEED = 0
 REPORTED_INDICATOR = "reported_figures"
@@ -151,12 +154,14 @@ def _effect_row(
     result: MethodResult | None = None,
 ) -> dict[str, Any]:
     """One `effect` row, keyed by column."""
-    r = result
+    r = result if result is not None and result.estimable else None
     messages = {
         name: text.as_dict()
         for name, text in (
             ("reason", reason),
-            ("p_value_kind", r.p_value_kind if r is not None and r.estimable else None),
+            ("p_value_kind", r.p_value_kind if r is not None else None),
+            ("mde_basis", r.mde_kind if r is not None else None),
+            ("overfit", (details.get("overfit") or {}).get("message")),
             ("evidence_reason", level[1] if level else None),
             ("agreement", agreement),
         )
@@ -166,7 +171,7 @@ def _effect_row(
         details = {**details, "messages": messages}
 
     def num(name: str) -> Any:
-        return getattr(r, name) if r is not None and r.estimable else None
+        return getattr(r, name) if r is not None else None
 
     return {
         "project_id": project["project_id"],
@@ -193,7 +198,19 @@ def _effect_row(
         "code_version": ctx.code_version,
         "computed_at": ctx.computed_at,
         "per_capita": (details.get("input") or {}).get("value_column") == "value_per_capita",
+        "verdict": str(verdict(r) if r is not None else Verdict.NOT_ESTIMABLE),
+        "se": finite(num("se")),
+        "p_value_min": finite(num("p_value_min")),
+        "p_value_test": _code(p_value_test(num("p_value_kind"))),
+        "mde": finite(num("mde")),
+        "mde_rel": finite(num("mde_rel")),
+        "mde_kind": _code((details.get("mde") or {}).get("basis") if r is not None else None),
     }
+
+
+def _code(value: Any) -> str | None:
+    """A vocabulary value as the plain text the store holds."""
+    return None if value is None else str(value)
 
 
 def _placebo_row(
@@ -233,7 +250,10 @@ def build_panel(
         )
     subset = frame[frame["city_id"].isin([city, *comparison])]
     values, coverage, info = wide_values(
-        subset, grain, city, per_capita=pi.get("per_capita_scale") is not None
+        subset,
+        grain,
+        city,
+        per_capita=bool(pi.get("per_capita")) and pi.get("per_capita_scale") is not None,
     )
     if city not in values.columns or values[city].notna().sum() == 0:
         raise NotEstimable(
@@ -433,6 +453,17 @@ def evaluate_indicator(
             )
 
 
+LAUNCH_FIELDS = ("launch_date", "launch_date_min", "launch_date_max", "launch_confidence")
+
+
+def launch_for(project: dict[str, Any], pi: dict[str, Any]) -> dict[str, Any]:
+    """The project as one indicator's analysis sees it: with the indicator's own launch
+    window where the registry gives one (MeNGo 2.0's upgrade next to the 2018 pass)."""
+    if pi.get("launch_date") is None:
+        return project
+    return {**project, **{f: pi.get(f) for f in LAUNCH_FIELDS}}
+
+
 def evaluate_project(ctx: Context, project: dict[str, Any]) -> Rows:
     """All target indicators of one project (a descriptive row when there are none)."""
     rows = Rows()
@@ -442,5 +473,5 @@ def evaluate_project(ctx: Context, project: dict[str, Any]) -> Rows:
         descriptive(ctx, project, REPORTED_INDICATOR, Message("no_target_indicator"), rows)
         return rows
     for pi in pis:
-        evaluate_indicator(ctx, project, pi, rows)
+        evaluate_indicator(ctx, launch_for(project, pi), pi, rows)
     return rows

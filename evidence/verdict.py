@@ -13,17 +13,18 @@ from typing import Any
 
 from gosmart.evidence.result import MethodResult
 from gosmart.texts import Message
+from gosmart.vocab import Verdict
 
 INCREASE, DECREASE, NO_CLEAR_CHANGE, NOT_ESTIMABLE = (
-    "increase",
-    "decrease",
-    "no_clear_change",
-    "not_estimable",
+    Verdict.CLEAR_INCREASE,
+    Verdict.CLEAR_DECREASE,
+    Verdict.NO_CLEAR_CHANGE,
+    Verdict.NOT_ESTIMABLE,
 )
 
 
-def verdict(result: MethodResult) -> str:
-    """One of increase | decrease | no_clear_change | not_estimable."""
+def verdict(result: MethodResult) -> Verdict:
+    """One of clear_increase | clear_decrease | no_clear_change | not_estimable."""
     lo, hi = result.effect_avg_lo, result.effect_avg_hi
     if not result.estimable or lo is None or hi is None:
         return NOT_ESTIMABLE
@@ -71,7 +72,7 @@ def verdict_details(result: MethodResult) -> dict[str, Any]:
     """The verdict as stored in a result's details: code and catalogue messages."""
     line = detectable(result)
     return {
-        "code": verdict(result),
+        "code": str(verdict(result)),
         "message": verdict_message(result).as_dict(),
         "detectable": line.as_dict() if line is not None else None,
     }

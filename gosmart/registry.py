@@ -145,6 +145,7 @@ INDICATOR_KEYS = {
     "comparison_cities",
     "per_capita",
     "note",
+    "launch",
 }
 
 
@@ -287,7 +288,12 @@ def _read_project(path: Path, rel: str, cities: set[str], indicators: set[str]) 
 def _read_launch(parent: _Checker, rel: str) -> dict[str, Any]:
     if "launch" not in parent.table:
         raise parent.fail("launch", "missing [launch] table (required unless award_only)")
-    c = _Checker(f"{rel}: launch", parent.table["launch"], LAUNCH_KEYS)
+    return _launch_window(parent.table["launch"], f"{rel}: launch")
+
+
+def _launch_window(table: Any, where: str) -> dict[str, Any]:
+    """A [launch] table: default date, earliest and latest, confidence and why."""
+    c = _Checker(where, table, LAUNCH_KEYS)
     default = c.period("date")
     earliest = c.period("earliest")
     latest = c.period("latest")
@@ -342,6 +348,11 @@ def _read_indicator(
         raise c.fail("comparison_cities", f"lists the project's own city {own_city}")
     if len(comparison) != len(set(comparison)):
         raise c.fail("comparison_cities", "a city is listed twice")
+    launch = None
+    if "launch" in c.table:
+        if role == "context":
+            raise c.fail("launch", "a context indicator is not estimated, so it has no launch")
+        launch = _launch_window(c.table["launch"], f"{where}: launch")
     return {
         "indicator_id": indicator_id,
         "role": role,
@@ -350,6 +361,8 @@ def _read_indicator(
         "comparison_cities": comparison,
         "per_capita": c.boolean("per_capita", False),
         "note": c.text("note", required=False),
+        "launch": launch,
+        **_launch_columns(launch),
     }
 
 
@@ -380,8 +393,18 @@ def _only(row: dict[str, Any], table: str) -> dict[str, Any]:
     return {c: row[c] for c in schema.columns(table) if c in row}
 
 
-def _launch_confidence(launch: dict[str, Any]) -> str:
-    return f"{launch['confidence']}: {launch['note_en']}"
+def _launch_columns(launch: dict[str, Any] | None) -> dict[str, Any]:
+    """A parsed [launch] as the launch_* columns of `project` and `project_indicator`."""
+    if launch is None:
+        return dict.fromkeys(
+            ("launch_date", "launch_date_min", "launch_date_max", "launch_confidence")
+        )
+    return {
+        "launch_date": launch["date"],
+        "launch_date_min": launch["earliest"],
+        "launch_date_max": launch["latest"],
+        "launch_confidence": f"{launch['confidence']}: {launch['note_en']}",
+    }
 
 
 def load_projects(con: duckdb.DuckDBPyConnection, registry: Path = REGISTRY_DIR) -> dict[str, int]:
@@ -389,15 +412,7 @@ def load_projects(con: duckdb.DuckDBPyConnection, registry: Path = REGISTRY_DIR)
     projects = list_projects(registry)
     project_rows, date_rows, indicator_rows = [], [], []
     for p in projects:
-        launch = p["launch"]
-        row = {
-            **p,
-            "launch_date": launch["date"] if launch else None,
-            "launch_date_min": launch["earliest"] if launch else None,
-            "launch_date_max": launch["latest"] if launch else None,
-            "launch_confidence": _launch_confidence(launch) if launch else None,
-        }
-        project_rows.append(_only(row, "project"))
+        project_rows.append(_only({**p, **_launch_columns(p["launch"])}, "project"))
         for d in p["dates"]:
             date_rows.append(_only({**d, "project_id": p["project_id"]}, "project_date"))
         for i in p["indicators"]:

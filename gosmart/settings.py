@@ -31,7 +31,6 @@ ENVIRONMENT: dict[str, str] = {
     "OPENAQ_API_KEY": "key for the OpenAQ v3 API",
     "TDX_CLIENT_ID": "TDX OAuth2 client id",
     "TDX_CLIENT_SECRET": "TDX OAuth2 client secret",
-    "DATAGOVTW_EPAYMENT_DATASET_ID": "data.gov.tw dataset id of the e-payment series, once known",
 }
 
 

@@ -22,7 +22,14 @@ import duckdb
 
 from gosmart import code_version, schema
 from gosmart.resources import read_sql
-from gosmart.store import StoreError, connect_read, data_version, version_time, writing
+from gosmart.store import (
+    EFFECT_FILLS,
+    StoreError,
+    connect_read,
+    data_version,
+    version_time,
+    writing,
+)
 
 # Raw observations stay out: they are large and rebuilt by `gosmart ingest`; so does the
 # store's catalogue of its raw lake (gosmart/lake.py) and of what the derive read.
@@ -251,7 +258,8 @@ def load_snapshot(snapshot_dir: Path, db: Path) -> dict[str, int]:
                 [str(path)],
             )
             counts[table] = info["rows"]
-        con.execute(read_sql("gosmart", "effect_per_capita"))  # a snapshot older than that column
+        for fill in EFFECT_FILLS:  # a snapshot older than the effect columns they fill
+            con.execute(read_sql("gosmart", fill))
         con.execute("INSERT OR REPLACE INTO meta VALUES ('origin', 'snapshot')")
         con.execute(
             "INSERT OR REPLACE INTO meta VALUES ('snapshot_data_version', ?)",

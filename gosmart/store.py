@@ -98,6 +98,27 @@ def _add_effect_per_capita(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(read_sql("gosmart", "effect_per_capita"))
 
 
+# The effect columns added with the verdicts (2026-12-02), in table order.
+VERDICT_COLUMNS = ("verdict", "se", "p_value_min", "p_value_test", "mde", "mde_rel", "mde_kind")
+# SQL that fills the effect columns an older writer left empty, from what it did record: run
+# by the upgrades below and after loading a snapshot built by an older version.
+EFFECT_FILLS = ("effect_per_capita", "effect_verdict")
+
+
+def _add_effect_verdicts(con: duckdb.DuckDBPyConnection) -> None:
+    types = {c.name: c.type for c in schema.table("effect").columns}
+    for name in VERDICT_COLUMNS:
+        if not schema.has_column(con, "effect", name):
+            con.execute(f"ALTER TABLE effect ADD COLUMN {name} {types[name]}")
+    con.execute(read_sql("gosmart", "effect_verdict"))
+
+
+def _add_indicator_launch(con: duckdb.DuckDBPyConnection) -> None:
+    for column in ("launch_date", "launch_date_min", "launch_date_max", "launch_confidence"):
+        kind = "VARCHAR" if column == "launch_confidence" else "DATE"
+        con.execute(f"ALTER TABLE project_indicator ADD COLUMN {column} {kind}")
+
+
 def _lacks(table: str, column: str) -> Callable[[duckdb.DuckDBPyConnection], bool]:
     return lambda con: schema.has_table(con, table) and not schema.has_column(con, table, column)
 
@@ -115,7 +136,15 @@ UPGRADES: list[
     ("observation.series_key", _lacks("observation", "series_key"), _key_observations),
     # 2026-11-28: per capita as a column
     ("effect.per_capita", _lacks("effect", "per_capita"), _add_effect_per_capita),
-    # 2026-12: raw observations in the lake, the store keeps a view
+    # 2026-12-02: verdicts and MDE as columns
+    ("effect.verdict", _lacks("effect", "verdict"), _add_effect_verdicts),
+    # 2026-12-02: an indicator's own launch window (MeNGo 2.0's upgrade next to the 2018 pass)
+    (
+        "project_indicator.launch_date",
+        _lacks("project_indicator", "launch_date"),
+        _add_indicator_launch,
+    ),
+    # 2026-12-02: raw observations in the lake, the store keeps a view
     ("observation.lake", lambda con: schema.has_table(con, "observation"), _observations_to_lake),
 ]
 

@@ -1,4 +1,4 @@
-"""The closed vocabularies every layer shares: time grains and estimation methods.
+"""The closed vocabularies every layer shares: time grains, estimation methods, verdicts.
 
 Stored as their string values (a StrEnum member equals its value), so the store, SQL files,
 URLs and message keys keep the plain words.
@@ -46,3 +46,21 @@ class Method(StrEnum):
 
 # Methods whose row states reported figures only (no estimate of its own).
 REPORTED_ONLY = (Method.DESCRIPTIVE,)
+
+
+class Verdict(StrEnum):
+    """What an effect's 95% interval says, the first thing every screen shows of it."""
+
+    CLEAR_INCREASE = "clear_increase"  # the interval lies above zero
+    CLEAR_DECREASE = "clear_decrease"  # below zero
+    NO_CLEAR_CHANGE = "no_clear_change"  # it includes zero
+    NOT_ESTIMABLE = "not_estimable"  # no estimate, or an estimate without an interval
+
+
+class PValueTest(StrEnum):
+    """The kind of test behind a stored p-value (the effect's `p_value_test`)."""
+
+    PERMUTATION = "permutation"  # placebo ranks; never below its floor 1 / (J + 1)
+    PLACEBO_SE = "placebo_se"  # t-test with the placebo standard error
+    HAC = "hac"  # Newey-West t-test
+    WELCH = "welch"  # two-sample t-test, before/after

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from gosmart.settings import Settings
+
+if TYPE_CHECKING:
+    from tests.store_builder import World
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,5 +48,51 @@ def opendata() -> Path:
     return path
 
 
-# The project-page fixture store (real DuckDB, synthetic rows labelled as such), for every test module.
-from tests.test_project_fixture_store import fixture_store, fixture_store_file  # noqa: E402, F401
+@pytest.fixture(scope="session")
+def world(tmp_path_factory: pytest.TempPathFactory) -> World:
+    """The synthetic world through the real ingest and evidence (tests/store_builder.py),
+    built once per test run: parallel workers share it through their common base folder."""
+    from tests.store_builder import cached_world
+
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    world = cached_world(base / "worlds")
+    for path in (world.ingested, world.store):
+        path.chmod(0o444)  # tests read these; one that writes works on a copy
+    return world
+
+
+@pytest.fixture(scope="session")
+def built_store(world: World) -> Path:
+    """The world's store after `gosmart evidence` (read only: copy it to write)."""
+    return world.store
+
+
+@pytest.fixture
+def dashboard_store(built_store: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The dashboard reading the built store."""
+    use_store(monkeypatch, built_store)
+    return built_store
+
+
+@pytest.fixture
+def store_copy(built_store: Path, tmp_path: Path) -> Path:
+    """A private, writable copy of the built store."""
+    path = tmp_path / "store" / "gosmart.duckdb"
+    path.parent.mkdir(parents=True)
+    shutil.copyfile(built_store, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def opendata_store(opendata: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store ingested from every real file in ../shared/opendata, effects estimated, as
+    `gosmart ingest --from ../shared/opendata && gosmart evidence` builds it."""
+    from gosmart.connectors.runner import run_ingest
+    from gosmart.evidence.run import run_evidence
+
+    db = tmp_path_factory.mktemp("opendata") / "gosmart.duckdb"
+    assert run_ingest(db, from_dir=opendata) == 0
+    assert run_evidence(db) == 0
+    return db

@@ -29,7 +29,6 @@ from gosmart.connectors.errors import IngestError
 from gosmart.connectors.sources import moenv, openaq, tdx
 from gosmart.schema import stored_tables
 from tests.faultserver import ECHO_MARK, FaultServer, Reply, fixture_bytes, json_reply
-from tests.fixture_store import build_store
 
 CANARIES = {
     "MOENV_API_KEY": "moenv-CANARY-7f3a9c51",
@@ -92,21 +91,16 @@ def local_specs(url: str) -> dict[str, SourceSpec]:
     }
 
 
-@pytest.fixture(scope="module")
-def base_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_store(tmp_path_factory.mktemp("keys") / "gosmart.duckdb")
-
-
 @pytest.fixture
 def keyed(
     db_file: Path,
-    base_store: Path,
+    built_store: Path,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> Path:
     """A store copy, the canary keys in the environment, quick retries, every log captured."""
     db_file.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(base_store, db_file)
+    shutil.copyfile(built_store, db_file)
     for name, value in CANARIES.items():
         monkeypatch.setenv(name, value)
     real = gosmart.connectors.http.make_session

@@ -8,6 +8,7 @@ row is printed, and the ingest benchmark loads every real file it names.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -52,11 +53,8 @@ def test_ingest_benchmark_loads_every_file_it_names(opendata):
     assert "load_snapshot" in out
 
 
-def test_evidence_benchmark_runs_on_a_store_and_leaves_it_untouched(tmp_path):
-    from tests.fixtures.evidence.store import build_store
-
-    store = tmp_path / "gosmart.duckdb"
-    build_store(store, effect=5.0)
+def test_evidence_benchmark_runs_on_a_store_and_leaves_it_untouched(world):
+    store = world.ingested
     before = store.read_bytes()
     out = _bench("evidence.py", "--source", str(store), "--repeat", "1")
     assert re.search(r"^all \d+ projects\s+\d+\.\d+", out, re.M), out[-1500:]
@@ -81,3 +79,33 @@ def test_first_load_benchmark_counts_fewer_bytes_compressed_and_on_a_revisit():
     }
     assert kib["revisit, same browser"] < kib["compression asked (Chromium)"]
     assert kib["compression asked (Chromium)"] < kib["no compression asked"] / 2
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_browser_benchmark_prints_both_profiles_and_measures_what_each_page_has(tmp_path):
+    from tests.browser.conftest import _require_chromium
+
+    _require_chromium()
+    figures = tmp_path / "browser.json"
+    pages = ["/project/ntpc_hrf", "/about"]
+    out = _bench("browser.py", "--pages", ",".join(pages), "--json", str(figures))
+    assert re.search(r"^phone: 412x823, 150 ms RTT, 1\.6/0\.75 Mbit/s, CPU 4x slower", out, re.M)
+    assert re.search(r"^desktop: 1440x900, loopback", out, re.M)
+    for column in ("verdict s", "chart s", "KB", "JS KB", "ovf 360", "ovf 430"):
+        assert column in out, column
+    loads = json.loads(figures.read_text(encoding="utf-8"))
+    assert set(loads) == {"phone", "desktop"}
+    for profile, rows in loads.items():
+        assert [r["path"] for r in rows] == pages
+        for r in rows:
+            assert r["settled"], (profile, r["path"])
+            assert r["content_s"] > 0
+            assert r["verdict_s"] is None or r["verdict_s"] > 0  # "-" until a page has #verdict
+            assert 0 < r["js_bytes"] <= r["bytes"] and r["js_raw_bytes"] >= r["js_bytes"]
+            assert any(q["type"] == "Document" for q in r["requests_log"])
+        project, about = rows
+        assert project["chart_s"] > project["content_s"] and about["chart_s"] is None
+        widths = {"360", "412", "430"} if profile == "phone" else set()
+        assert set(project["overflow"]) == widths
+        assert all(isinstance(v, int) for v in project["overflow"].values())

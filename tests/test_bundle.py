@@ -11,13 +11,13 @@ import pandas as pd
 import plotly.io as pio
 import pytest
 
+from gosmart import code_version
 from gosmart.dashboard import queries_project
 from gosmart.dashboard.bundle import BundleError, build_bundle, svg_images
-from tests.test_project_fixture_store import (  # noqa: F401
-    DONORS,
-    SEED,
-    TREATED_CITY,
-)
+from tests.store_builder import FAMILY, METRO, METRO_CITY, METRO_COMPARISON, REPORTED
+from tests.store_files import rows
+
+PRIMARY = "SELECT * FROM effect WHERE project_id = ? AND indicator_id = ? AND is_primary"
 
 
 @pytest.fixture(autouse=True)
@@ -35,31 +35,46 @@ def _open(payload: bytes) -> zipfile.ZipFile:
     return zipfile.ZipFile(io.BytesIO(payload))
 
 
-def test_manifest_names_versions_method_windows_seed_and_checksums(fixture_store):
-    name, payload = build_bundle("fx_transit")
-    assert name == "gosmart-evidence-fx_transit-metro_ridership.zip"
+def test_manifest_names_versions_method_windows_seed_and_checksums(dashboard_store):
+    name, payload = build_bundle(METRO)
+    assert name == f"gosmart-evidence-{METRO}-metro_ridership.zip"
     archive = _open(payload)
     manifest = json.loads(archive.read("manifest.json"))
-    assert manifest["method"] == "synthetic_control"
-    assert manifest["seed"] == SEED
-    assert manifest["code_version"] == "fixture-code"
-    assert manifest["effect_data_version"] == "fixture-data"
-    assert manifest["data_version"]
-    assert manifest["windows"]["launch"] == "2019-06-01"
-    assert manifest["windows"]["pre_start"] == "2016-01-01"
-    assert manifest["windows"]["launch_min"] == "2019-03-01"
-    assert manifest["comparison_cities"] == DONORS
-    for file, meta in manifest["files"].items():
-        assert hashlib.sha256(archive.read(file)).hexdigest() == meta["sha256"], file
-    assert {s["source_id"] for s in manifest["sources"]} >= {"fx_ridership"}
+    (primary,) = rows(dashboard_store, PRIMARY, [METRO, "metro_ridership"])
+    (project,) = rows(dashboard_store, "SELECT * FROM project WHERE project_id = ?", [METRO])
+    meta = dict(
+        (r["key"], r["value"]) for r in rows(dashboard_store, "SELECT key, value FROM meta")
+    )
+    assert manifest["method"] == primary["method"]
+    assert manifest["seed"] == primary["seed"]
+    assert manifest["code_version"] == primary["code_version"] == code_version()
+    assert manifest["effect_data_version"] == primary["data_version"]
+    assert primary["data_version"] == meta["evidence_input_version"]  # what it was run on
+    assert manifest["data_version"] == meta["data_version"]
+    windows = manifest["windows"]
+    assert windows["launch"] == f"{project['launch_date']}"
+    assert windows["launch_min"] == f"{project['launch_date_min']}"
+    assert windows["pre_start"] == f"{primary['pre_start']}"
+    assert windows["post_end"] == f"{primary['post_end']}"
+    assert manifest["comparison_cities"] == [METRO_COMPARISON]
+    for file, meta_ in manifest["files"].items():
+        assert hashlib.sha256(archive.read(file)).hexdigest() == meta_["sha256"], file
+    shown = rows(
+        dashboard_store,
+        "SELECT DISTINCT source_id FROM indicator_value WHERE indicator_id = 'metro_ridership' "
+        "AND grain = 'monthly' AND city_id IN (?, ?)",
+        [METRO_CITY, METRO_COMPARISON],
+    )
+    assert {s["source_id"] for s in manifest["sources"]} >= {r["source_id"] for r in shown}
 
 
-def test_series_csv_matches_the_store(fixture_store):
-    archive = _open(build_bundle("fx_transit")[1])
+def test_series_csv_matches_the_store(dashboard_store):
+    archive = _open(build_bundle(METRO)[1])
     shipped = pd.read_csv(io.BytesIO(archive.read("series.csv")))
-    stored = queries_project.series("metro_ridership", "monthly", [TREATED_CITY, *DONORS])
+    cities = [METRO_CITY, METRO_COMPARISON]
+    stored = queries_project.series("metro_ridership", "monthly", cities)
     assert len(shipped) == len(stored)
-    assert set(shipped["city_id"]) == {TREATED_CITY, *DONORS}
+    assert set(shipped["city_id"]) == set(cities)
     merged = shipped.assign(period_start=pd.to_datetime(shipped["period_start"])).merge(
         stored, on=["city_id", "period_start"], suffixes=("_csv", "_db")
     )
@@ -67,49 +82,81 @@ def test_series_csv_matches_the_store(fixture_store):
     assert (merged["value_csv"] - merged["value_db"]).abs().max() < 1e-9
 
 
-def test_effect_csvs_match_the_store(fixture_store):
-    archive = _open(build_bundle("fx_transit")[1])
+def test_effect_csvs_match_the_store(dashboard_store):
+    archive = _open(build_bundle(FAMILY)[1])
     effects = pd.read_csv(io.BytesIO(archive.read("effects.csv")))
-    assert list(effects["method"]) == ["synthetic_control", "did"]
-    assert effects.loc[0, "effect_avg"] == 5012.0
+    stored = rows(
+        dashboard_store,
+        "SELECT * FROM effect WHERE project_id = ? ORDER BY is_primary DESC, method",
+        [FAMILY],
+    )
+    assert effects.loc[0, "method"] == stored[0]["method"]
+    assert set(effects["method"]) == {r["method"] for r in stored}
+    assert effects.loc[0, "effect_avg"] == stored[0]["effect_avg"]
     path = pd.read_csv(io.BytesIO(archive.read("effect_path.csv")))
-    stored = queries_project.effect_path("fx_transit", "metro_ridership", "synthetic_control")
-    assert list(path["observed"]) == list(stored["observed"])
+    stored_path = queries_project.effect_path(
+        FAMILY, "child_protection_records", stored[0]["method"]
+    )
+    assert list(path["observed"]) == list(stored_path["observed"])
     placebos = pd.read_csv(io.BytesIO(archive.read("placebos.csv")))
-    assert set(placebos["kind"]) == {"space", "time", "leave_one_out", "launch_sensitivity"}
-    assert json.loads(placebos.loc[0, "path"])[0][0] == "2016-01-01"
+    kinds = rows(
+        dashboard_store,
+        "SELECT DISTINCT kind FROM placebo WHERE project_id = ? AND method = ?",
+        [FAMILY, stored[0]["method"]],
+    )
+    assert set(placebos["kind"]) == {r["kind"] for r in kinds}
+    space = placebos[placebos["kind"] == "space"].iloc[0]
+    first_period = f"{stored_path['period_start'].min():%Y-%m-%d}"
+    assert json.loads(space["path"])[0][0] == first_period
 
 
-def test_figures_ship_as_plotly_json_that_reloads(fixture_store):
-    archive = _open(build_bundle("fx_transit", lang="zh")[1])
+def test_figures_ship_as_plotly_json_that_reloads(dashboard_store):
+    archive = _open(build_bundle(METRO, lang="zh")[1])
     names = [n for n in archive.namelist() if n.startswith("figures/") and n.endswith(".json")]
-    assert "figures/indicator.json" in names and "figures/placebo_space.json" in names
+    kinds = rows(
+        dashboard_store,
+        "SELECT DISTINCT p.kind FROM placebo p JOIN effect e USING (project_id, indicator_id, "
+        "method) WHERE e.is_primary AND p.project_id = ?",
+        [METRO],
+    )
+    assert set(names) == {"figures/indicator.json", "figures/effect.json"} | {
+        f"figures/placebo_{r['kind']}.json" for r in kinds
+    }
     fig = pio.from_json(archive.read("figures/indicator.json").decode("utf-8"))
-    assert "高雄市" in {tr.name for tr in fig.data}
+    (city,) = rows(
+        dashboard_store,
+        "SELECT c.name_zh FROM project p JOIN city c USING (city_id) WHERE project_id = ?",
+        [METRO],
+    )
+    assert city["name_zh"] in {tr.name for tr in fig.data}
 
 
-def test_bundle_is_reproducible(fixture_store):
-    assert build_bundle("fx_transit")[1] == build_bundle("fx_transit")[1]
+def test_bundle_is_reproducible(dashboard_store):
+    assert build_bundle(FAMILY)[1] == build_bundle(FAMILY)[1]
 
 
-def test_reported_only_project_bundle_holds_milestones(fixture_store):
-    archive = _open(build_bundle("fx_reported")[1])
+def test_reported_only_project_bundle_holds_milestones(dashboard_store):
+    archive = _open(build_bundle(REPORTED)[1])
     milestones = pd.read_csv(io.BytesIO(archive.read("milestones.csv")))
-    assert set(milestones["milestone_id"]) == {"m1", "m2", "m3"}
-    assert milestones.set_index("milestone_id").loc["m2", "lower_bound"]
+    stored = rows(dashboard_store, "SELECT * FROM milestone WHERE project_id = ?", [REPORTED])
+    assert set(milestones["milestone_id"]) == {m["milestone_id"] for m in stored}
+    lower = {m["milestone_id"] for m in stored if m["lower_bound"]}
+    assert lower and set(milestones.loc[milestones["lower_bound"], "milestone_id"]) == lower
     manifest = json.loads(archive.read("manifest.json"))
-    assert manifest["method"] == "descriptive"
-    assert "fx_news" in {s["source_id"] for s in manifest["sources"]}
+    (primary,) = rows(dashboard_store, "SELECT * FROM effect WHERE project_id = ?", [REPORTED])
+    assert manifest["method"] == primary["method"] == "descriptive"
+    assert manifest["method_reason"] == primary["reason"]
+    assert {s["source_id"] for s in manifest["sources"]} >= {m["source_id"] for m in stored}
 
 
-def test_unknown_project_or_indicator_is_a_clear_error(fixture_store):
+def test_unknown_project_or_indicator_is_a_clear_error(dashboard_store):
     with pytest.raises(BundleError, match="unknown project 'nope'"):
         build_bundle("nope")
     with pytest.raises(BundleError, match="has no indicator 'pm25'"):
-        build_bundle("fx_transit", "pm25")
+        build_bundle(METRO, "pm25")
 
 
-def test_svg_export_when_kaleido_is_available(fixture_store):
+def test_svg_export_when_kaleido_is_available(dashboard_store):
     pytest.importorskip("kaleido", reason="kaleido not installed: figures ship as Plotly JSON")
     import plotly.graph_objects as go
 

@@ -236,22 +236,34 @@ def test_every_province_has_names_in_three_languages_and_a_bps_code():
     assert papua["ID-PD"] == ("92", "96")
     pre = {r["city_id"]: r for r in rows if r["city_id"].endswith("PRE2022")}
     assert set(pre) == {"ID-PA-PRE2022", "ID-PB-PRE2022"}
-    assert all(not r["official_code"] and not r["geo_file"] for r in pre.values())
+    assert all(not r["official_code"] for r in pre.values())
+    # their boundary is the present provinces that made them up, joined in the derived file
+    assert pre["ID-PA-PRE2022"]["geo_id"] == "91+93+94+95"
+    assert pre["ID-PB-PRE2022"]["geo_id"] == "92+96"
 
 
 def test_derived_boundaries_carry_the_registry_geo_ids():
     rows = {r["geo_id"]: r for r in provinces() if r["geo_file"] == "indonesia_provinces.geojson"}
     shipped = json.loads((GEO_DIR / "indonesia_provinces.geojson").read_text(encoding="utf-8"))
-    for feature in shipped["features"]:
-        row = rows[str(feature["id"])]
+    features = {str(f["id"]): f for f in shipped["features"]}
+    assert set(features) == set(rows) and len(rows) == 40  # every province, both pre-2022 units
+    for geo_id, feature in features.items():
+        row = rows[geo_id]
         assert row["name_local"] == feature["properties"]["nama"]
+        if "+" not in geo_id:
+            assert feature["properties"]["iso_3166_2"] == row["city_id"]
+    parts = features["92+96"]["geometry"]["coordinates"]
+    assert (
+        parts
+        == features["92"]["geometry"]["coordinates"] + features["96"]["geometry"]["coordinates"]
+    )
 
 
 @pytest.mark.opendata
 def test_raw_boundaries_match_every_province(opendata):
     raw = json.loads((opendata / "geo/indonesia_provinces.geojson").read_text(encoding="utf-8"))
     by_iso = {f["properties"]["iso_3166_2"]: f["properties"] for f in raw["features"]}
-    current = [r for r in provinces() if r["geo_file"]]
+    current = [r for r in provinces() if r["geo_file"] and "+" not in r["geo_id"]]
     assert len(current) == len(by_iso) == 38
     for r in current:
         p = by_iso[r["city_id"]]

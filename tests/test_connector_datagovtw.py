@@ -19,7 +19,20 @@ from tests.faultserver import (
     quick_session,
 )
 
-DECL = replace(datagovtw.EPAYMENT, dataset_id="999001", dataset_env=None)
+# A declaration in the shape of a real one, for a test-only source (no dataset is declared in
+# the connector today: Taiwan's e-payment figures come from the FSC disclosure alone).
+DECL = datagovtw.DatasetDecl(
+    source_id="datagovtw_test",
+    title="Test dataset (電子支付機構業務資訊)",
+    publisher="test",
+    dataset_id="999001",
+    period_column="資料年月",
+    values={
+        "epayment_users": "使用者總數",
+        "epayment_agency_payment_amount_month": "代理收付實質交易款項金額",
+        "epayment_stored_value_amount_month": "收受儲值款項金額",
+    },
+)
 
 
 def serve(srv: FaultServer, csv: bytes | None = None) -> None:
@@ -81,6 +94,16 @@ def test_big5_csv_is_refused_as_not_utf8():
 
 
 def test_unconfirmed_dataset_id_is_a_clear_error(monkeypatch):
-    monkeypatch.delenv("DATAGOVTW_EPAYMENT_DATASET_ID", raising=False)
-    with pytest.raises(IngestError, match=r"dataset id not yet confirmed \(set DATAGOVTW_EPAYMENT"):
-        datagovtw.SPECS[0].fetch(quick_session())
+    decl = replace(DECL, dataset_id=None, dataset_env="DATAGOVTW_TEST_DATASET_ID")
+    monkeypatch.delenv("DATAGOVTW_TEST_DATASET_ID", raising=False)
+    with pytest.raises(IngestError, match=r"dataset id not yet confirmed \(set DATAGOVTW_TEST"):
+        datagovtw.fetch_dataset(quick_session(), decl=decl)
+
+
+def test_no_declared_dataset_writes_what_the_fsc_disclosure_writes():
+    """The FSC figures have one source: no live data.gov.tw spec can replace them."""
+    from gosmart.connectors.catalog import all_specs
+
+    assert datagovtw.SPECS == []
+    assert "datagovtw_fsc_epayment" not in all_specs()
+    assert all_specs()["fsc_epayment_institutions"].connector == "fsc"

@@ -66,7 +66,7 @@ def test_json_lists_every_design_with_the_documented_fields(panel_csv) -> None:
         assert row["p_value"] is None or row["p_kind"], row["method"]
         assert row["p_value_min"] is None or row["p_value"] >= row["p_value_min"]
     sdid = rows[0]
-    assert sdid["ci_low"] <= 6.0 <= sdid["ci_high"] and sdid["verdict"] == "increase"
+    assert sdid["ci_low"] <= 6.0 <= sdid["ci_high"] and sdid["verdict"] == "clear_increase"
     assert sdid["mde"] > 0 and 0 < sdid["mde_rel"] < 1 and sdid["time_weights"]
     assert sum(sdid["weights"].values()) == pytest.approx(1, abs=0.01)
     assert rows[2]["weights"] == {f"U{i:02d}": round(1 / 11, 4) for i in range(1, 12)}
@@ -214,8 +214,8 @@ def _result(lo, hi, mde=None, rel=None) -> MethodResult:
 
 
 def test_verdicts_follow_the_interval_and_say_what_the_data_could_see() -> None:
-    assert verdict(_result(0.5, 2)) == "increase"
-    assert verdict(_result(-3, -0.1)) == "decrease"
+    assert verdict(_result(0.5, 2)) == "clear_increase"
+    assert verdict(_result(-3, -0.1)) == "clear_decrease"
     assert verdict(_result(-1, 1)) == "no_clear_change"
     assert verdict(_result(None, None)) == "not_estimable"
     assert verdict(MethodResult("x", False, "no")) == "not_estimable"

@@ -1,67 +1,81 @@
-"""`gosmart evidence` end to end on a real DuckDB file filled with synthetic panels."""
+"""`gosmart evidence` end to end on the store `gosmart ingest` made of the synthetic files."""
 
 from __future__ import annotations
 
 import json
+import shutil
 
-import duckdb
 import pytest
 
 from gosmart import schema
 from gosmart.cli import main
 from gosmart.evidence.run import compute, run_evidence
 from gosmart.texts import render
-from tests.fixtures.evidence.store import build_store
+from tests.store_builder import FAMILY, FAMILY_CITY, FAMILY_EFFECT, METRO, REPORTED
+from tests.store_files import rows as _rows
 
 
 @pytest.fixture
-def store(db_file):
-    build_store(db_file, effect=5.0)
+def store(world, db_file):
+    """A writable copy of the world's store as ingest left it: no effect rows yet."""
+    db_file.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(world.ingested, db_file)
+    assert _rows(db_file, "SELECT count(*) AS n FROM effect")[0]["n"] == 0
     return db_file
 
 
-def _rows(path, sql: str, params: list | None = None) -> list[dict]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        cur = con.execute(sql, params or [])
-        cols = [d[0] for d in cur.description]
-        return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
-    finally:
-        con.close()
-
-
 def test_cli_writes_effects_paths_and_placebos(store, capsys) -> None:
-    assert main(["--db", str(store), "evidence", "--project", "hrf", "--project", "metro"]) == 0
+    assert main(["--db", str(store), "evidence", "--project", FAMILY, "--project", METRO]) == 0
     out = capsys.readouterr().out
-    assert "hrf × child_protection_records" in out
+    assert f"{FAMILY} × child_protection_records" in out
     effects = _rows(store, "SELECT * FROM effect ORDER BY project_id, method")
+    assert {e["project_id"] for e in effects} == {FAMILY, METRO}
     primary = {(e["project_id"], e["indicator_id"]): e for e in effects if e["is_primary"]}
-    hrf = primary[("hrf", "child_protection_records")]
+    family = primary[(FAMILY, "child_protection_records")]
     # 5 pre-launch years and 21 donors: the weighted-donor fits are close by construction,
     # so they are capped at 2 and difference-in-differences (no fitted weights) leads
-    assert hrf["method"] == "did"
+    assert family["method"] == "did"
     for method in ("sdid", "synthetic_control"):
-        (row,) = [e for e in effects if e["project_id"] == "hrf" and e["method"] == method]
+        (row,) = [e for e in effects if e["project_id"] == FAMILY and e["method"] == method]
         assert row["evidence_level"] == 2 and "expected by construction" in row["evidence_reason"]
         assert json.loads(row["details"])["overfit"]["fires"] is True
-    assert hrf["effect_avg_lo"] <= 5.0 <= hrf["effect_avg_hi"]
-    assert 1 <= hrf["evidence_level"] <= 4 and hrf["evidence_reason"]
-    assert hrf["data_version"] and hrf["code_version"].startswith("0.1.0")
-    details = json.loads(hrf["details"])
+    # the files hold FAMILY_EFFECT more records per 10,000 residents from the launch year on
+    assert family["effect_avg_lo"] <= FAMILY_EFFECT <= family["effect_avg_hi"]
+    assert 1 <= family["evidence_level"] <= 4 and family["evidence_reason"]
+    assert family["data_version"] and family["code_version"].startswith("0.1.0")
+    details = json.loads(family["details"])
     assert details["scale"] == "log"  # the registered 2019 data break is in the window
     assert details["caveats"]["data_breaks"][0]["when"] == "at launch"
-    assert any(c["event_id"] == "covid" for c in details["caveats"]["confounders"])
+    assert any(c["event_id"] == "fx_covid" for c in details["caveats"]["confounders"])
     assert details["launch_sensitivity"]
     # every engine text of the row is also a message the Chinese page renders from
-    assert set(details["messages"]) == {"reason", "p_value_kind", "evidence_reason", "agreement"}
-    for name in details["messages"]:
-        assert render(details["messages"][name], "en") == hrf[name]
+    assert set(details["messages"]) == {
+        "reason", "p_value_kind", "mde_basis", "evidence_reason", "agreement",
+    }  # fmt: skip
+    for name in details["messages"].keys() - {"mde_basis"}:
+        assert render(details["messages"][name], "en") == family[name]
+    # what the screens lead with, as columns: the verdict and what the data could detect
+    assert family["verdict"] == details["verdict"]["code"]
+    assert family["verdict"] == ("no_clear_change" if family["effect_avg_lo"] <= 0 <= family["effect_avg_hi"]
+                              else "clear_increase" if family["effect_avg_lo"] > 0 else "clear_decrease")  # fmt: skip
+    assert family["mde"] > 0 and family["mde_kind"] == details["mde"]["basis"] == "placebo"
+    assert family["p_value_test"] in {"permutation", "placebo_se", "hac"}
+    if family["p_value_test"] == "permutation":
+        assert family["p_value_min"] <= family["p_value"]
+    for method in ("sdid", "synthetic_control"):
+        (row,) = [e for e in effects if e["project_id"] == FAMILY and e["method"] == method]
+        overfit = json.loads(row["details"])["messages"]["overfit"]
+        assert "expected by construction" in render(overfit, "en") and render(overfit, "zh")
     assert render(details["messages"]["reason"], "zh").startswith("採用：")
-    metro = primary[("metro", "metro_ridership")]
+    metro = primary[(METRO, "metro_ridership")]
     assert metro["estimable"] and metro["evidence_level"] <= 3
-    # the unit pages show: records per 10,000 residents for hrf, riders for the metro
-    assert hrf["per_capita"] is True and details["input"]["value_column"] == "value_per_capita"
-    assert metro["per_capita"] is False
+    # the unit the pages show is the one the engine estimated on: per 10,000 residents for
+    # the records (population is in the files), and the same rule for the metro
+    assert family["per_capita"] is True and details["input"]["value_column"] == "value_per_capita"
+    for row in effects:
+        if row["estimable"]:
+            column = json.loads(row["details"])["input"]["value_column"]
+            assert row["per_capita"] == (column == "value_per_capita"), row["method"]
     # every estimable row says its window once, in periods of its grain; cities by name
     for row in effects:
         if row["estimable"]:
@@ -74,26 +88,36 @@ def test_cli_writes_effects_paths_and_placebos(store, capsys) -> None:
     kinds = {r["kind"] for r in _rows(store, "SELECT DISTINCT kind FROM placebo")}
     assert kinds >= {"space", "time", "leave_one_out", "launch_sensitivity"}
     path = _rows(store, "SELECT * FROM effect_path WHERE project_id = ? AND method = ?",
-                 ["hrf", "synthetic_control"])  # fmt: skip
-    assert len(path) == 10 and all(p["lo"] <= p["hi"] for p in path)
+                 [FAMILY, "synthetic_control"])  # fmt: skip
+    years = _rows(
+        store,
+        "SELECT count(DISTINCT period_start) AS n FROM indicator_value "
+        "WHERE indicator_id = 'child_protection_records' AND grain = 'annual' AND city_id = ?",
+        [FAMILY_CITY],
+    )[0]["n"]
+    assert len(path) == years and all(p["lo"] <= p["hi"] for p in path)
 
 
 def test_reported_figures_only_is_descriptive(store) -> None:
-    assert run_evidence(store, ["pay"]) == 0
-    (row,) = _rows(store, "SELECT * FROM effect WHERE project_id = 'pay'")
+    assert run_evidence(store, [REPORTED]) == 0
+    (row,) = _rows(store, "SELECT * FROM effect WHERE project_id = ?", [REPORTED])
     assert row["method"] == "descriptive" and not row["estimable"]
     assert row["reason"].startswith("No effect can be estimated because the registry names no")
-    assert "Reported figures only: 1 figure(s)" in row["reason"]
+    figures = _rows(
+        store, "SELECT * FROM milestone WHERE project_id = ? ORDER BY as_of_date", [REPORTED]
+    )
+    assert f"Reported figures only: {len(figures)} figure(s)" in row["reason"]
     message = json.loads(row["details"])["messages"]["reason"]
     assert render(message, "zh").startswith("無法估計效果，因為登錄資料沒有指定目標指標")
     assert row["effect_avg"] is None and row["p_value"] is None
-    assert json.loads(row["details"])["milestones"][0]["url"] == "https://example.org/pay"
+    cited = json.loads(row["details"])["milestones"]
+    assert [m["url"] for m in cited] == [m["url"] for m in figures]
 
 
 def test_rerun_replaces_rather_than_duplicates(store) -> None:
-    assert run_evidence(store, ["hrf"]) == 0
+    assert run_evidence(store, [FAMILY]) == 0
     first = _rows(store, "SELECT count(*) AS n FROM placebo")[0]["n"]
-    assert run_evidence(store, ["hrf"]) == 0
+    assert run_evidence(store, [FAMILY]) == 0
     assert _rows(store, "SELECT count(*) AS n FROM placebo")[0]["n"] == first
 
 

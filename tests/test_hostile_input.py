@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +35,8 @@ from gosmart.settings import Settings
 from gosmart.store import writing
 from tests.conftest import use_store
 from tests.dash_requests import CALLBACK_ROUTE, callback_body, router_body
-from tests.fixture_store import PROJECT_ID, build_store, file_sha256
+from tests.store_builder import METRO as PROJECT_ID
+from tests.store_files import file_sha256
 
 CANARY = "hostile_input_canary"
 INJECTIONS = [
@@ -135,8 +137,9 @@ def identity(db: Path) -> tuple[int, int, int]:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    db = build_store(tmp_path_factory.mktemp("hostile") / "gosmart.duckdb")
+def served(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    db = tmp_path_factory.mktemp("hostile") / "gosmart.duckdb"
+    shutil.copyfile(built_store, db)
     with writing(db) as con:
         con.execute(f"CREATE TABLE {CANARY} AS SELECT 'alive' AS status")
     with pytest.MonkeyPatch.context() as mp:

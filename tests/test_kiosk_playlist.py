@@ -189,7 +189,7 @@ def snapshot_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def store(snapshot_store: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """GOSMART_DB on the snapshot store, QR codes on PUBLIC, every page's URL view declared."""
-    from tests.test_project_fixture_store import page_module
+    from tests.dash_pages import page_module
 
     page_module("project")  # the app's pages declare their URL fields (project: ind, pc)
     use_store(monkeypatch, snapshot_store, public_url=PUBLIC)
@@ -245,7 +245,7 @@ def test_project_slide_has_figure_label_chart_with_launch_and_map(store: Path) -
     found = content.build_slide(playlist, slide, "en", PUBLIC)
     headline = found["headline"]
     assert headline["label"] and headline["badge"].startswith(("level-", "reported"))
-    assert any(kind == "value" for kind, _ in headline["caption"])
+    assert any(kind in ("value", "verdict") for kind, _ in headline["caption"])
     layout = found["chart"]["figure"]["layout"]
     launch = [s for s in layout["shapes"] if s["type"] == "line"]
     assert len(launch) == 1
@@ -274,7 +274,7 @@ def test_value_axis_reads_in_the_visitors_numbers(store: Path) -> None:
     playlist, slide = _slide("mengo")
     zh = content.build_slide(playlist, slide, "zh", PUBLIC)["chart"]["figure"]["layout"]["yaxis"]
     en = content.build_slide(playlist, slide, "en", PUBLIC)["chart"]["figure"]["layout"]["yaxis"]
-    assert zh["tickvals"] == en["tickvals"] and zh["tickvals"][0] == 0
+    assert zh["tickvals"] == en["tickvals"] and len(zh["tickvals"]) >= 2
     assert any(text.endswith("萬") for text in zh["ticktext"]), zh["ticktext"]
     assert not any("萬" in text or text.endswith("k") for text in en["ticktext"]), en["ticktext"]
     assert figures.nice_ticks(0, 31.5) == [0, 10, 20, 30, 40]

@@ -18,9 +18,9 @@ import pytest
 
 from gosmart.dashboard import data
 from gosmart.dashboard.data import ReadOnlyStore
-from gosmart.store import writing
 from tests.conftest import use_store
-from tests.fixture_store import add_synthetic_rows, build_store, file_sha256, table_names
+from tests.store_builder import ingest
+from tests.store_files import file_sha256, table_names
 
 SQL_DIR = Path(__file__).resolve().parents[1] / "dashboard" / "sql"
 WRITES = [
@@ -55,9 +55,8 @@ def cursor_of(store: ReadOnlyStore) -> duckdb.DuckDBPyConnection:
 
 
 @pytest.fixture
-def store(db_file: Path) -> ReadOnlyStore:
-    build_store(db_file)
-    ro = ReadOnlyStore(db_file)
+def store(store_copy: Path) -> ReadOnlyStore:
+    ro = ReadOnlyStore(store_copy)
     assert not ro.query("cities").empty
     return ro
 
@@ -72,10 +71,9 @@ def test_writes_through_the_dashboard_connection_raise(store: ReadOnlyStore, sql
 
 
 def test_the_process_wide_store_is_read_only(
-    db_file: Path, monkeypatch: pytest.MonkeyPatch
+    store_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    build_store(db_file)
-    use_store(monkeypatch, db_file)
+    use_store(monkeypatch, store_copy)
     data.query("cities")
     with pytest.raises(duckdb.Error):
         cursor_of(data.store()).execute("CREATE TABLE pwned(x INT)")
@@ -98,10 +96,9 @@ def test_other_processes_see_only_a_reader_holding_the_file(store: ReadOnlyStore
     assert _probe(store.path, "rw").startswith("refused")
 
 
-def test_the_reopen_after_a_swap_is_read_only_too(store: ReadOnlyStore) -> None:
+def test_the_reopen_after_a_swap_is_read_only_too(world, store: ReadOnlyStore) -> None:
     version = store.version
-    with writing(store.path) as con:
-        add_synthetic_rows(con, scale=2.0)
+    ingest(world, store.path, sources=["tw_household_population"])
     assert store.version != version
     store.query("cities")
     assert _probe(store.path, "ro") == "opened"

@@ -155,7 +155,7 @@ MENGO = "projects/2023/mengo.toml"
             MENGO,
             'date = "2022-04-19"',
             'date = "2022-04-31"',
-            "mengo.toml: dates[4]: date: bad date",
+            "mengo.toml: dates[5]: date: bad date",
         ),
         (
             MENGO,
@@ -173,7 +173,7 @@ MENGO = "projects/2023/mengo.toml"
             MENGO,
             'source_url = "https://www.taiwannews.com.tw/en/news/4511946"',
             'source_url = "taiwannews 4511946"',
-            "mengo.toml: dates[4]: source_url: not an http(s) URL",
+            "mengo.toml: dates[5]: source_url: not an http(s) URL",
         ),
         (MENGO, "award_year = 2023", "award_year = 2022", "mengo.toml: award_year"),
         (MENGO, 'role = "headline"', 'role = "main"', "mengo.toml: indicators[0]: role"),
@@ -258,3 +258,122 @@ def test_status_headline_metric_groups_and_per_capita_are_loaded(db_file):
         "SELECT per_capita FROM project_indicator WHERE project_id = 'ntpc_hrf' "
         "AND indicator_id = 'child_protection_records'"
     ).fetchone() == (True,)
+
+
+def _cities() -> dict[str, dict[str, str]]:
+    from gosmart.registry import read_csv_rows
+
+    rows = read_csv_rows(REGISTRY_DIR / "cities.csv", ["city_id", "country", "level", "parent_id"])
+    return {r["city_id"]: r for r in rows}
+
+
+def test_jds_is_west_java_against_the_other_provinces_with_wage_and_waste_as_context():
+    jds = {p["project_id"]: p for p in list_projects()}["jds"]
+    assert jds["data_status"] == "evidence" and jds["city_id"] == "ID-JB"
+    roles = {i["indicator_id"]: i for i in jds["indicators"]}
+    assert roles["ict_development_index"]["role"] == "headline"
+    assert roles["internet_use_share"]["role"] == "target"
+    assert {k for k, i in roles.items() if i["role"] == "context"} >= {
+        "min_wage",
+        "waste_generation",
+    }
+    cities = _cities()
+    provinces = {c for c, r in cities.items() if r["country"] == "ID" and r["level"] == "province"}
+    # the IP-TIK files list the 34 provinces of before the 2022 splits, Papua as one
+    iptik = set(roles["ict_development_index"]["comparison_cities"])
+    new_papua = {"ID-PA", "ID-PB", "ID-PS", "ID-PT", "ID-PE", "ID-PD"}
+    assert iptik == provinces - {"ID-JB"} - new_papua and len(iptik) == 33
+    assert set(roles["internet_use_share"]["comparison_cities"]) == provinces - {"ID-JB"}
+    regencies = {c for c, r in cities.items() if r["parent_id"] == "ID-JB"}
+    for context in ("min_wage", "waste_generation"):
+        assert set(roles[context]["comparison_cities"]) == regencies and len(regencies) == 27
+    assert all(i["launch"] is None for i in jds["indicators"])  # the project's July 2019
+
+
+def test_newtaipay_has_taiwan_e_payment_as_national_context_only():
+    newtaipay = {p["project_id"]: p for p in list_projects()}["newtaipay"]
+    assert newtaipay["data_status"] == "reported_only"
+    (users,) = newtaipay["indicators"]
+    assert (users["indicator_id"], users["role"], users["grain"]) == (
+        "epayment_users",
+        "context",
+        "monthly",
+    )
+    assert users["comparison_cities"] == ["TW"] and _cities()["TW"]["level"] == "country"
+    assert "never by city" in users["note"]
+
+
+def test_mengo_2_0_has_its_own_window_next_to_the_2018_pass(db_file):
+    mengo = {p["project_id"]: p for p in list_projects()}["mengo"]
+    assert (mengo["launch"]["earliest"], mengo["launch"]["latest"]) == (
+        date(2018, 1, 1),
+        date(2018, 12, 31),
+    )
+    metro = next(i for i in mengo["indicators"] if i["indicator_id"] == "metro_ridership")
+    assert metro["comparison_cities"] == ["TW-TPE", "TW-TAO"]
+    window = metro["launch"]
+    assert (window["earliest"], window["date"], window["latest"]) == (
+        date(2020, 6, 16),
+        date(2021, 4, 1),
+        date(2021, 4, 21),
+    )
+    assert window["confidence"] == "inferred" and "YouBike 2.0" in window["note_en"]
+    bounds = {d["date"] for d in mengo["dates"] if d["kind"] == "phase"}
+    assert {window["earliest"], window["latest"]} <= bounds  # each bound has its dated source
+    with writing(db_file) as con:
+        load_registry(con)
+    con = connect_read(db_file)
+    stored = con.execute(
+        "SELECT indicator_id, launch_date, launch_date_min, launch_date_max, launch_confidence "
+        "FROM project_indicator WHERE project_id = 'mengo' ORDER BY indicator_id"
+    ).fetchall()
+    assert stored[0][0] == "lrt_ridership" and stored[0][1:] == (None, None, None, None)
+    assert stored[1][:4] == (
+        "metro_ridership",
+        date(2021, 4, 1),
+        date(2020, 6, 16),
+        date(2021, 4, 21),
+    )
+    assert stored[1][4].startswith("inferred: MeNGo 2.0")
+
+
+def test_light_rail_openings_and_the_border_closure_are_mengo_confounders():
+    events = {e["event_id"]: e for e in list_events()}
+    openings = [e for e in events.values() if e["event_id"].startswith("klrt_")]
+    assert len(openings) == 7  # 2016-07 to the full circle of 2024-01
+    for e in openings:
+        assert {"lrt_ridership", "metro_ridership", "metro_station_entries"} <= set(
+            e["indicator_ids"]
+        ), e["event_id"]
+    border = events["tw_border_closed_to_foreigners"]
+    assert (border["date_start"], border["date_end"]) == (date(2020, 3, 19), date(2022, 10, 12))
+    assert border["kind"] == "confounder" and border["indicator_ids"] == ["metro_ridership"]
+    assert "covid19.mohw.gov.tw" in border["note"]  # the reopening's own source
+
+
+def test_an_indicator_launch_window_is_checked_like_the_project_one(registry):
+    path = registry / MENGO
+    edit(
+        path,
+        'date = "2021-04"\nearliest = "2020-06-16"',
+        'date = "2019-04"\nearliest = "2020-06-16"',
+    )
+    with pytest.raises(
+        RegistryError, match=r"mengo.toml: indicators\[1\]: launch: date: the default"
+    ):
+        list_projects(registry)
+
+
+def test_a_context_indicator_has_no_launch_window(registry):
+    path = registry / MENGO
+    edit(
+        path,
+        'indicator_id = "lrt_ridership"\nrole = "target"\nexpected_direction = "up"',
+        'indicator_id = "lrt_ridership"\nrole = "context"\nexpected_direction = "none"',
+    )
+    list_projects(registry)  # lrt_ridership, the last entry, reads as context
+    with path.open("a", encoding="utf-8") as fh:  # a [launch] for that last entry
+        fh.write('\n[indicators.launch]\ndate = "2018"\nearliest = "2018"\nlatest = "2018"\n'
+                 'confidence = "reported"\nnote_en = "x"\n')  # fmt: skip
+    with pytest.raises(RegistryError, match=r"indicators\[2\]: launch: a context indicator is not"):
+        list_projects(registry)

@@ -2,7 +2,9 @@
 
 `fixtures/schema/store_schema.json` is the store `gosmart/sql/schema.sql` created before the
 catalogue replaced it (frozen from commit 9bfd1df): every table, column, type, NULL rule,
-default and constraint. Stores written since, and the bundled snapshot, depend on it.
+default and constraint. Stores written since, and the bundled snapshot, depend on it. Changed
+on purpose since, each change with its upgrade in `gosmart.store.UPGRADES`: the effect's
+verdict, standard error, p-value floor and test, and MDE columns (issue 13).
 """
 
 from __future__ import annotations

@@ -21,7 +21,6 @@ from flask.testing import FlaskClient
 from gosmart.settings import Settings
 from tests.conftest import use_store
 from tests.dash_requests import callback_body
-from tests.fixture_store import build_store
 
 DASHBOARD = Path(__file__).resolve().parents[1] / "dashboard"
 BOOM_ROUTE = "/_test-boom"
@@ -29,8 +28,8 @@ INLINE_SCRIPT = re.compile(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
-    db = build_store(tmp_path_factory.mktemp("headers") / "gosmart.duckdb")
+def client(built_store: Path) -> Iterator[FlaskClient]:
+    db = built_store
     with pytest.MonkeyPatch.context() as mp:
         from gosmart.dashboard.app import create_app
 

@@ -19,7 +19,6 @@ from gosmart.store import (
     pending_upgrades,
     writing,
 )
-from tests.fixture_store import named
 
 
 def test_write_then_read_back(db_file):
@@ -60,8 +59,19 @@ def test_missing_store_is_a_clear_error(db_file):
         connect_read(db_file)
 
 
-def _effect(project_id: str, details: str) -> list:
-    return [project_id, "ind", "did", True, True, details, "v", "c", datetime(2026, 1, 1)]
+def _effect(project_id: str, details: str) -> dict:
+    """An effect row as an older version wrote it (no per-capita column)."""
+    return {
+        "project_id": project_id,
+        "indicator_id": "ind",
+        "method": "did",
+        "is_primary": True,
+        "estimable": True,
+        "details": details,
+        "data_version": "v",
+        "code_version": "c",
+        "computed_at": datetime(2026, 1, 1),
+    }
 
 
 def test_serving_a_store_from_before_a_schema_change_upgrades_it_keeping_its_data(db_file):
@@ -73,14 +83,12 @@ def test_serving_a_store_from_before_a_schema_change_upgrades_it_keeping_its_dat
         insert_rows(
             con,
             "effect",
-            named(["project_id", "indicator_id", "method", "is_primary", "estimable", "details",
-             "data_version", "code_version", "computed_at"],
             [
                 _effect("pc", '{"input": {"value_column": "value_per_capita"}}'),
                 _effect("raw", '{"input": {"value_column": "value"}}'),
                 _effect("reported", '{"reported": []}'),
-            ]),
-        )  # fmt: skip
+            ],
+        )
     with connect_read(db_file) as con:
         assert pending_upgrades(con) == ["effect.per_capita"]
         before = data_version(con)
@@ -112,3 +120,25 @@ def test_the_production_entry_point_upgrades_an_older_store_before_serving(db_fi
     assert "upgrading the store to this version (effect.per_capita)" in done.stderr
     with connect_read(db_file) as con:
         assert pending_upgrades(con) == []
+
+
+def test_a_store_from_before_indicator_launch_windows_is_upgraded_keeping_its_rows(db_file):
+    """project_indicator without launch_* (stores written before MeNGo 2.0's own window)."""
+    columns = ("launch_date", "launch_date_min", "launch_date_max", "launch_confidence")
+    with writing(db_file) as con:
+        for column in columns:
+            con.execute(f"ALTER TABLE project_indicator DROP COLUMN {column}")
+        con.execute(
+            "INSERT INTO project_indicator (project_id, indicator_id, role, expected_direction, "
+            "grain) VALUES ('p', 'metro_ridership', 'target', 'up', 'monthly')"
+        )
+    with connect_read(db_file) as con:
+        assert pending_upgrades(con) == ["project_indicator.launch_date"]
+    ready_store(db_file)
+    with connect_read(db_file) as con:
+        assert pending_upgrades(con) == []
+        row = con.execute(
+            "SELECT project_id, launch_date, launch_date_min, launch_date_max, launch_confidence "
+            "FROM project_indicator"
+        ).fetchall()
+    assert row == [("p", None, None, None, None)]

@@ -1,7 +1,7 @@
 """A new store file swapped in while the dashboard serves: no request fails, the next one sees it.
 
 A real `gosmart serve` on a loopback port is hammered from threads while the test
-swaps in new store versions with gosmart.store.writing(), as an ingest would.
+swaps in new store versions by running `gosmart ingest` again on the synthetic files.
 Every response must be a 200, and the first request after each swap must show the
 new data version, both in the page footer (the shell callback) and in the data API.
 """
@@ -9,6 +9,7 @@ new data version, both in the page footer (the shell callback) and in the data A
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 import time
 import urllib.error
@@ -19,16 +20,16 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from gosmart.store import writing
 from tests.browser.conftest import start_server
 from tests.dash_requests import callback_body, router_body
-from tests.fixture_store import add_synthetic_rows, build_store
+from tests.store_builder import World, ingest
 
 SWAPS = 4
 THREADS = 6
 MAX_REQUESTS_PER_THREAD = 400
 TIMEOUT_S = 30
 VERSION_API = "/api/v1/sources.json"
+SWAPPED_SOURCES = ["tw_household_population", "trtc_daily_totals"]  # small: quick new versions
 
 
 def http(base: str, path: str, body: dict | None = None) -> tuple[int, bytes]:
@@ -95,9 +96,10 @@ class SwapRun:
 
 
 @pytest.fixture(scope="module")
-def swap_run(tmp_path_factory: pytest.TempPathFactory) -> SwapRun:
+def swap_run(world: World, tmp_path_factory: pytest.TempPathFactory) -> SwapRun:
     """Serve a store, hammer it from threads, swap in SWAPS new versions meanwhile."""
-    db = build_store(tmp_path_factory.mktemp("swap") / "gosmart.duckdb")
+    db = tmp_path_factory.mktemp("swap") / "gosmart.duckdb"
+    shutil.copyfile(world.store, db)
     proc, base = start_server(db)
     run = SwapRun()
     stop = threading.Event()
@@ -117,8 +119,7 @@ def swap_run(tmp_path_factory: pytest.TempPathFactory) -> SwapRun:
             w.start()
         for swap in range(SWAPS):
             time.sleep(1.1)  # pacing only: the footer shows the version to the second
-            with writing(db) as con:
-                add_synthetic_rows(con, scale=2.0 + swap)
+            ingest(world, db, sources=[SWAPPED_SOURCES[swap % len(SWAPPED_SOURCES)]])
             run.seen.append((store_version(db), footer_version(base, shell), api_version(base)))
         stop.set()
         for w in workers:

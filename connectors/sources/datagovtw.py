@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 import requests
 
-from gosmart.connectors.core import OGDL, Batch, SourceSpec
+from gosmart.connectors.core import Batch, SourceSpec
 from gosmart.connectors.errors import IngestError
 from gosmart.connectors.http import fetch_bytes, fetch_json, redact_url
 from gosmart.connectors.sources._common import city_from_zh, read_csv, to_number, year_month
@@ -142,35 +142,9 @@ def spec_for(decl: DatasetDecl, *, licence: str, attribution: str) -> SourceSpec
     )
 
 
-# Taiwan e-payment institutions' monthly business statistics (FSC Banking Bureau,
-# 電子支付機構業務資訊). No copy of the resource was reachable when this was written,
-# so the dataset id comes from the environment and the column names below are an
-# unverified assumption: if the CSV differs, the load is refused naming the columns
-# it actually has, and these names are corrected here. Nothing is loaded until then.
-EPAYMENT = DatasetDecl(
-    source_id="datagovtw_fsc_epayment",
-    title="Electronic payment institutions: monthly business statistics (電子支付機構業務資訊)",
-    publisher="Financial Supervisory Commission (FSC), Banking Bureau, Taiwan",
-    dataset_id=None,
-    dataset_env="DATAGOVTW_EPAYMENT_DATASET_ID",
-    period_column="資料年月",
-    values={
-        "epayment_users": "使用者總數",
-        "epayment_agency_payment_amount_month": "代理收付實質交易款項金額",
-        "epayment_stored_value_amount_month": "收受儲值款項金額",
-    },
-    calendar="roc",
-    city_id="TW",
-    note=(
-        "Live mode only: national monthly totals. Until this resource is reachable the "
-        "dashboard shows the reported figures from news (payments/*_from_news.csv)."
-    ),
-)
-
-SPECS = [
-    spec_for(
-        EPAYMENT,
-        licence=OGDL,
-        attribution="金融監督管理委員會銀行局",
-    )
-]
+# No dataset is declared today. Taiwan's e-payment figures come from the FSC disclosure
+# (connectors/sources/fsc.py, Taiwan totals under `TW`): a live spec here wrote the same
+# indicator ids as city values from unverified columns and units and could have replaced
+# them, so it was removed (one source per figure). Declare a dataset only once a real
+# resource's columns and units are checked, for indicators no other source writes.
+SPECS: list[SourceSpec] = []

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 from gosmart.dashboard.figures.gaps import break_lines
 from gosmart.dashboard.figures.thin import thin_points, with_legend
 from gosmart.dashboard.i18n import catalogue, normalise_lang, pick, t
+from gosmart.dashboard.periods import period_text
 from gosmart.dashboard.theme import (
     BAND,
     COUNTERFACTUAL,
@@ -24,6 +25,7 @@ from gosmart.dashboard.theme import (
     value_ticks,
 )
 from gosmart.missing import is_missing
+from gosmart.vocab import Grain
 
 GREY = "#9a9a9a"
 LAUNCH_RANGE = "rgba(0, 0, 0, 0.08)"
@@ -49,6 +51,26 @@ def _day(value: Any) -> date | None:
     if is_missing(value):
         return None
     return pd.Timestamp(value).date()
+
+
+# Hover labels of a period at its grain (plotly's d3 time format).
+HOVER_FORMATS = {Grain.ANNUAL: "%Y", Grain.QUARTERLY: "%b %Y", Grain.MONTHLY: "%b %Y"}
+MAX_YEAR_TICKS = 8
+
+
+def hover_format(grain: str | None) -> str:
+    return HOVER_FORMATS.get(grain, "%Y-%m-%d")
+
+
+def date_axis(grain: str | None, dates: Any = ()) -> dict[str, Any]:
+    """A time axis labelled at the series' grain: annual data gets whole years as ticks
+    (never a '23:59:59.999 Dec 31' between two years), every few years on a long span."""
+    axis: dict[str, Any] = {"type": "date", "hoverformat": hover_format(grain)}
+    if grain != Grain.ANNUAL:
+        return axis
+    years = [pd.Timestamp(d).year for d in dates if not is_missing(d)]
+    step = max(1, -(-(max(years) - min(years) + 1) // MAX_YEAR_TICKS)) if years else 1
+    return {**axis, "tickformat": "%Y", "dtick": f"M{12 * step}"}
 
 
 def timeline_marks(
@@ -215,7 +237,7 @@ def indicator_figure(
                 legendgroup="comparisons" if many else other,
                 showlegend=not many or n == 0,
                 line={"color": GREY if many else PALETTE[1 + n % (len(PALETTE) - 1)], "width": 1.3},
-                hovertemplate=f"{name}<br>%{{x|%Y-%m-%d}}: %{{y:,.4~g}}<extra></extra>",
+                hovertemplate=f"{name}<br>%{{x|{hover_format(grain)}}}: %{{y:,.4~g}}<extra></extra>",
             )
         )
     own = parts.get(city_id, series.iloc[0:0])
@@ -229,7 +251,7 @@ def indicator_figure(
                 mode="lines+markers" if len(own) < 40 else "lines",
                 name=name,
                 line={"color": TREATED, "width": 3.5},
-                hovertemplate=f"{name}<br>%{{x|%Y-%m-%d}}: %{{y:,.4~g}}<extra></extra>",
+                hovertemplate=f"{name}<br>%{{x|{hover_format(grain)}}}: %{{y:,.4~g}}<extra></extra>",
             )
         )
         # The project's own city is what the estimate rests on: its thin values are circled.
@@ -248,6 +270,7 @@ def indicator_figure(
             "title": _title(
                 t("project.chart_indicator_title", lang, indicator=pick(indicator, "name", lang))
             ),
+            "xaxis": date_axis(grain, series["period_start"]),
             "yaxis": {
                 "title": _title(axis_title(indicator, lang, per_capita)),
                 **value_ticks(lang),
@@ -322,6 +345,7 @@ def effect_figure(
         {
             **marks_layout,
             "title": _title(t("project.chart_effect_title", lang)),
+            "xaxis": date_axis(indicator.get("grain"), path.get("period_start", [])),
             "yaxis": {
                 "title": _title(axis_title(indicator, lang, per_capita)),
                 **value_ticks(lang),
@@ -370,9 +394,11 @@ def placebo_figure(
     project: dict[str, Any],
     lang: str,
     log_scale: bool = False,
+    grain: str | None = None,
 ) -> go.Figure:
     """One panel of the placebo gallery: thin grey placebo gaps against the city's gap in colour,
-    or, for launch-date sensitivity (and runs without paths), the effect by tried unit."""
+    or, for launch-date sensitivity (and runs without paths), the effect by tried unit; tried
+    launch dates are named at the series' grain ('2019', 'Mar 2019') on a category axis."""
     lang = normalise_lang(lang)
     runs = placebos[placebos["kind"] == kind]
     traces: list[dict[str, Any]] = []
@@ -406,15 +432,18 @@ def placebo_figure(
                 )
             )
         shapes = [zero]
+        xaxis.update(date_axis(grain, [p[0] for p in with_paths[0]["path"]]))
         launch = _day(project.get("launch_date"))
         if launch:
             shapes.append(vline(launch, {"color": LAUNCH, "width": 2}))
         y_title = t("project.axis_gap_log" if log_scale else "project.axis_gap", lang)
     else:
         runs = runs.dropna(subset=["effect_avg"])
+        dated = pd.to_datetime(runs["unit"], format="%Y-%m-%d", errors="coerce").notna().all()
+        units = [period_text(u, grain, lang) for u in runs["unit"]] if dated else runs["unit"]
         traces.append(
             scatter(
-                x=runs["unit"],
+                x=units,
                 y=runs["effect_avg"],
                 mode="markers",
                 marker={"color": PALETTE[1], "size": 11, "symbol": "diamond"},
@@ -423,9 +452,7 @@ def placebo_figure(
             )
         )
         shapes = [zero]
-        # tried launch dates on a date axis: a category axis of a dozen dates overlaps its labels
-        dated = pd.to_datetime(runs["unit"], format="%Y-%m-%d", errors="coerce").notna().all()
-        xaxis["type"] = "date" if dated and len(runs) else "category"
+        xaxis.update(type="category", automargin=True)
         y_title = t("project.axis_effect_log" if log_scale else "project.axis_effect", lang)
     return figure(
         traces,

@@ -10,8 +10,9 @@ import plotly.graph_objects as go
 from gosmart.dashboard.figures.gaps import break_lines
 from gosmart.dashboard.figures.project import LAUNCH_RANGE, _day, figure, scatter, vline, vrect
 from gosmart.dashboard.i18n import normalise_lang, t
-from gosmart.dashboard.kiosk.format import significant
+from gosmart.dashboard.kiosk.format import format_percent
 from gosmart.dashboard.theme import LAUNCH, TREATED
+from gosmart.dashboard.verdict import signed
 
 
 def sparkline(values: pd.DataFrame, card: dict[str, Any], lang: str) -> go.Figure:
@@ -64,36 +65,27 @@ def sparkline(values: pd.DataFrame, card: dict[str, Any], lang: str) -> go.Figur
     )
 
 
-def _number(value: float) -> str:
-    """A signed effect with three significant digits, as on the project page."""
-    return ("+" if value >= 0 else "") + significant(value)
-
-
 def effect_size_text(card: dict[str, Any], lang: str) -> str:
     """'+4.1% (95% interval +2.5% to +5.7%)', or in units when no relative effect is stored."""
     lang = normalise_lang(lang)
     if card.get("effect_rel") is not None:
-        main = f"{card['effect_rel'] * 100:+.1f}%"
+        main = format_percent(card["effect_rel"], lang)
         lo, hi = card.get("effect_rel_lo"), card.get("effect_rel_hi")
         if lo is not None and hi is not None:
             return t(
-                "showcase.size_ci", lang, value=main, lo=f"{lo * 100:+.1f}%", hi=f"{hi * 100:+.1f}%"
+                "showcase.size_ci",
+                lang,
+                value=main,
+                lo=format_percent(lo, lang),
+                hi=format_percent(hi, lang),
             )
         return main
     unit = (card.get("unit_zh") if lang == "zh" else None) or card.get("unit") or ""
     scale = card.get("per_capita_scale")
     if card.get("effect_per_capita") and scale:  # the unit the engine estimated on
         unit = t("compare.unit_per_capita", lang, unit=unit, scale=f"{int(scale):,}")
-    main = f"{_number(card['effect_avg'])} {unit}".strip()
+    main = f"{signed(card['effect_avg'])} {unit}".strip()
     lo, hi = card.get("effect_avg_lo"), card.get("effect_avg_hi")
     if lo is not None and hi is not None:
-        return t("showcase.size_ci", lang, value=main, lo=_number(lo), hi=_number(hi))
+        return t("showcase.size_ci", lang, value=main, lo=signed(lo), hi=signed(hi))
     return main
-
-
-def effect_direction(card: dict[str, Any]) -> str:
-    """'up', 'down' or 'unclear' (the 95% interval includes zero)."""
-    lo, hi = card.get("effect_avg_lo"), card.get("effect_avg_hi")
-    if lo is not None and hi is not None and lo <= 0 <= hi:
-        return "unclear"
-    return "up" if (card.get("effect_avg") or 0) > 0 else "down"

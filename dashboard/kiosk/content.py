@@ -3,7 +3,9 @@
 A project slide takes the first headline candidate and the first chart candidate that
 have data. A number is shown only with the row it came from (an estimate with its
 evidence level, or a reported figure with who reported it and when). When nothing
-is found the slide says so plainly instead of showing a number.
+is found the slide says so plainly instead of showing a number. An estimate is set in
+headline type only when its 95% interval excludes zero; otherwise the verdict ("No clear
+change") takes its place, with a plain caption of what the data could have seen.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from urllib.parse import urlparse
 
 import pandas as pd
 
+from gosmart.dashboard import verdict as vd
 from gosmart.dashboard.i18n import pick, t
 from gosmart.dashboard.kiosk import data, figures, format, qr
 from gosmart.dashboard.kiosk.locator import locate
@@ -22,7 +25,14 @@ from gosmart.dashboard.kiosk.playlist import Chart, Headline, Playlist, Slide
 from gosmart.vocab import Grain, Method
 
 # Methods the kiosk names in words.
-KIOSK_METHODS = (Method.SYNTHETIC_CONTROL, Method.DID, Method.ITS, Method.DESCRIPTIVE)
+KIOSK_METHODS = (
+    Method.SDID,
+    Method.SYNTHETIC_CONTROL,
+    Method.DID,
+    Method.ITS,
+    Method.BEFORE_AFTER,
+    Method.DESCRIPTIVE,
+)
 
 log = logging.getLogger(__name__)
 
@@ -84,32 +94,54 @@ def _effect_headline(h: Headline, project: Mapping[str, Any], lang: str) -> dict
     if not row or row.get(h.measure) is None:
         return None
     ind = _try("indicator", data.indicator, h.indicator) or {}
-    lo, hi = row.get(f"{h.measure}_lo"), row.get(f"{h.measure}_hi")
-    if h.measure == "effect_rel":
-        value = format.format_percent(row[h.measure], lang)
-        interval = (format.format_percent(lo, lang), format.format_percent(hi, lang))
-    else:
-        value = format.format_signed(row[h.measure], lang)
-        interval = (
-            (format.format_signed(lo, lang), format.format_signed(hi, lang))
-            if (lo is not None and hi is not None)
-            else None
-        )
+    unit = pick(ind, "unit", lang) if ind else ""
     series = _try("series", data.series, h.indicator, project["city_id"], None)
     source_ids = [] if series is None else list(series["source_id"].dropna().unique())
     level = row.get("evidence_level")
-    label = t("common.evidence_level", lang, level=int(level)) if level is not None else ""
-    detail = _method_name(str(row["method"]), lang)
-    if lo is not None and hi is not None and interval:
-        detail += " · " + t("kiosk.interval", lang, lo=interval[0], hi=interval[1])
-    return {
-        "value": value,
-        "unit": pick(ind, "unit", lang) if ind else "",
+    found = {
+        "unit": unit,
         "badge": f"level-{int(level)}" if level is not None else "level-1",
-        "label": label,
-        "detail": detail,
+        "label": t("common.evidence_level", lang, level=int(level)) if level is not None else "",
+        "verdict": vd.label(row, lang),
+        "verdict_code": vd.code(row),
         "source": _source_line(_try("sources", _publishers, source_ids) or [], lang),
     }
+    method = _method_name(str(row["method"]), lang)
+    if not vd.is_clear(row):  # the interval includes zero, or there is none: no headline number
+        return {
+            **found,
+            "value": found["verdict"],
+            "is_number": False,
+            "plain": _null_caption(row, h.measure, unit, lang),
+            "detail": method,
+        }
+    lo, hi = row.get(f"{h.measure}_lo"), row.get(f"{h.measure}_hi")
+    relative = h.measure == "effect_rel"
+    shown = format.format_percent if relative else format.format_signed
+    detail = f"{method} · " + t("kiosk.interval", lang, lo=shown(lo, lang), hi=shown(hi, lang))
+    mde = _mde(row, relative, unit, lang)
+    if mde:
+        detail += " · " + t("kiosk.mde", lang, mde=mde)
+    return {**found, "value": shown(row[h.measure], lang), "is_number": True, "detail": detail}
+
+
+def _mde(row: Mapping[str, Any], relative: bool, unit: str, lang: str) -> str | None:
+    """The change the data could have detected, in the headline's terms ('±12%')."""
+    if relative and row.get("mde_rel") is not None:
+        return "±" + format.format_percent(row["mde_rel"], lang, signed=False)
+    if row.get("mde") is not None:
+        return f"±{format.format_number(row['mde'], lang)} {unit}".strip()
+    return None
+
+
+def _null_caption(row: Mapping[str, Any], measure: str, unit: str, lang: str) -> str:
+    """In plain words what a result without a clear change means."""
+    if vd.code(row) == "not_estimable":
+        return t("kiosk.no_interval", lang)
+    mde = _mde(row, measure == "effect_rel", unit, lang)
+    if mde is None:
+        return t("kiosk.includes_zero", lang)
+    return t("kiosk.no_change_larger", lang, mde=mde)
 
 
 def _milestone_headline(h: Headline, project: Mapping[str, Any], lang: str) -> dict | None:
@@ -172,7 +204,10 @@ def build_headline(slide: Slide, project: Mapping[str, Any], lang: str) -> dict 
             "unit": found.get("unit", ""),
             "as_of": found.get("as_of", ""),
         }
-        found["caption"] = format.fill_caption(h.caption[lang], values)
+        caption = format.fill_caption(h.caption[lang], values)
+        if found.get("is_number") is False:  # the verdict stands where the number would
+            caption = [("verdict" if kind == "value" else kind, text) for kind, text in caption]
+        found["caption"] = caption
         return found
     return None
 

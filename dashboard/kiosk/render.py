@@ -39,12 +39,15 @@ def _figure_class(text: str) -> str:
     return "kiosk-figure is-long" if len(text) > LONG_FIGURE else "kiosk-figure"
 
 
+def _part_class(kind: str, text: str) -> str | None:
+    if kind == "value":
+        return _figure_class(text)
+    return "kiosk-figure is-verdict" if kind == "verdict" else None
+
+
 def _caption(parts: list[list[str]] | list[tuple[str, str]]) -> html.P:
     return html.P(
-        [
-            html.Span(text, className=_figure_class(text) if kind == "value" else None)
-            for kind, text in parts
-        ],
+        [html.Span(text, className=_part_class(kind, text)) for kind, text in parts],
         className="kiosk-caption",
     )
 
@@ -61,9 +64,20 @@ def _headline(headline: dict[str, Any] | None, lang: str) -> html.Div:
     evidence = [html.Span(headline["label"], className=f"badge {headline['badge']}")]
     if headline.get("detail"):
         evidence.append(html.Span(headline["detail"], className="kiosk-detail"))
+    lead = []
+    if headline.get("is_number"):  # an estimate: its verdict comes before the number
+        lead.append(
+            html.Div(
+                headline["verdict"],
+                className=f"kiosk-verdict verdict-{headline['verdict_code']}",
+            )
+        )
+    plain = [html.P(headline["plain"], className="kiosk-plain")] if headline.get("plain") else []
     return html.Div(
         [
+            *lead,
             _caption(headline["caption"]),
+            *plain,
             html.Div(evidence, className="kiosk-evidence"),
             html.Div(headline.get("source") or "", className="kiosk-source"),
         ],

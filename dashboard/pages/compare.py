@@ -181,16 +181,30 @@ def _table(data: qc.CompareData, cities: dict[str, dict], lang: str):
 TAB_BODY = {"chart": _chart, "map": _map, "table": _table}
 
 
+TAGGED_LEVELS = ("country", "province")  # named like cities, so the level is said
+
+
+def unit_label(city: dict, with_data: frozenset[str] | set[str], lang: str) -> str:
+    """A unit's picker label: its name, its level where the name does not say it, and
+    'no data' when it has none for the chosen indicator."""
+    label = pick(city, "name", lang)
+    if city.get("level") in TAGGED_LEVELS:
+        label += " · " + t(f"compare.level_{city['level']}", lang)
+    if city["city_id"] not in with_data:
+        label += " · " + t("compare.no_data_short", lang)
+    return label
+
+
 def _controls(state: dict, data: qc.CompareData, cities: dict[str, dict], lang: str) -> html.Div:
     with_data = qc.cities_with_data(state["ind"]) if data.indicator else set()
+    offered = qc.unit_options(state["ind"], state["cities"]) if data.indicator else []
     city_options = [
         {
-            "label": pick(c, "name", lang)
-            + ("" if c["city_id"] in with_data else " · " + t("compare.no_data_short", lang)),
+            "label": unit_label(c, with_data, lang),
             "value": c["city_id"],
             "search": f"{c['name_en']} {c['name_zh']} {c.get('name_local') or ''} {c['city_id']}",
         }
-        for c in cities.values()
+        for c in offered
     ]
     bounds = qc.year_bounds(state["ind"]) if data.indicator else None
     lo, hi = bounds or (2014, 2024)
@@ -310,8 +324,19 @@ def _controls(state: dict, data: qc.CompareData, cities: dict[str, dict], lang: 
     )
 
 
+def with_units(state: dict) -> dict:
+    """The state with units that have data: the default cities give way to the units the
+    indicator is registered for when none of them has any (an Indonesian indicator)."""
+    if state["cities"] != qc.DEFAULT_CITIES or qc.indicator_row(state["ind"]) is None:
+        return state
+    if set(state["cities"]) & qc.cities_with_data(state["ind"]):
+        return state
+    return {**state, "cities": qc.default_units(state["ind"]) or state["cities"]}
+
+
 def render(state: dict, notices: list[str]) -> html.Div:
     """The whole page for a decoded state (also what the benchmark times)."""
+    state = with_units(state)
     lang = state["lang"]
     cities = qc.city_rows()
     data = qc.compare_data(qc.selection_from_state(state))
@@ -386,6 +411,9 @@ def state_from_controls(
     )
     if changed_indicator or trigger == "compare-ind":
         state.update({"from": None, "to": None, "grain": "auto"})
+        with_data = qc.cities_with_data(state["ind"])
+        kept = [c for c in state["cities"] if c in with_data]
+        state["cities"] = kept or qc.default_units(state["ind"]) or state["cities"]
     elif len(years) == 2 and None not in years and trigger == "compare-years":
         bounds = qc.year_bounds(state["ind"])
         lo, hi = sorted(years)

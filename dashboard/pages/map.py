@@ -1,4 +1,5 @@
-"""Map: one indicator in one year across Taiwan's counties and West Java's kab/kota, plus stations.
+"""Map: one indicator in one year across Taiwan's counties, West Java's kab/kota and Indonesia's
+provinces, plus stations.
 
 Boundaries come from the bundled GeoJSON (no tiles), so it works offline. The
 view lives in the URL like every page: controls write it, `layout` reads it.

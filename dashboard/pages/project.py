@@ -11,13 +11,15 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, dcc, html
 
-from gosmart.dashboard import queries, queries_project
+from gosmart.dashboard import project_context, queries, queries_project
+from gosmart.dashboard import verdict as vd
 from gosmart.dashboard.bundle import BundleError, ProjectView, build_bundle, load_view
 from gosmart.dashboard.components import failure_notice, fallback_notice, guarded_page
 from gosmart.dashboard.figures import project as figs
-from gosmart.dashboard.figures.showcase import effect_direction, effect_size_text
+from gosmart.dashboard.figures.showcase import effect_size_text
 from gosmart.dashboard.i18n import catalogue, engine_text, normalise_lang, pick, t
 from gosmart.dashboard.kiosk.format import significant
+from gosmart.dashboard.periods import span_text, windows_text
 from gosmart.dashboard.urlstate import Field, decode, href, register_view
 from gosmart.missing import is_missing
 
@@ -58,6 +60,15 @@ def _graph(fig, graph_id: str) -> dcc.Graph:
         className="project-graph",
         style={"height": f"{height}px"},
     )
+
+
+def _panel_plain(body: Callable[[], Any], lang: str, panel_id: str) -> Any:
+    """A part of the page without a title; a failure shows a short notice in its place."""
+    try:
+        return body()
+    except Exception:
+        log.exception("project part %s failed", panel_id)
+        return html.Div(failure_notice(lang), id=panel_id)
 
 
 def _panel(title: str, body: Callable[[], Any], lang: str, panel_id: str) -> html.Section:
@@ -199,18 +210,122 @@ def _stat(label: str, value: Any, note: str | None = None) -> html.Div:
     )
 
 
+def _signed(value: Any) -> str:
+    """An effect figure with its sign ('+5,010', '−7.84'), '–' when absent."""
+    return "–" if is_missing(value) else vd.signed(float(value))
+
+
 def _effect_interval(e: dict[str, Any], lang: str) -> str:
     if e.get("effect_avg") is None:
         return "–"
     if e.get("effect_avg_lo") is None or e.get("effect_avg_hi") is None:
-        return _fmt(e["effect_avg"])
+        return _signed(e["effect_avg"])
     return t(
         "project.value_ci",
         lang,
-        value=_fmt(e["effect_avg"]),
-        lo=_fmt(e["effect_avg_lo"]),
-        hi=_fmt(e["effect_avg_hi"]),
+        value=_signed(e["effect_avg"]),
+        lo=_signed(e["effect_avg_lo"]),
+        hi=_signed(e["effect_avg_hi"]),
     )
+
+
+def _verdict_head(e: dict[str, Any] | None, lang: str) -> html.Div:
+    """The verdict in words and its evidence level, before any number."""
+    level = (e or {}).get("evidence_level")
+    badge = (
+        html.Span(t("common.reported_only", lang), className="badge reported")
+        if queries_project.is_reported_only(e) and e is not None and not e.get("estimable")
+        else None
+    )
+    return html.Div(
+        [
+            html.Span(vd.label(e, lang), className=f"verdict-label verdict-{vd.code(e)}"),
+            html.Span(vd.level_text(e, lang), className=f"badge level-{level}") if level else None,
+            badge,
+        ],
+        className="verdict-head",
+    )
+
+
+def verdict_block(view: ProjectView, lang: str) -> html.Section:
+    """`#verdict`: what the evidence says, then the estimate with its interval and MDE, what
+    the data could have seen, and which design over which windows."""
+    e = view.primary
+    unit = figs.axis_title(view.indicator, lang, effect_per_capita(e)) if view.indicator else ""
+    lines: list[Any] = [_verdict_head(e, lang)]
+    if view.indicator:
+        lines.append(
+            html.P(
+                t(
+                    "project.verdict_of",
+                    lang,
+                    indicator=pick(view.indicator, "name", lang),
+                    city=pick(view.project, "city_name", lang),
+                ),
+                className="verdict-of",
+            )
+        )
+    estimate = vd.estimate_text(e, unit, lang)
+    if estimate:
+        lines.append(html.P(estimate, className="verdict-estimate"))
+    detectable = vd.detectable_text(e, lang)
+    if detectable:
+        lines.append(html.P(detectable, className="verdict-detectable"))
+    reason = vd.not_estimable_reason(e, lang) if e else t("project.no_effect_yet", lang)
+    if reason:
+        lines.append(html.P(reason, className="verdict-reason muted"))
+    if e and e.get("estimable"):
+        design = t(
+            "project.verdict_design",
+            lang,
+            method=known("method", e["method"], lang),
+            windows=windows_text(e, view.indicator.get("grain"), lang),
+        )
+        more = html.A(t("project.verdict_more", lang) + " ↓", href="#project-effect")
+        lines.append(html.P([design, " · ", more], className="verdict-design muted"))
+    return html.Section(lines, id="verdict", className=f"card verdict verdict-{vd.code(e)}")
+
+
+def _p_value_stat(e: dict[str, Any], lang: str) -> html.Div:
+    """The p-value and, always, its kind (permutation with its floor, placebo SE, HAC...)."""
+    value = "–" if e.get("p_value") is None else _fmt(e["p_value"], 2)
+    if e.get("p_value") is None:
+        return _stat(t("project.p_value", lang), value, vd.p_value_text(e, lang))
+    return _stat(t("project.p_value", lang), value, vd.p_value_kind(e, lang))
+
+
+def _pre_fit_stat(e: dict[str, Any], lang: str) -> html.Div:
+    """The fit before launch; when the overfitting rule fires it is shown as no evidence,
+    with the engine's reason, never as a strength."""
+    fit = t(
+        "project.pre_fit_value",
+        lang,
+        rmspe=_fmt(e.get("pre_rmspe")),
+        r2=_fmt(e.get("pre_fit_r2"), 2),
+    )
+    why = vd.overfit_text(e, lang)
+    if why is None:
+        return _stat(t("project.pre_fit", lang), fit)
+    return html.Div(
+        [
+            html.Div(t("project.pre_fit", lang), className="stat-label"),
+            html.Div(t("project.pre_fit_not_evidence", lang), className="stat-value"),
+            html.Div(t("project.pre_fit_overfit", lang, fit=fit, why=why), className="stat-note"),
+        ],
+        className="stat stat-overfit",
+        id="project-overfit",
+    )
+
+
+def _strengthen_fact(e: dict[str, Any], lang: str) -> list[Any]:
+    """'What would strengthen this evidence': the engine's one line for this result."""
+    line = vd.strengthen_text(e, lang)
+    if not line:
+        return []
+    return [
+        html.Dt(t("project.strengthen_title", lang)),
+        html.Dd(line, id="project-strengthen"),
+    ]
 
 
 def _effect_section(view: ProjectView, lang: str) -> html.Div:
@@ -232,8 +347,6 @@ def _effect_section(view: ProjectView, lang: str) -> html.Div:
         )
     e = primary
     unit = figs.axis_title(view.indicator, lang, effect_per_capita(e))
-    direction = effect_direction(e)
-    level = e.get("evidence_level")
     stats = [
         _stat(t("project.effect_avg", lang), _effect_interval(e, lang), unit),
         _stat(
@@ -242,52 +355,23 @@ def _effect_section(view: ProjectView, lang: str) -> html.Div:
         ),
         _stat(
             t("project.effect_cum", lang),
-            _fmt(e.get("effect_cum")),
+            _signed(e.get("effect_cum")),
             t(
                 "project.interval",
                 lang,
-                lo=_fmt(e.get("effect_cum_lo")),
-                hi=_fmt(e.get("effect_cum_hi")),
+                lo=_signed(e.get("effect_cum_lo")),
+                hi=_signed(e.get("effect_cum_hi")),
             )
             if e.get("effect_cum_lo") is not None
             else None,
         ),
         _stat(
-            t("project.p_value", lang),
-            _fmt(e.get("p_value"), 2),
-            engine_text(
-                e.get("details"), "p_value_kind", lang, known("pkind", e["p_value_kind"], lang)
-            )
-            if e.get("p_value_kind")
-            else None,
+            t("project.mde_label", lang), vd.mde_size(e, lang) or "–", vd.detectable_text(e, lang)
         ),
-        _stat(
-            t("project.pre_fit", lang),
-            t(
-                "project.pre_fit_value",
-                lang,
-                rmspe=_fmt(e.get("pre_rmspe")),
-                r2=_fmt(e.get("pre_fit_r2"), 2),
-            ),
-        ),
+        _p_value_stat(e, lang),
+        _pre_fit_stat(e, lang),
     ]
-    parts: list[Any] = [
-        html.Div(
-            [
-                html.Span(
-                    t(f"project.direction_{direction}", lang), className=f"direction {direction}"
-                ),
-                html.Span(
-                    t("common.evidence_level", lang, level=level),
-                    className=f"badge level-{level}",
-                )
-                if level
-                else None,
-            ],
-            className="effect-head",
-        ),
-        html.Div(stats, className="stats"),
-    ]
+    parts: list[Any] = [_verdict_head(e, lang), html.Div(stats, className="stats")]
     if len(view.path):
         fig = figs.effect_figure(
             view.path,
@@ -320,16 +404,8 @@ def _effect_section(view: ProjectView, lang: str) -> html.Div:
                     engine_text(e.get("details"), "agreement", lang, e.get("agreement") or "–")
                 ),
                 html.Dt(t("project.windows", lang)),
-                html.Dd(
-                    t(
-                        "project.windows_value",
-                        lang,
-                        pre_start=_date(e.get("pre_start")),
-                        pre_end=_date(e.get("pre_end")),
-                        post_start=_date(e.get("post_start")),
-                        post_end=_date(e.get("post_end")),
-                    )
-                ),
+                html.Dd(windows_text(e, view.indicator.get("grain"), lang)),
+                *_strengthen_fact(e, lang),
             ],
             className="effect-facts",
         )
@@ -344,17 +420,11 @@ def _effect_section(view: ProjectView, lang: str) -> html.Div:
 
 def caveat_lines(details: dict[str, Any], view: ProjectView, lang: str) -> list[str]:
     """The evidence engine's caveats in the page language (events by id, so labels translate)."""
-    raw = details.get("caveats")
+    raw = details.get("caveats") or {}  # as gosmart.evidence writes it; absent when not estimated
     lines: list[str] = []
-    if isinstance(raw, list):
-        return [str(c) for c in raw]
-    if not isinstance(raw, dict):
-        raw = {}
     events = {e["event_id"]: e for e in view.events}
     for key in ("confounders", "data_breaks"):
         for item in raw.get(key) or []:
-            if not isinstance(item, dict):
-                continue
             label = pick(events.get(item.get("event_id"), {}), "label", lang) or item.get("label")
             lines.append(
                 t(
@@ -368,16 +438,15 @@ def caveat_lines(details: dict[str, Any], view: ProjectView, lang: str) -> list[
         lines.append(t("project.caveat_break_at_launch", lang))
     names = {c["city_id"]: pick(c, "city_name", lang) for c in view.coverage}
     for city, gaps in (raw.get("coverage") or {}).items():
-        if isinstance(gaps, dict):
-            lines.append(
-                t(
-                    "project.caveat_coverage",
-                    lang,
-                    city=names.get(city) or city,
-                    missing=len(gaps.get("missing_periods") or []),
-                    low=len(gaps.get("low_coverage_periods") or []),
-                )
+        lines.append(
+            t(
+                "project.caveat_coverage",
+                lang,
+                city=names.get(city) or city,
+                missing=len(gaps["missing_periods"]),
+                low=len(gaps["low_coverage_periods"]),
             )
+        )
     if details.get("scale") == "log":
         lines.append(t("project.caveat_log_scale", lang))
     return lines
@@ -388,11 +457,19 @@ def effect_per_capita(effect: dict[str, Any] | None) -> bool:
     return bool((effect or {}).get("per_capita"))
 
 
-def _methods_table(effects: list[dict[str, Any]], lang: str) -> html.Table:
+def _methods_table(effects: list[dict[str, Any]], lang: str) -> html.Div:
+    """Every method tried, verdict first: SDID next to synthetic control and DiD."""
     head = html.Tr(
         [
             html.Th(t(k, lang))
-            for k in ("project.method", "project.effect_avg", "project.p_value", "project.level")
+            for k in (
+                "project.method",
+                "project.verdict_col",
+                "project.effect_avg",
+                "project.mde_col",
+                "project.p_value",
+                "project.level",
+            )
         ]
     )
     rows = []
@@ -413,16 +490,27 @@ def _methods_table(effects: list[dict[str, Any]], lang: str) -> html.Table:
                             else []
                         )
                     ),
+                    html.Td(vd.label(e, lang), className=f"verdict-{vd.code(e)}"),
                     html.Td(value),
-                    html.Td(_fmt(e.get("p_value"), 2)),
-                    html.Td(f"{e['evidence_level']}/5" if e.get("evidence_level") else "–"),
+                    html.Td(vd.mde_size(e, lang) or "–"),
+                    html.Td(vd.p_value_text(e, lang)),
+                    html.Td(_level_cell(e, lang)),
                 ]
             )
         )
-    return html.Table(
+    table = html.Table(
         [html.Caption(t("project.methods_caption", lang)), html.Thead(head), html.Tbody(rows)],
         className="methods-table",
     )
+    return html.Div(table, className="table-scroll")
+
+
+def _level_cell(e: dict[str, Any], lang: str) -> list[Any] | str:
+    """The level and why (a weighted fit capped by the overfitting rule says so here)."""
+    if not e.get("evidence_level"):
+        return "–"
+    why = engine_text(e.get("details"), "evidence_reason", lang, e.get("evidence_reason") or "")
+    return [f"{e['evidence_level']}/5", html.Div(why, className="muted small") if why else None]
 
 
 def _placebo_section(view: ProjectView, lang: str) -> html.Div:
@@ -443,6 +531,7 @@ def _placebo_section(view: ProjectView, lang: str) -> html.Div:
                         project=view.project,
                         lang=lang,
                         log_scale=log_scale,
+                        grain=view.indicator.get("grain"),
                     ),
                     f"project-placebo-{kind}",
                 ),
@@ -466,6 +555,7 @@ def _quality_section(view: ProjectView, lang: str) -> html.Div:
     )
     rows = []
     own = view.project.get("city_id")
+    grain = view.indicator.get("grain")
     for c in sorted(view.coverage, key=lambda c: c["city_id"] != own):  # the city first
         expected = c.get("periods_expected")
         present = c.get("periods_present") or 0
@@ -475,7 +565,7 @@ def _quality_section(view: ProjectView, lang: str) -> html.Div:
             html.Tr(
                 [
                     html.Td(pick(c, "city_name", lang) or c["city_id"]),
-                    html.Td(f"{_date(c.get('first_period'))} – {_date(c.get('last_period'))}"),
+                    html.Td(span_text(c.get("first_period"), c.get("last_period"), grain, lang)),
                     html.Td(f"{present:,}"),
                     html.Td(
                         "–" if missing is None else f"{missing:,}",
@@ -504,7 +594,10 @@ def _quality_section(view: ProjectView, lang: str) -> html.Div:
     )
     return html.Div(
         [
-            html.Table([html.Thead(head), html.Tbody(rows)], className="quality-table"),
+            html.Div(
+                html.Table([html.Thead(head), html.Tbody(rows)], className="quality-table"),
+                className="table-scroll",
+            ),
             html.H3(t("project.breaks_title", lang)),
             break_list,
         ]
@@ -548,7 +641,12 @@ def _milestone_section(view: ProjectView, lang: str) -> html.Div:
         )
         for m in view.milestones
     ]
-    parts.append(html.Table([html.Thead(head), html.Tbody(rows)], className="milestone-table"))
+    parts.append(
+        html.Div(
+            html.Table([html.Thead(head), html.Tbody(rows)], className="milestone-table"),
+            className="table-scroll",
+        )
+    )
     return html.Div(parts)
 
 
@@ -584,7 +682,12 @@ def _sources_section(view: ProjectView, lang: str) -> html.Div:
     ]
     parts: list[Any] = []
     if rows:
-        parts.append(html.Table([html.Thead(head), html.Tbody(rows)], className="sources-table"))
+        parts.append(
+            html.Div(
+                html.Table([html.Thead(head), html.Tbody(rows)], className="sources-table"),
+                className="table-scroll",
+            )
+        )
     else:
         parts.append(html.P(t("project.no_sources", lang), className="muted"))
     parts.append(html.P(t("project.sources_note", lang), className="muted small"))
@@ -649,6 +752,7 @@ def _layout(project_id: Any, state: dict[str, Any], notices: list[str]) -> html.
             chosen = None
         if chosen:
             view = load_view(project_id, chosen)
+        view = project_context.analysed_at(view)
     except (BundleError, Exception):
         log.exception("project %s could not be read", project_id)
         return html.Div([failure_notice(lang)], className="page")
@@ -660,6 +764,7 @@ def _layout(project_id: Any, state: dict[str, Any], notices: list[str]) -> html.
         [
             dcc.Link(f"← {t('project.back', lang)}", href=home, className="back"),
             html.H1(pick(p, "name", lang), id="project-title"),
+            _panel_plain(lambda: verdict_block(view, lang), lang, "verdict"),
             html.P(
                 t(
                     "project.subtitle",
@@ -685,6 +790,7 @@ def _layout(project_id: Any, state: dict[str, Any], notices: list[str]) -> html.
                 lang,
                 "project-indicator",
             ),
+            *project_context.sections(view, lang),  # what official data show where no effect can
             _panel(
                 t("project.effect_title", lang),
                 lambda: _effect_section(view, lang),

@@ -11,9 +11,12 @@ import dash
 from dash import dcc, html
 
 from gosmart.dashboard import queries_project
+from gosmart.dashboard import verdict as vd
 from gosmart.dashboard.components import failure_notice, fallback_notice, guarded_page
-from gosmart.dashboard.figures.showcase import effect_direction, effect_size_text, sparkline
+from gosmart.dashboard.figures.project import metric_label
+from gosmart.dashboard.figures.showcase import effect_size_text, sparkline
 from gosmart.dashboard.i18n import pick, t
+from gosmart.dashboard.periods import span_text
 from gosmart.dashboard.urlstate import Field, decode, href, register_view
 
 dash.register_page(__name__, path="/", title="GO SMART Evidence", cache_view="showcase")
@@ -61,28 +64,49 @@ def _year_nav(years: list[str], current: str, lang: str) -> html.Nav:
 
 
 def effect_badge(card: dict[str, Any], lang: str) -> html.Div:
-    """Direction, size and evidence level, or the honest 'reported figures only'."""
+    """The verdict and its evidence level first, then the estimate with its interval and MDE;
+    or the honest 'reported figures only'."""
     if queries_project.is_reported_only(card):
         return html.Div(
             html.Span(t("common.reported_only", lang), className="badge reported"),
             className="effect-badge",
         )
-    direction = effect_direction(card)
     level = card.get("evidence_level")
+    estimate = effect_size_text(card, lang)
+    mde = vd.mde_text(card, lang, relative=card.get("effect_rel") is not None)
     return html.Div(
         [
-            html.Span(
-                t(f"showcase.direction_{direction}", lang), className=f"direction {direction}"
+            html.Div(
+                [
+                    html.Span(
+                        vd.label(card, lang), className=f"verdict-label verdict-{vd.code(card)}"
+                    ),
+                    html.Span(vd.level_text(card, lang), className=f"badge level-{level}")
+                    if level
+                    else None,
+                ],
+                className="verdict-head",
             ),
-            html.Span(effect_size_text(card, lang), className="effect-size"),
-            html.Span(
-                t("common.evidence_level", lang, level=level), className=f"badge level-{level}"
-            )
-            if level
-            else None,
+            html.Span(f"{estimate} · {mde}" if mde else estimate, className="effect-size"),
         ],
         className="effect-badge",
     )
+
+
+def headline_line(card: dict[str, Any], values: Any, lang: str) -> str | None:
+    """What the card's chart and verdict rest on: 'Child protection records, 2014–2023'."""
+    name = pick(card, "indicator_name", lang)
+    if name:
+        if values is None or not len(values):
+            return name  # the chart's place says there is no official series yet
+        grain = values["grain"].iloc[0]
+        span = span_text(values["period_start"].min(), values["period_start"].max(), grain, lang)
+        return t("showcase.headline_span", lang, indicator=name, span=span)
+    metric = card.get("headline_metric")
+    if metric and card.get("metric_first") is not None:
+        span = span_text(card["metric_first"], card["metric_last"], "annual", lang)
+        return t("showcase.headline_reported", lang, metric=metric_label(metric, lang), span=span)
+    return None
 
 
 def project_card(card: dict[str, Any], values, lang: str) -> html.Article:
@@ -97,10 +121,11 @@ def project_card(card: dict[str, Any], values, lang: str) -> html.Article:
         )
     else:
         chart = html.P(t("showcase.no_series", lang), className="muted sparkline-empty")
-    indicator = pick(card, "indicator_name", lang)
+    indicator = headline_line(card, values, lang)
     return html.Article(
         [
             html.H2(dcc.Link(pick(card, "name", lang), href=link)),
+            effect_badge(card, lang),
             html.P(
                 [html.Strong(pick(card, "city_name", lang)), " · ", pick(card, "agency", lang)],
                 className="muted",
@@ -108,7 +133,6 @@ def project_card(card: dict[str, Any], values, lang: str) -> html.Article:
             html.P(first_sentence(pick(card, "summary", lang))),
             html.P(indicator, className="indicator-name") if indicator else None,
             chart,
-            effect_badge(card, lang),
             dcc.Link(
                 t("showcase.see_evidence", lang),
                 href=link,

@@ -1,7 +1,9 @@
--- The primary, estimable effect of a project on an indicator (kiosk headline).
-SELECT e.project_id, e.indicator_id, e.method, e.effect_avg, e.effect_avg_lo, e.effect_avg_hi,
+-- The primary, estimable effect of a project on an indicator (kiosk headline), its verdict
+-- and minimum detectable effect first.
+SELECT e.project_id, e.indicator_id, e.method, e.verdict, e.evidence_level, e.mde, e.mde_rel,
+       e.effect_avg, e.effect_avg_lo, e.effect_avg_hi,
        e.effect_rel, e.effect_rel_lo, e.effect_rel_hi, e.effect_cum, e.effect_cum_lo,
-       e.effect_cum_hi, e.p_value, e.evidence_level, e.post_start, e.post_end, e.launch_date,
+       e.effect_cum_hi, e.p_value, e.post_start, e.post_end, e.launch_date,
        e.per_capita
 FROM effect AS e
 WHERE e.project_id = ? AND e.indicator_id = ? AND e.estimable

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -102,6 +104,26 @@ def start_server(db: Path, *, kiosk: bool = False, env: dict[str, str] | None = 
             time.sleep(0.2)
     proc.kill()
     raise RuntimeError("server did not start within 60 s")
+
+
+@contextlib.contextmanager
+def served_snapshot(url: str | None = None) -> Iterator[str]:
+    """The base URL of a server to measure: `url` when given, else `gosmart serve` on a
+    throwaway store built from the bundled snapshot, stopped afterwards (benchmarks)."""
+    if url:
+        yield url.rstrip("/")
+        return
+    from gosmart.snapshot import load_snapshot
+
+    with tempfile.TemporaryDirectory(prefix="gosmart-bench-") as tmp:
+        db = Path(tmp) / "gosmart.duckdb"
+        load_snapshot(SNAPSHOT_DIR, db)
+        proc, base = start_server(db)
+        try:
+            yield base
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

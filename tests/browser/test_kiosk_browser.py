@@ -8,6 +8,7 @@ languages, go to artifacts/screenshots/kiosk-<n>-<id>[-zh].png for a person to l
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,7 @@ PUBLIC = "https://kiosk.example.org/booth/"
 VIEWPORT = {"width": 1920, "height": 1080}
 SLIDE_IDS = [s.slide_id for s in load_playlist(playlist_path(DEFAULT_PLAYLIST))[0].slides]
 CJK = r"/[\u4e00-\u9fff]/"
+CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 
 # A slide is drawn: its QR code (pointing at the public base) decoded and, on a project
 # slide, its chart with the launch marked and the locator map. READY: every slide drawn.
@@ -128,7 +130,9 @@ def _full_loop(page, after: int) -> list[dict]:  # noqa: ANN001
 
 
 def test_loop_plays_every_slide_in_order_with_chart_and_qr(kiosk_server: str, browser) -> None:  # noqa: ANN001
-    page = _open(browser, kiosk_server, "?speed=10&cycle=on")
+    # Five times real speed: each slide's charts are drawn (one graph per task, as on a real
+    # screen) while the slide before it shows; ten times left too little on a loaded CPU.
+    page = _open(browser, kiosk_server, "?speed=5&cycle=on")
     try:
         _wait(page, READY, PUBLIC)
         loop = _full_loop(page, len(page.evaluate(SEEN)))
@@ -308,6 +312,44 @@ def test_every_slide_fits_1080p_and_is_saved(kiosk_server: str, browser, lang: s
             screenshot(page, f"kiosk-{n}-{slide_id}{suffix}", full_page=False)
         assert page.errors == []
         _offline_only(page, kiosk_server)
+    finally:
+        page.context.close()
+
+
+# The active slide's headline: the text set in headline type, and its plain caption.
+HEADLINE = """() => {
+  const slide = document.querySelector('.kiosk-slide[data-state="active"]');
+  const big = slide.querySelector('.kiosk-caption .kiosk-figure');
+  const plain = slide.querySelector('.kiosk-plain');
+  return {big: big && big.textContent, verdict: !!big && big.classList.contains('is-verdict'),
+          plain: plain && plain.textContent, caption: slide.querySelector('.kiosk-caption').textContent};
+}"""
+NO_CLEAR_CHANGE = {"en": "No clear change", "zh": "沒有明顯變化"}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_estimate_whose_interval_includes_zero_is_never_the_headline_number(
+    kiosk_server: str,
+    browser,
+    lang: str,  # noqa: ANN001
+) -> None:
+    """New Taipei's effect has a 95% interval across zero: its slide sets the verdict in
+    headline type, with a plain caption, and no number, in English and in Chinese."""
+    slide_id = "ntpc_hrf"
+    page = _open(browser, kiosk_server, f"?lang={lang}")
+    try:
+        page.keyboard.press(" ")
+        for _ in range(SLIDE_IDS.index(slide_id)):
+            page.keyboard.press("ArrowRight")
+        _wait(page, SHOWN, [slide_id, PUBLIC])
+        found = page.evaluate(HEADLINE)
+        assert found["big"] == NO_CLEAR_CHANGE[lang] and found["verdict"], found
+        assert not any(ch.isdigit() for ch in found["big"])
+        assert found["plain"], "no plain caption under the verdict"
+        assert (CJK_RE.search(found["plain"]) is not None) == (lang == "zh"), found["plain"]
+        _check_layout(page.evaluate(LAYOUT), slide_id)
+        screenshot(page, f"kiosk-verdict-{slide_id}-{lang}", full_page=False)
+        assert page.errors == []
     finally:
         page.context.close()
 

@@ -12,6 +12,7 @@ from datetime import date
 import pytest
 
 from gosmart.dashboard.i18n import t
+from tests.browser.conftest import screenshot
 from tests.browser.dashpage import drawn_text, has_cjk, settle, watch
 
 pytestmark = pytest.mark.browser
@@ -91,3 +92,56 @@ def test_bundle_downloads_and_language_toggle_reaches_the_charts(live_server: st
     assert pg.inner_text("#project-bundle-button") == t("project.bundle_button", "zh")
     assert pg.console_errors == []
     assert network.problems() == []
+
+
+# In document order from the top of the page: the first text holding a digit, apart from the
+# project's name (which may carry one, 'MeNGo 2.0') and the back link; and whether the
+# verdict's label comes before it, inside #verdict.
+FIRST_NUMBER = """() => {
+  const page = document.querySelector('.project-page');
+  const skip = n => n.parentElement.closest('#project-title, .back');
+  const walk = document.createTreeWalker(page, NodeFilter.SHOW_TEXT);
+  const label = document.querySelector('#verdict .verdict-label');
+  let sawLabel = false;
+  for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+    if (label.contains(n)) sawLabel = true;
+    if (skip(n) || !/[0-9]/.test(n.textContent)) continue;
+    return {text: n.textContent, inVerdict: !!n.parentElement.closest('#verdict'),
+            afterLabel: sawLabel};
+  }
+  return null;
+}"""
+VERDICT_LABELS = {"en": "No clear change", "zh": "沒有明顯變化"}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize(("width", "height"), [(412, 823), (1440, 900)])
+def test_the_verdict_comes_first_and_fits_the_first_screen(
+    live_server: str, browser, lang: str, width: int, height: int
+) -> None:  # noqa: ANN001
+    """New Taipei's effect: its 95% interval includes zero. The page says 'No clear change'
+    before any number, in the first screen on a phone and on a desktop."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    pg = context.new_page()
+    try:
+        pg.goto(f"{live_server}/project/{PROJECT}?lang={lang}")
+        settle(pg)
+        verdict = pg.locator("#verdict")
+        assert verdict.is_visible()
+        label = pg.inner_text("#verdict .verdict-label")
+        assert label == VERDICT_LABELS[lang]
+        box = pg.locator("#verdict .verdict-label").bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= height, box
+        first = pg.evaluate(FIRST_NUMBER)
+        assert first["inVerdict"] and first["afterLabel"], first
+        # the estimate follows on one line with its interval and the MDE (when the store has one)
+        estimate = pg.inner_text("#verdict .verdict-estimate")
+        assert ("95% interval" if lang == "en" else "95% 區間") in estimate
+        assert pg.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), (
+            "the page scrolls sideways"
+        )
+        screenshot(pg, f"project-verdict-{PROJECT}-{width}-{lang}", full_page=False)
+        if width == 1440 and lang == "en":
+            screenshot(pg, f"project-full-{PROJECT}-{width}-{lang}")
+    finally:
+        context.close()

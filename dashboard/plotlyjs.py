@@ -1,0 +1,61 @@
+"""Which plotly.js browsers run: `assets/plotly/`, plotly.js's core plus only the trace types
+the dashboard draws (built by bench/build_plotly_bundle.sh), instead of the full 4.8 MB
+plotly.min.js that Dash serves by default.
+
+The build writes ES modules named by their content hash: an entry with the core and the
+common traces, one with the geo traces (loaded only for a map), and the chunk both import.
+`assets/plotly_loader.js` imports them; this module finds their URLs and puts them in <meta>
+tags for it. None of them is one of Dash's automatic asset <script> tags: as one, it would
+hold up every page, text included, until its 350 KB had arrived.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from dash import Dash
+
+from gosmart.resources import ASSETS_DIR
+
+FOLDER = "plotly"  # under assets/; Dash's assets_path_ignore keeps its files off the page
+BUNDLE_DIR = ASSETS_DIR / FOLDER
+HASHED = re.compile(r"(?P<name>plotly|plotly-geo|chunk)-[A-Z0-9]{8}\.js")
+META = {"plotly": "gosmart-plotlyjs", "plotly-geo": "gosmart-plotlyjs-geo"}
+META_PRELOAD = "gosmart-plotlyjs-chunks"
+
+
+def bundle_files(folder: Path = BUNDLE_DIR) -> dict[str, list[str]]:
+    """File names of the built bundle by role (plotly, plotly-geo, chunk)."""
+    found: dict[str, list[str]] = {"plotly": [], "plotly-geo": [], "chunk": []}
+    for path in sorted(folder.glob("*.js")):
+        match = HASHED.fullmatch(path.name)
+        if match is None:
+            raise RuntimeError(f"{path}: not a file bench/build_plotly_bundle.sh writes")
+        found[match["name"]].append(path.name)
+    if len(found["plotly"]) != 1 or len(found["plotly-geo"]) != 1:
+        raise RuntimeError(f"{folder}: rebuild it with bench/build_plotly_bundle.sh")
+    return found
+
+
+def meta_tags(app: Dash) -> list[dict[str, str]]:
+    """The loader's <meta> tags: each entry's URL under this app, and the shared chunks."""
+    files = bundle_files()
+
+    def url(name: str) -> str:
+        return app.get_asset_url(f"{FOLDER}/{name}")
+
+    tags = [{"name": META[role], "content": url(files[role][0])} for role in META]
+    tags.append({"name": META_PRELOAD, "content": " ".join(url(n) for n in files["chunk"])})
+    return tags
+
+
+def is_bundle_path(path: str) -> bool:
+    """True for the URL path of a bundle file: its name carries its content's hash."""
+    folder, _, name = path.rpartition("/")
+    return folder == f"/assets/{FOLDER}" and HASHED.fullmatch(name) is not None
+
+
+def install(app: Dash) -> None:
+    """Tell the page's loader (assets/plotly_loader.js) where the bundle is."""
+    app.config.meta_tags.extend(meta_tags(app))
