@@ -39,8 +39,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 import plotly.io as pio
+from synthetic import write_hours  # noqa: E402 - bench/synthetic.py, beside this script
 
 from gosmart.connectors.derive import derive  # noqa: E402
+from gosmart.lake import default_lake  # noqa: E402
 from gosmart.registry import load_registry  # noqa: E402
 from gosmart.store import create_schema  # noqa: E402
 
@@ -54,22 +56,12 @@ SERIES_KEYS = """
 INSERT INTO series_source (series_key, series_id, source_id)
 SELECT row_number() OVER (ORDER BY series_id), series_id, source_id FROM series
 """
-INSERT_CITY = """
-INSERT INTO observation
-SELECT s.series_key,
-       TIMESTAMP '2019-01-01' + to_hours(h.range) AS ts,
-       round(25 + 12 * sin(h.range / 24 * 2 * pi()) + 6 * random() + s.k, 2) AS value
-FROM (SELECT k.series_key, row_number() OVER (ORDER BY k.series_id) % 7 AS k
-      FROM series_source k JOIN series USING (series_id) WHERE city_id = ?) AS s
-CROSS JOIN range(?) AS h
-ORDER BY s.series_key, ts
-"""
 
 
 def build_store(path: Path, rows: int) -> tuple[list[str], int]:
     """Write the synthetic store and derive its period values; returns (city ids, hours)."""
     con = duckdb.connect(str(path))
-    create_schema(con)
+    create_schema(con, default_lake(path))
     load_registry(con)
     cities = [
         r[0]
@@ -110,11 +102,15 @@ def build_store(path: Path, rows: int) -> tuple[list[str], int]:
         "FROM city c CROSS JOIN range(2014, 2026) y WHERE c.level <> 'province'",
         [POP_SOURCE],
     )
-    for i, city in enumerate(cities):
-        con.execute(INSERT_CITY, [city, hours])
-        print(
-            f"\r  building synthetic observations: city {i + 1}/{len(cities)}", end="", flush=True
-        )
+    write_hours(
+        con,
+        SOURCE,
+        START,
+        hours,
+        progress=lambda i, n: print(
+            f"\r  building synthetic observations: month {i}/{n}", end="", flush=True
+        ),
+    )
     print()
     con.execute("CHECKPOINT")
     t0 = time.perf_counter()
@@ -314,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
         return run(path, cities, hours, args)
     finally:
         if not args.keep:
-            shutil.rmtree(workdir, ignore_errors=True)
+            shutil.rmtree(workdir, ignore_errors=True)  # the store and its lake beside it
 
 
 def run(path: Path, cities: list[str], hours: int, args: argparse.Namespace) -> int:

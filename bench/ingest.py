@@ -28,6 +28,7 @@ import pyarrow.parquet as pq  # noqa: E402
 
 from gosmart.connectors.catalog import all_specs  # noqa: E402
 from gosmart.connectors.core import load_batch, sha256_bytes  # noqa: E402
+from gosmart.lake import default_lake  # noqa: E402
 from gosmart.resources import SNAPSHOT_DIR  # noqa: E402
 from gosmart.settings import Settings  # noqa: E402
 from gosmart.snapshot import load_snapshot  # noqa: E402
@@ -71,7 +72,7 @@ def ours(source_id: str, path: Path, workdir: Path) -> float:
     spec = all_specs()[source_id]
     db = workdir / f"ours-{time.perf_counter_ns()}.duckdb"
     with duckdb.connect(str(db)) as setup:
-        create_schema(setup)  # one-time, not part of the ingest being timed
+        create_schema(setup, default_lake(db))  # one-time, not part of the ingest being timed
     t = time.perf_counter()
     con = connect_write(db)  # as `gosmart ingest`'s writer
     raw = path.read_bytes()

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from gosmart import lake as lakes
 from gosmart import schema
 from gosmart.connectors.errors import IngestError
 from gosmart.store import insert_rows
@@ -205,20 +206,17 @@ def _refuse_duplicate_keys(frame: pd.DataFrame, source_id: str, location: str, t
     )
 
 
-# Observations are stored under an integer key per (series, source) pair (gosmart/schema.py).
-# A source keeps its pairs' keys across reloads, so loading the same input twice changes nothing.
+# Observations are stored under an integer key per (series, source) pair (gosmart/schema.py),
+# in the lake (gosmart/lake.py): one Parquet partition per source and month. A source keeps
+# its pairs' keys across reloads, so loading the same input twice changes nothing.
 SERIES_KEYS = "SELECT series_id, source_id, series_key FROM series_source"
-DELETE_SOURCE_OBSERVATIONS = """
-DELETE FROM observation
-WHERE series_key IN (SELECT series_key FROM series_source WHERE source_id = ?)
-"""
 DELETE_SERIES_KEYS = "DELETE FROM series_source WHERE series_key IN (SELECT unnest(?))"
-DELETE_RESENT_OBSERVATIONS = """
-DELETE FROM observation WHERE (series_key, ts) IN (SELECT series_key, ts FROM _incoming)
-"""
+SOURCE_MONTHS = (
+    "SELECT part, path FROM lake_file WHERE dataset = 'observation' AND source_id = ? ORDER BY part"
+)
 STORED_OBSERVATIONS = """
-SELECT count(*), min(ts), max(ts) FROM observation
-WHERE series_key IN (SELECT series_key FROM series_source WHERE source_id = ?)
+SELECT coalesce(sum(rows), 0), min(min_ts), max(max_ts) FROM lake_file
+WHERE dataset = 'observation' AND source_id = ?
 """
 ADD_SERIES_KEYS = """
 INSERT INTO series_source (series_key, series_id, source_id)
@@ -233,9 +231,16 @@ JOIN series_source other ON other.series_id = own.series_id AND other.source_id 
 JOIN observation o ON o.series_key = other.series_key AND o.ts = i.ts
 LIMIT 1
 """
+# One month's new content: the batch's rows, and (a feed that accumulates) the stored rows
+# it does not send again.
+INCOMING_MONTH = "SELECT series_key, ts, value FROM _incoming WHERE month = ?"
+KEPT_MONTH = """
+SELECT o.series_key, o.ts, o.value FROM ({stored}) o
+ANTI JOIN _incoming i ON i.series_key = o.series_key AND i.ts = o.ts
+"""
 
 
-def _merge_observations(
+def merge_observations(
     con: duckdb.DuckDBPyConnection,
     source_id: str,
     location: str,
@@ -244,50 +249,76 @@ def _merge_observations(
     keep_older: bool = False,
 ) -> None:
     """Replace the source's observations (or, `keep_older`, only those sent again), each
-    series name swapped for its pair's integer key.
+    series name swapped for its pair's integer key, partition by partition in the lake;
+    each partition whose content changed is marked for the next derive.
 
     The keys are worked out from the small pairs table in Python, so a load runs a
     statement only where something changes.
     """
+    lake = lakes.lake_of(con)
     pairs = con.execute(SERIES_KEYS).fetchall()
     key_of = {name: key for name, source, key in pairs if source == source_id}
     stored = bool(key_of)
     names = frame["series_id"].cat.categories
     sent = set(names)
     if stored and not keep_older:
-        con.execute(DELETE_SOURCE_OBSERVATIONS, [source_id])
         stale = [key for name, key in key_of.items() if name not in sent]
         if stale:
             con.execute(DELETE_SERIES_KEYS, [stale])
-    if frame.empty:
-        return
-    new = [name for name in names if name not in key_of]
-    if new:
-        first = max(key for _, _, key in pairs) + 1 if pairs else 1
-        added = dict(zip(new, range(first, first + len(new)), strict=True))
-        con.execute(ADD_SERIES_KEYS, [list(added.values()), new, source_id])
-        key_of.update(added)
-    keys = np.array([key_of[name] for name in names], dtype=np.int32)
-    incoming = pa.table(  # Arrow: DuckDB scans it with less setup than a DataFrame
-        {
-            "series_key": keys[frame["series_id"].cat.codes.to_numpy()],
-            "ts": frame["ts"].to_numpy(),
-            "value": frame["value"].to_numpy(),
-        }
-    )
-    con.register("_incoming", incoming)
-    if any(name in sent for name, source, _ in pairs if source != source_id):
-        clash = con.execute(OBSERVATION_KEY_CLASH).fetchone()
-        if clash:
-            raise IngestError(
-                source_id,
-                location,
-                f"observation: key {list(clash[:-1])} already loaded by {clash[-1]}",
-            )
-    if stored and keep_older:
-        con.execute(DELETE_RESENT_OBSERVATIONS)
-    con.execute("INSERT INTO observation (series_key, ts, value) SELECT * FROM _incoming")
+    months_stored: dict[str, list[str]] = {}
+    for month, path in con.execute(SOURCE_MONTHS, [source_id]).fetchall():
+        months_stored.setdefault(month, []).append(str(lake.path(path)))
+    months: set[str] = set() if keep_older else set(months_stored)
+    if not frame.empty:
+        new = [name for name in names if name not in key_of]
+        if new:
+            first = max(key for _, _, key in pairs) + 1 if pairs else 1
+            added = dict(zip(new, range(first, first + len(new)), strict=True))
+            con.execute(ADD_SERIES_KEYS, [list(added.values()), new, source_id])
+            key_of.update(added)
+        keys = np.array([key_of[name] for name in names], dtype=np.int32)
+        ts = frame["ts"].to_numpy()
+        incoming = pa.table(  # Arrow: DuckDB scans it with less setup than a DataFrame
+            {
+                "series_key": keys[frame["series_id"].cat.codes.to_numpy()],
+                "ts": ts,
+                "value": frame["value"].to_numpy(),
+                "month": pd.DatetimeIndex(ts).strftime("%Y-%m").to_numpy(dtype=object),
+            }
+        )
+        con.register("_incoming", incoming)
+        if any(name in sent for name, source, _ in pairs if source != source_id):
+            clash = con.execute(OBSERVATION_KEY_CLASH).fetchone()
+            if clash:
+                raise IngestError(
+                    source_id,
+                    location,
+                    f"observation: key {list(clash[:-1])} already loaded by {clash[-1]}",
+                )
+        months |= {m for (m,) in con.execute("SELECT DISTINCT month FROM _incoming").fetchall()}
+    else:
+        con.register(
+            "_incoming",
+            pa.table(
+                {
+                    "series_key": pa.array([], pa.int32()),
+                    "ts": pa.array([], pa.timestamp("us")),
+                    "value": pa.array([], pa.float64()),
+                    "month": pa.array([], pa.string()),
+                }
+            ),
+        )
+    for month in sorted(months):
+        query = INCOMING_MONTH
+        if keep_older and month in months_stored:
+            kept = KEPT_MONTH.format(stored=lakes.raw_sql(months_stored[month]))
+            query = f"{kept} UNION ALL {INCOMING_MONTH}"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _part AS {query}", [month])  # noqa: S608
+        if lakes.replace_partition(con, lake, source_id, month, "_part"):
+            con.execute("INSERT OR IGNORE INTO lake_pending VALUES (?, ?)", [source_id, month])
+    con.execute("DROP TABLE IF EXISTS _part")
     con.unregister("_incoming")
+    lakes.refresh_view(con, lake)
 
 
 def _merge_keyed(
@@ -360,7 +391,7 @@ def load_batch(
     keep_older = spec.accumulates
     for table, frame in checked.items():
         if table == "observation":
-            _merge_observations(con, spec.source_id, location, frame, keep_older=keep_older)
+            merge_observations(con, spec.source_id, location, frame, keep_older=keep_older)
         else:
             _merge_keyed(con, spec.source_id, table, frame, keep_older=keep_older)
     loaded = sum(len(f) for f in checked.values())

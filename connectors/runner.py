@@ -285,10 +285,12 @@ def run_ingest(
     from_dir: Path | None = None,
     files: list[Path] | None = None,
     registry: Path = REGISTRY_DIR,
+    lake: Path | None = None,
 ) -> int:
     """Load the named sources (live), every source's files in `from_dir`, or `files` through
     the one named source's parser, with the registry in `registry` (tests load one of their
-    own); 0 when all succeed."""
+    own), raw observations into the lake (`lake`, else the store's); then derive what
+    changed. 0 when all succeed."""
     console, err = Console(), Console(stderr=True)
     if not console.is_terminal:
         console.width = max(console.width, 170)
@@ -322,7 +324,7 @@ def run_ingest(
     by_id = {s.source_id: s for s in specs}
     summary: dict = {}
     try:
-        with writing(db) as con:
+        with writing(db, lake=lake) as con:
             if any(o.status == "failed" for o in outcomes):
                 raise _Abandon
             loaded = Outcome("registry")
@@ -336,7 +338,7 @@ def run_ingest(
                 _load_all(con, by_id, outcomes)
             if any(o.status == "failed" for o in outcomes):
                 raise _Abandon
-            with err.status("deriving city-level values"):
+            with err.status("deriving what changed"):
                 try:
                     derive(con)
                 except duckdb.Error as exc:
@@ -348,7 +350,7 @@ def run_ingest(
         for o in outcomes:
             if o.status == "ok":
                 o.status, o.error = "failed", "not stored (another source failed)"
-        with writing(db) as con:
+        with writing(db, lake=lake) as con:
             _record_runs(con, run_id, outcomes)
     print_table(console, outcomes, summary)
     if any(o.status == "failed" for o in outcomes):

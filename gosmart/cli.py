@@ -38,9 +38,24 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         args.from_dir = str(found)
     return run_ingest(
         _db(args),
+        lake=_settings(args).lake,
         sources=args.sources,
         from_dir=Path(args.from_dir) if args.from_dir else None,
         files=[Path(f) for f in args.files] if args.files else None,
+    )
+
+
+def cmd_derive(args: argparse.Namespace) -> int:
+    from gosmart.connectors.derive import run_derive
+
+    settings = _settings(args)
+    return run_derive(
+        settings.db,
+        engine=args.engine,
+        full=args.full,
+        lake=settings.lake,
+        master=args.spark_master,
+        remote=args.spark_remote,
     )
 
 
@@ -130,6 +145,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_ingest)
 
+    p = sub.add_parser(
+        "derive", help="derive city and station values from the raw lake (what changed, or all)"
+    )
+    p.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
+    p.add_argument("--full", action="store_true", help="re-derive everything, not what changed")
+    p.add_argument(
+        "--spark-master", default="local[2]", help="Spark master (default local[2]: this machine)"
+    )
+    p.add_argument("--spark-remote", help="a Spark Connect URL (sc://host:15002) instead")
+    p.set_defaults(func=cmd_derive)
+
     p = sub.add_parser("status", help="show every source and its last load")
     p.add_argument("--json", action="store_true", help="the same rows as JSON, for scripts")
     p.set_defaults(func=cmd_status)
@@ -216,10 +242,11 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as exc:  # one clear line, never a traceback, for expected failures
         from gosmart.connectors.errors import IngestError
+        from gosmart.lake import LakeError
         from gosmart.registry import RegistryError
         from gosmart.store import StoreError
 
-        if isinstance(exc, IngestError | RegistryError | StoreError):
+        if isinstance(exc, IngestError | RegistryError | StoreError | LakeError):
             print(f"gosmart: {exc}", file=sys.stderr)
             return 1
         raise

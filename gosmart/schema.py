@@ -82,6 +82,8 @@ class Table:
     loaded: bool = False
     merge_key: tuple[str, ...] = ()
     loaded_as: tuple[Column, ...] = ()
+    # Held in the lake (gosmart/lake.py) as Parquet; the store has a view of that name.
+    in_lake: bool = False
 
     def __post_init__(self) -> None:
         names = self.names
@@ -368,12 +370,52 @@ _TABLES = [
             opt("value", "DOUBLE"),
         ),
         comment="Key (series, ts), checked by connectors/core.py on load rather than by an "
-        "index:\nthe table is by far the largest, and without an index bulk loads run at "
-        "DuckDB's speed.",
+        "index.\nHeld in the lake as Parquet partitioned by source and month (gosmart/lake.py); "
+        "the store\nhas a view of the live files under this name.",
         loaded=True,
+        in_lake=True,
         merge_key=("series_id", "ts"),
         # A batch names its series; the core stores each under its (series, source) key.
         loaded_as=(req("series_id", "VARCHAR", kind="category"),),
+    ),
+    Table(
+        "lake_file",
+        (
+            req("path", "VARCHAR", "relative to the lake's root"),
+            req("dataset", "VARCHAR", "'observation' | 'series_period' | 'series'"),
+            opt("source_id", "VARCHAR", "partition: the source"),
+            opt("grain", "VARCHAR", "partition (series_period): the grain"),
+            opt("part", "VARCHAR", "partition: 'YYYY-MM' (observation month, bucket) or 'YYYY'"),
+            req("rows", "BIGINT"),
+            opt("min_ts", "TIMESTAMP"),
+            opt("max_ts", "TIMESTAMP"),
+            opt("fingerprint", "VARCHAR", "order-free hash of a raw file's rows"),
+        ),
+        primary_key=("path",),
+        comment="The lake's live files: changed in the store's write transaction, so the store's "
+        "swap\ncommits the lake too, and the store always names the files it was derived from.",
+    ),
+    Table(
+        "lake_pending",
+        (req("source_id", "VARCHAR"), req("month", "VARCHAR", "'YYYY-MM'")),
+        primary_key=("source_id", "month"),
+        comment="Raw partitions changed since the last derive (connectors/derive.py).",
+    ),
+    Table(
+        "derive_input",
+        (
+            req("kind", "VARCHAR", "'series' | 'indicator' | 'station' | 'direct'"),
+            req("key", "VARCHAR"),
+            opt("source_id", "VARCHAR"),
+            opt("indicator_id", "VARCHAR"),
+            opt("city_id", "VARCHAR"),
+            opt("entity_id", "VARCHAR"),
+            opt("yr", "INTEGER"),
+            opt("fingerprint", "VARCHAR"),
+        ),
+        primary_key=("kind", "key"),
+        comment="What the last derive read besides raw observations, so the next one re-derives "
+        "what\nchanged (connectors/derive.py).",
     ),
     Table(
         "indicator_value",
@@ -525,7 +567,7 @@ def columns(name: str) -> list[str]:
 @cache
 def ddl() -> str:
     """Every CREATE TABLE IF NOT EXISTS, in declaration order."""
-    return "\n\n".join(t.ddl() for t in _TABLES) + "\n"
+    return "\n\n".join(t.ddl() for t in _TABLES if not t.in_lake) + "\n"
 
 
 def check_columns(name: str, given: list[str] | tuple[str, ...] | set[str]) -> None:

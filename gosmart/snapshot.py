@@ -31,8 +31,17 @@ from gosmart.store import (
     writing,
 )
 
-# Raw observations stay out: they are large and rebuilt by `gosmart ingest`.
-EXCLUDED = {"observation", "series_source", "series", "meta"}
+# Raw observations stay out: they are large and rebuilt by `gosmart ingest`; so does the
+# store's catalogue of its raw lake (gosmart/lake.py) and of what the derive read.
+EXCLUDED = {
+    "observation",
+    "series_source",
+    "series",
+    "meta",
+    "lake_file",
+    "lake_pending",
+    "derive_input",
+}
 MANIFEST = "manifest.json"
 DERIVATION = {
     "indicator_value": "City-level values per period derived from observations by "

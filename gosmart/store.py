@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 from filelock import FileLock
 
+from gosmart import lake as lakes
 from gosmart import schema
 from gosmart.resources import read_sql
 
@@ -64,9 +65,32 @@ def connect_write(path: Path) -> duckdb.DuckDBPyConnection:
 
 def _key_observations(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("ALTER TABLE observation RENAME TO observation_text_keyed")
-    con.execute(schema.ddl())
+    con.execute(schema.table("observation").ddl())
     con.execute(read_sql("gosmart", "observation_from_text_keys"))
     con.execute("DROP TABLE observation_text_keyed")
+
+
+def _observations_to_lake(con: duckdb.DuckDBPyConnection) -> None:
+    """Move the observation table of a store written before the lake into it, a partition
+    per source and month, each marked for the next derive."""
+    lake = lakes.lake_of(con)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _moving AS SELECT o.series_key, o.ts, o.value, k.source_id, "
+        "strftime(o.ts, '%Y-%m') AS month FROM observation o JOIN series_source k USING (series_key)"
+    )
+    for source_id, month in con.execute(
+        "SELECT DISTINCT source_id, month FROM _moving ORDER BY 1, 2"
+    ).fetchall():
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _part AS SELECT series_key, ts, value FROM _moving "
+            "WHERE source_id = ? AND month = ?",
+            [source_id, month],
+        )
+        lakes.replace_partition(con, lake, source_id, month, "_part")
+        con.execute("INSERT OR IGNORE INTO lake_pending VALUES (?, ?)", [source_id, month])
+    con.execute("DROP TABLE _moving")
+    con.execute("DROP TABLE IF EXISTS _part")
+    con.execute("DROP TABLE observation")
 
 
 def _add_effect_per_capita(con: duckdb.DuckDBPyConnection) -> None:
@@ -95,33 +119,54 @@ def _add_indicator_launch(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"ALTER TABLE project_indicator ADD COLUMN {column} {kind}")
 
 
-# How a store written by an older version is brought up to this schema: the table and
-# column whose absence shows it is needed, and the step. Applied in order by every write.
-UPGRADES: list[tuple[str, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
-    ("observation", "series_key", _key_observations),  # 2026-11-28: integer series keys
-    ("effect", "per_capita", _add_effect_per_capita),  # 2026-11-28: per capita as a column
-    ("effect", "verdict", _add_effect_verdicts),  # 2026-12-02: verdicts and MDE as columns
+def _lacks(table: str, column: str) -> Callable[[duckdb.DuckDBPyConnection], bool]:
+    return lambda con: schema.has_table(con, table) and not schema.has_column(con, table, column)
+
+
+# How a store written by an older version is brought up to this schema: a label, the test
+# that shows it is needed, and the step. Applied in order by every write.
+UPGRADES: list[
+    tuple[
+        str,
+        Callable[[duckdb.DuckDBPyConnection], bool],
+        Callable[[duckdb.DuckDBPyConnection], None],
+    ]
+] = [
+    # 2026-11-28: integer series keys
+    ("observation.series_key", _lacks("observation", "series_key"), _key_observations),
+    # 2026-11-28: per capita as a column
+    ("effect.per_capita", _lacks("effect", "per_capita"), _add_effect_per_capita),
+    # 2026-12-02: verdicts and MDE as columns
+    ("effect.verdict", _lacks("effect", "verdict"), _add_effect_verdicts),
     # 2026-12-02: an indicator's own launch window (MeNGo 2.0's upgrade next to the 2018 pass)
-    ("project_indicator", "launch_date", _add_indicator_launch),
+    (
+        "project_indicator.launch_date",
+        _lacks("project_indicator", "launch_date"),
+        _add_indicator_launch,
+    ),
+    # 2026-12-02: raw observations in the lake, the store keeps a view
+    ("observation.lake", lambda con: schema.has_table(con, "observation"), _observations_to_lake),
 ]
 
 
 def pending_upgrades(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """'table.column' of every upgrade a store still needs; a table it lacks altogether is
+    """The label of every upgrade a store still needs; a table it lacks altogether is
     created by the next write, not upgraded."""
-    return [
-        f"{table}.{column}"
-        for table, column, _ in UPGRADES
-        if schema.has_table(con, table) and not schema.has_column(con, table, column)
-    ]
+    return [label for label, needed, _ in UPGRADES if needed(con)]
 
 
-def create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every table (idempotent), bringing an older store's tables up to this schema."""
+def create_schema(con: duckdb.DuckDBPyConnection, lake: Path | None = None) -> None:
+    """Create every table (idempotent), bring an older store's tables up to this schema, and,
+    given the lake (or where the store recorded one), the `observation` view over it."""
     con.execute(schema.ddl())
-    for table, column, upgrade in UPGRADES:
-        if not schema.has_column(con, table, column):
+    if lake is not None:
+        lakes.attach(con, lake)
+    recorded = con.execute("SELECT 1 FROM meta WHERE key = 'lake'").fetchone()
+    for _, needed, upgrade in UPGRADES:
+        if needed(con):
             upgrade(con)
+    if recorded:
+        lakes.refresh_view(con, lakes.lake_of(con))
 
 
 # A data version is the write's UTC time in this format, a dash, and six random hex digits.
@@ -142,14 +187,6 @@ def data_version(con: duckdb.DuckDBPyConnection) -> str:
     return row[0] if row else ""
 
 
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 @contextlib.contextmanager
 def write_lock(path: Path) -> Iterator[None]:
     """Serialise writers on one store (a second writer waits); an OS lock, so it is released
@@ -160,39 +197,58 @@ def write_lock(path: Path) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def writing(path: Path, *, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+def writing(
+    path: Path, *, fresh: bool = False, lake: Path | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """Yield a connection to a private copy of the store inside one transaction.
 
     On normal exit the transaction commits, a new data version is stamped and the
-    copy replaces the live file atomically. On any exception the copy is deleted
-    and the live file is untouched. `fresh=True` starts from an empty store.
+    copy replaces the live file atomically; that swap also commits the lake's files
+    (gosmart/lake.py), whose manifest is then published. On any exception the copy is
+    deleted, the live file is untouched and lake files the write made are removed.
+    `fresh=True` starts from an empty store. The lake is `lake`, else the one the store
+    recorded, else the folder beside it (`gosmart.lake`).
     """
     path = Path(path)
     with write_lock(path):
+        recorded, live = lakes.committed(path)
+        root = Path(lake or recorded or lakes.default_lake(path)).resolve()
+        if recorded is None or Path(recorded) == root:
+            lakes.collect_garbage(lakes.Lake(root), live)
+        for leftover in path.parent.glob(f"{path.name}.tmp-*"):  # a killed writer's copy
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
         tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
         if path.exists() and not fresh:
             shutil.copyfile(path, tmp)
         con = connect_write(tmp)
         try:
-            create_schema(con)
+            create_schema(con, root)
             con.execute("BEGIN TRANSACTION")
             yield con
             stamp = f"{datetime.now(UTC):{VERSION_TIME}}-{uuid.uuid4().hex[:6]}"
             con.execute("INSERT OR REPLACE INTO meta VALUES ('data_version', ?)", [stamp])
+            lake_now = lakes.lake_of(con)
+            lakes.write_series(con, lake_now)
+            lakes.refresh_view(con, lake_now)
             con.execute("COMMIT")
             con.execute("CHECKPOINT")
             con.close()
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
             os.replace(tmp, path)
-            _fsync_dir(path.parent)
+            lakes.fsync(path.parent)
         except BaseException:
             with contextlib.suppress(Exception):
                 con.close()
             for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
                 with contextlib.suppress(FileNotFoundError):
                     leftover.unlink()
+            with contextlib.suppress(Exception):
+                lakes.collect_garbage(lakes.Lake(root), lakes.committed(path)[1])
             raise
+        with contextlib.suppress(OSError):  # the data is committed; the manifest is a courtesy
+            lakes.publish_manifest(lake_now, path, stamp)
 
 
 def insert_rows(

@@ -89,6 +89,7 @@ def test_bad_file_leaves_previous_state_and_names_the_file(db_file, folder, caps
     assert sorted(p.name for p in db_file.parent.iterdir()) == [
         "gosmart.duckdb",
         "gosmart.duckdb.lock",
+        "gosmart.lake",  # the raw lake beside the store (gosmart/lake.py)
     ]
 
 

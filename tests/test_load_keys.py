@@ -170,7 +170,7 @@ def test_a_store_from_before_series_keys_is_brought_up_to_date_by_its_next_write
     db_file.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(db_file)) as con:
         con.execute(TEXT_KEYED)
-        assert pending_upgrades(con) == ["observation.series_key"]
+        assert pending_upgrades(con) == ["observation.series_key", "observation.lake"]
     with writing(db_file) as con:
         assert _observed(con) == [
             ("pm25|TW-TPE|a", "old_one", 2),

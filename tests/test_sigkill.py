@@ -143,5 +143,5 @@ def test_sigkill_at_random_moments_leaves_old_or_new_state(tmp_path):
         zygote.close()
     assert outcomes["old"] + outcomes["new"] == TRIALS
     live = [p.name for p in db.parent.iterdir() if ".tmp-" not in p.name]
-    assert sorted(live) == ["gosmart.duckdb", "gosmart.duckdb.lock"]
+    assert sorted(live) == ["gosmart.duckdb", "gosmart.duckdb.lock", "gosmart.lake"]
     print(f"SIGKILL trials: {outcomes}, one write {write_time:.2f} s")

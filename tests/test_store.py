@@ -42,6 +42,7 @@ def test_failed_write_leaves_previous_state(db_file):
     assert sorted(p.name for p in db_file.parent.iterdir()) == [
         "gosmart.duckdb",
         "gosmart.duckdb.lock",
+        "gosmart.lake",  # the raw lake beside the store (gosmart/lake.py)
     ]
 
 
