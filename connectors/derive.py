@@ -84,17 +84,17 @@ def derive(
         for t in ("in_touched", "in_scope", "in_station_scope")
     )
     work = {"raw_partitions": touched, "city_years": scope, "station_years": station_scope}
+    on_spark = engine == "spark" and bool(touched or scope or station_scope)
+    named = lake.spark_path if on_spark else lake.path
     inputs = engines.Inputs(
-        raw_files=[
-            str(lake.path(p)) for (p,) in con.execute("SELECT path FROM _raw_files").fetchall()
-        ],
+        raw_files=[named(p) for (p,) in con.execute("SELECT path FROM _raw_files").fetchall()],
         stored_files=[
-            str(lake.path(p)) for (p,) in con.execute("SELECT path FROM _stored_files").fetchall()
+            named(p) for (p,) in con.execute("SELECT path FROM _stored_files").fetchall()
         ],
     )
     work["stored_files"] = len(inputs.stored_files)
-    if engine == "spark" and (touched or scope or station_scope):
-        (spark or engines.SparkEngine()).run(con, inputs, lake.root)
+    if on_spark:
+        (spark or engines.SparkEngine()).run(con, inputs, lake)
     else:  # nothing to recompute runs in milliseconds here, without starting Spark
         engines.run_duckdb(con, inputs)
     write_partitioned(con, lake, SERIES_PERIOD, "d_out", "in_recomputed")
@@ -112,7 +112,7 @@ def run_derive(
     *,
     engine: str = "duckdb",
     full: bool = False,
-    lake: Path | None = None,
+    lake: str | Path | None = None,
     master: str = "local[2]",
     remote: str | None = None,
 ) -> int:

@@ -20,7 +20,7 @@ from typing import Any
 
 import duckdb
 
-from gosmart.lake import quoted, raw_sql
+from gosmart.lake import Lake, quoted, raw_sql
 from gosmart.resources import read_sql
 
 # What the orchestrator hands over (temp tables in the store's connection), and what the
@@ -146,7 +146,7 @@ class SparkEngine:
             SparkEngine._session.sparkContext.setLogLevel("ERROR")
         return SparkEngine._session
 
-    def run(self, con: duckdb.DuckDBPyConnection, inputs: Inputs, lake_root: Path) -> None:
+    def run(self, con: duckdb.DuckDBPyConnection, inputs: Inputs, lake: Lake) -> None:
         """Export the small inputs as Parquet, run the transpiled steps on Spark, and load the
         outputs into temp tables of `con` under the same names."""
         spark = self.session()
@@ -158,13 +158,13 @@ class SparkEngine:
                 con.execute(f"COPY (SELECT * FROM {name}) TO {quoted(target)} (FORMAT parquet)")  # noqa: S608 - input names from code
                 read[name] = lambda t=target: spark.read.parquet(str(t))
             for name, files, empty, base in (
-                ("in_raw", inputs.raw_files, raw_sql([]), lake_root / "observation"),
-                ("in_stored", inputs.stored_files, STORED_EMPTY, lake_root / "series_period"),
+                ("in_raw", inputs.raw_files, raw_sql([]), lake.spark_path("observation")),
+                ("in_stored", inputs.stored_files, STORED_EMPTY, lake.spark_path("series_period")),
             ):
                 if files:
-                    read[name] = lambda f=files, b=base: spark.read.option(
-                        "basePath", str(b)
-                    ).parquet(*f)
+                    read[name] = lambda f=files, b=base: spark.read.option("basePath", b).parquet(
+                        *f
+                    )
                 else:
                     target = work / f"{name}.parquet"
                     con.execute(f"COPY ({empty}) TO {quoted(target)} (FORMAT parquet)")

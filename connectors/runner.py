@@ -285,7 +285,7 @@ def run_ingest(
     from_dir: Path | None = None,
     files: list[Path] | None = None,
     registry: Path = REGISTRY_DIR,
-    lake: Path | None = None,
+    lake: str | Path | None = None,
 ) -> int:
     """Load the named sources (live), every source's files in `from_dir`, or `files` through
     the one named source's parser, with the registry in `registry` (tests load one of their

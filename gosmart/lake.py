@@ -17,17 +17,26 @@ until the next one, for readers of the last `_manifest.json`) and before every w
 
 The store keeps a view `observation` over the live raw files, so SQL over the store reads
 the lake as it read the table before.
+
+A lake is a local folder or an object-store URL (`s3://bucket/prefix`, `gs://…`, any fsspec
+protocol whose package is installed). On an object store an upload is already all or
+nothing, so files are written locally, uploaded under their final unique name, and DuckDB
+reads them through the same fsspec file system registered on its connection.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -63,18 +72,151 @@ class LakeError(RuntimeError):
     """A lake that cannot be used as configured: a one-line message."""
 
 
+def is_remote(root: str | Path) -> bool:
+    """An object-store URL (s3://, gs://, …), as opposed to a local folder."""
+    text = str(root)
+    return "://" in text and not text.startswith("file://")
+
+
+def normalise(root: str | Path) -> str:
+    """How a lake's root is recorded: an absolute local path, or the URL without a trailing /."""
+    if is_remote(root):
+        return str(root).rstrip("/")
+    text = str(root)
+    return str(Path(text.removeprefix("file://")).resolve())
+
+
+@functools.cache
+def filesystem(url: str) -> Any:
+    """The fsspec file system behind an object-store URL (one per root and process)."""
+    try:
+        import fsspec
+
+        fs, _ = fsspec.core.url_to_fs(url)
+    except ImportError as exc:
+        protocol = url.split("://", 1)[0]
+        raise LakeError(
+            f"a {protocol}:// lake needs its file system package ({exc.name or exc}): "
+            "pip install 'gosmart[s3]' for s3://, or the fsspec package for the protocol"
+        ) from None
+    except ValueError as exc:
+        raise LakeError(f"the lake {url} cannot be opened: {exc}") from None
+    return fs
+
+
+def register(con: duckdb.DuckDBPyConnection, root: str | Path) -> None:
+    """Let `con` read an object-store lake's files (no-op for a local folder)."""
+    if not is_remote(root):
+        return
+    with contextlib.suppress(duckdb.InvalidInputException):  # already registered on `con`
+        con.register_filesystem(filesystem(normalise(root)))
+
+
 @dataclass(frozen=True)
 class Lake:
-    """A lake rooted at a local folder (an object-store URL is documented, not tested)."""
+    """A lake rooted at a local folder or an object-store URL (see `normalise`)."""
 
-    root: Path
+    root: str
 
-    def path(self, relative: str) -> Path:
-        return self.root / relative
+    @property
+    def remote(self) -> bool:
+        return is_remote(self.root)
+
+    def path(self, relative: str) -> str:
+        """A file's full name as DuckDB reads it: a local path, or the object's URL."""
+        return f"{self.root}/{relative}"
+
+    def spark_path(self, relative: str) -> str:
+        """The same for Spark, whose Hadoop file system calls S3 `s3a://`."""
+        full = self.path(relative)
+        return "s3a://" + full.removeprefix("s3://") if full.startswith("s3://") else full
 
     def files(self, con: duckdb.DuckDBPyConnection, dataset: str) -> list[str]:
-        """Absolute paths of a dataset's live files, as the connected store names them."""
-        return [str(self.root / r[0]) for r in con.execute(LIVE_FILES, [dataset]).fetchall()]
+        """Full names of a dataset's live files, as the connected store names them."""
+        return [self.path(r[0]) for r in con.execute(LIVE_FILES, [dataset]).fetchall()]
+
+    def staging_file(self, relative: str) -> Path:
+        """Where a file is written before it is published under `relative`: beside its final
+        name (so a rename publishes it) for a local lake, a local temporary file otherwise."""
+        if self.remote:
+            return Path(tempfile.gettempdir()) / f"{TMP_PREFIX}gosmart-{uuid.uuid4().hex}.parquet"
+        final = Path(self.path(relative))
+        final.parent.mkdir(parents=True, exist_ok=True)
+        return final.with_name(TMP_PREFIX + final.name)
+
+    def staging_dir(self) -> Path:
+        """A folder for a partitioned write, on the lake's own disk when it is local."""
+        if self.remote:
+            return Path(tempfile.mkdtemp(prefix="gosmart-staging-"))
+        folder = Path(self.path(f"_staging/{uuid.uuid4().hex}"))
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    def publish(self, written: Path, relative: str) -> None:
+        """A complete file under its final name, or nothing: fsync and rename on a local
+        disk; one upload (atomic on an object store) otherwise, then the local copy goes."""
+        if not self.remote:
+            final = Path(self.path(relative))
+            final.parent.mkdir(parents=True, exist_ok=True)
+            _publish_file(written, final)
+            return
+        fs = filesystem(self.root)
+        try:
+            fs.put_file(str(written), self.path(relative))
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                written.unlink()
+
+    def listing(self) -> list[str]:
+        """Every file under the root, relative to it (temporary ones included)."""
+        if not self.remote:
+            root = Path(self.root)
+            return [
+                (Path(d) / n).relative_to(root).as_posix()
+                for d, _, names in os.walk(root)
+                for n in names
+            ]
+        fs = filesystem(self.root)
+        base = fs._strip_protocol(self.root).rstrip("/")
+        fs.invalidate_cache()
+        return [p[len(base) + 1 :] for p in fs.find(base)]
+
+    def remove(self, relatives: list[str]) -> None:
+        """Delete files (missing ones are fine) and, on a local disk, the folders they empty."""
+        if not relatives:
+            return
+        if self.remote:
+            fs = filesystem(self.root)
+            with contextlib.suppress(FileNotFoundError):
+                fs.rm([self.path(r) for r in relatives])
+            return
+        for relative in relatives:
+            with contextlib.suppress(FileNotFoundError):
+                Path(self.path(relative)).unlink()
+        for dirpath, _, _ in os.walk(self.root, topdown=False):
+            if dirpath != self.root:
+                with contextlib.suppress(OSError):
+                    os.rmdir(dirpath)
+
+    def read_text(self, relative: str) -> str:
+        if self.remote:
+            return filesystem(self.root).cat_file(self.path(relative)).decode("utf-8")
+        return Path(self.path(relative)).read_text(encoding="utf-8")
+
+    def write_text(self, relative: str, text: str) -> None:
+        """A small file replaced whole (the manifest)."""
+        if self.remote:
+            filesystem(self.root).pipe_file(self.path(relative), text.encode("utf-8"))
+            return
+        tmp = Path(self.path(TMP_PREFIX + relative))
+        tmp.write_text(text, encoding="utf-8")
+        _publish_file(tmp, Path(self.path(relative)))
+
+    def exists(self) -> bool:
+        if self.remote:
+            fs = filesystem(self.root)
+            return bool(fs.exists(self.root))
+        return Path(self.root).is_dir()
 
 
 def default_lake(db: Path) -> Path:
@@ -83,27 +225,32 @@ def default_lake(db: Path) -> Path:
 
 
 def lake_of(con: duckdb.DuckDBPyConnection) -> Lake:
-    """The lake a store writes to, as `gosmart.store.writing` recorded it in `meta`."""
+    """The lake a store writes to, as `gosmart.store.writing` recorded it in `meta`
+    (registered on `con` when it is an object store)."""
     row = con.execute("SELECT value FROM meta WHERE key = 'lake'").fetchone()
     if row is None:
         raise LakeError("this store names no lake: open it with gosmart.store.writing")
-    return Lake(Path(row[0]))
+    register(con, row[0])
+    return Lake(row[0])
 
 
-def attach(con: duckdb.DuckDBPyConnection, root: Path) -> Lake:
+def attach(con: duckdb.DuckDBPyConnection, root: str | Path) -> Lake:
     """Record the lake in the store (inside the writer's transaction); refuse a different
     lake from the one the store's raw files live in."""
-    root = Path(root).resolve()
+    root = normalise(root)
     row = con.execute("SELECT value FROM meta WHERE key = 'lake'").fetchone()
-    if row is not None and Path(row[0]) != root:
+    if row is not None and row[0] != root:
         (held,) = con.execute("SELECT count(*) FROM lake_file").fetchone()
         if held:
             raise LakeError(
                 f"the store's raw observations live in {row[0]}, not {root}: "
                 f"move that folder there or set GOSMART_LAKE={row[0]}"
             )
-    con.execute("INSERT OR REPLACE INTO meta VALUES ('lake', ?)", [str(root)])
-    root.mkdir(parents=True, exist_ok=True)
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('lake', ?)", [root])
+    if is_remote(root):
+        register(con, root)
+    else:
+        Path(root).mkdir(parents=True, exist_ok=True)
     return Lake(root)
 
 
@@ -154,14 +301,12 @@ def replace_partition(
     con.execute(DROP_PARTITION, [OBSERVATION, source_id, month, ""])
     if rows:
         relative = f"{partition_dir(OBSERVATION, source_id, month)}/part-{uuid.uuid4().hex}.parquet"
-        final = lake.path(relative)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        tmp = final.with_name(TMP_PREFIX + final.name)
+        tmp = lake.staging_file(relative)
         con.execute(
             f"COPY (SELECT series_key, ts, value FROM {relation} ORDER BY ts, series_key) "  # noqa: S608
             f"TO {quoted(tmp)} (FORMAT parquet, COMPRESSION zstd)"
         )
-        _publish_file(tmp, final)
+        lake.publish(tmp, relative)
         con.execute(
             ADD_FILE, [relative, OBSERVATION, source_id, None, month, rows, lo, hi, fingerprint]
         )
@@ -178,8 +323,7 @@ def write_partitioned(
     """Replace every partition listed in `partitions` (source_id, grain, bucket) with the rows
     of `relation` (a series_period relation with source_id, grain, bucket columns), in one
     partitioned write (for a full derive: one pass, never the whole result in memory)."""
-    staging = lake.path(f"_staging/{uuid.uuid4().hex}")
-    staging.parent.mkdir(parents=True, exist_ok=True)
+    staging = lake.staging_dir()
     con.execute(
         f"""DELETE FROM lake_file f WHERE f.dataset = ? AND EXISTS (
             SELECT 1 FROM {partitions} p
@@ -188,6 +332,7 @@ def write_partitioned(
     )
     (rows,) = con.execute(f"SELECT count(*) FROM {relation}").fetchone()  # noqa: S608
     if not rows:
+        shutil.rmtree(staging, ignore_errors=True)
         return
     con.execute(
         f"COPY (SELECT * FROM {relation} ORDER BY source_id, grain, bucket, series_key, "  # noqa: S608
@@ -204,9 +349,7 @@ def write_partitioned(
         relative = str(path.relative_to(staging))
         keys = dict(p.split("=", 1) for p in Path(relative).parent.parts)
         final_rel = f"{partition_dir(dataset, keys['source_id'], keys['bucket'], keys['grain'])}/{path.name}"
-        final = lake.path(final_rel)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        _publish_file(path, final)
+        lake.publish(path, final_rel)
         con.execute(
             ADD_FILE,
             [
@@ -221,16 +364,7 @@ def write_partitioned(
                 None,
             ],
         )
-    _remove_tree(staging)
-
-
-def _remove_tree(folder: Path) -> None:
-    for dirpath, _dirnames, filenames in os.walk(folder, topdown=False):
-        for name in filenames:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(os.path.join(dirpath, name))
-        with contextlib.suppress(OSError):
-            os.rmdir(dirpath)
+    shutil.rmtree(staging, ignore_errors=True)
 
 
 def raw_sql(files: Iterable[str]) -> str:
@@ -276,17 +410,15 @@ def write_series(con: duckdb.DuckDBPyConnection, lake: Lake) -> None:
         return
     con.execute("DELETE FROM lake_file WHERE dataset = ?", [SERIES])
     relative = f"{SERIES}/part-{uuid.uuid4().hex}.parquet"
-    final = lake.path(relative)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = final.with_name(TMP_PREFIX + final.name)
+    tmp = lake.staging_file(relative)
     con.execute(
         f"COPY (SELECT * FROM _lake_series ORDER BY series_key) TO {quoted(tmp)} (FORMAT parquet)"  # noqa: S608 - a path made by code, quoted
     )
-    _publish_file(tmp, final)
+    lake.publish(tmp, relative)
     con.execute(ADD_FILE, [relative, SERIES, None, None, None, rows, None, None, fingerprint])
 
 
-def committed(db: Path) -> tuple[Path | None, set[str]]:
+def committed(db: Path) -> tuple[str | None, set[str]]:
     """The lake a committed store names and the files it names there (None, empty: no
     store, or one written before the lake)."""
     if not Path(db).exists():
@@ -299,7 +431,7 @@ def committed(db: Path) -> tuple[Path | None, set[str]]:
             paths = {r[0] for r in con.execute("SELECT path FROM s.lake_file").fetchall()}
         except duckdb.CatalogException:
             paths = set()
-        return (Path(row[0]) if row else None), paths
+        return (row[0] if row else None), paths
     except duckdb.CatalogException:
         return None, set()
     finally:
@@ -308,8 +440,7 @@ def committed(db: Path) -> tuple[Path | None, set[str]]:
 
 def _manifest_paths(lake: Lake) -> set[str]:
     try:
-        with open(lake.path(MANIFEST), encoding="utf-8") as fh:
-            return {f["path"] for f in json.load(fh)["files"]}
+        return {f["path"] for f in json.loads(lake.read_text(MANIFEST))["files"]}
     except (FileNotFoundError, ValueError, KeyError, TypeError):
         return set()
 
@@ -318,25 +449,18 @@ def collect_garbage(lake: Lake, keep: set[str]) -> int:
     """Delete the lake's files that neither `keep` nor the last manifest names (and any
     temporary or staging file left by a killed writer); empty folders go too. Returns the
     number of files deleted. Call under the store's write lock only."""
-    if not lake.root.is_dir():
+    if not lake.exists():
         return 0
     keep = keep | _manifest_paths(lake)
-    removed = 0
-    for dirpath, _, filenames in os.walk(lake.root, topdown=False):
-        for name in filenames:
-            full = Path(dirpath) / name
-            relative = full.relative_to(lake.root).as_posix()
-            if relative == MANIFEST or relative in keep:
-                continue
-            if not (name.endswith(".parquet") or name.startswith(TMP_PREFIX)):
-                continue
-            with contextlib.suppress(FileNotFoundError):
-                full.unlink()
-                removed += 1
-        if Path(dirpath) != lake.root:
-            with contextlib.suppress(OSError):
-                os.rmdir(dirpath)
-    return removed
+    doomed = [
+        relative
+        for relative in lake.listing()
+        if relative != MANIFEST
+        and relative not in keep
+        and (relative.endswith(".parquet") or relative.rsplit("/", 1)[-1].startswith(TMP_PREFIX))
+    ]
+    lake.remove(doomed)
+    return len(doomed)
 
 
 def publish_manifest(lake: Lake, db: Path, version: str) -> None:
@@ -355,8 +479,5 @@ def publish_manifest(lake: Lake, db: Path, version: str) -> None:
         dict(zip(("path", "dataset", "source_id", "grain", "part", "rows"), r, strict=True))
         for r in rows
     ]
-    tmp = lake.path(TMP_PREFIX + MANIFEST)
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump({"data_version": version, "files": files}, fh, indent=1)
-    _publish_file(tmp, lake.path(MANIFEST))
+    lake.write_text(MANIFEST, json.dumps({"data_version": version, "files": files}, indent=1))
     collect_garbage(lake, {f["path"] for f in files} | previous)

@@ -22,7 +22,7 @@ APP_NAME = "gosmart"
 # Every environment variable the app reads, and what it sets.
 ENVIRONMENT: dict[str, str] = {
     "GOSMART_DB": "the DuckDB store (default: gosmart.duckdb in the per-user data directory)",
-    "GOSMART_LAKE": "the raw lake, Parquet by source and month (default: the store recorded, else <store>.lake/ beside it)",
+    "GOSMART_LAKE": "the raw lake, Parquet by source and month: a folder or an object-store URL such as s3://bucket/prefix (default: the store recorded, else <store>.lake/ beside it)",
     "GOSMART_OPENDATA": "the open-data folder `gosmart ingest` reads (default: ../shared/opendata)",
     "GOSMART_PUBLIC_URL": "base URL the kiosk's QR codes open on a phone",
     "GOSMART_KIOSK_PLAYLIST": "kiosk playlist: a name in the bundled playlists or a .toml/.json file",
@@ -50,7 +50,9 @@ class Settings:
     """What a run of the app needs to know about its surroundings."""
 
     db: Path
-    lake: Path | None = None  # None: where the store recorded it, else beside the store
+    lake: str | None = (
+        None  # a folder or an object-store URL; None: where the store recorded it, else beside the store
+    )
     opendata: Path | None = None
     public_url: str = ""
     playlist: str = ""
@@ -63,7 +65,7 @@ class Settings:
         opendata = Path(env["GOSMART_OPENDATA"]) if env.get("GOSMART_OPENDATA") else None
         settings = cls(
             db=Path(env.get("GOSMART_DB") or data_dir() / "gosmart.duckdb"),
-            lake=Path(env["GOSMART_LAKE"]) if env.get("GOSMART_LAKE") else None,
+            lake=env.get("GOSMART_LAKE") or None,
             opendata=opendata or default_opendata(),
             public_url=env.get("GOSMART_PUBLIC_URL", "").strip(),
             playlist=env.get("GOSMART_KIOSK_PLAYLIST", "").strip(),

@@ -29,7 +29,17 @@ class StoreError(RuntimeError):
 
 
 def connect_read(path: Path) -> duckdb.DuckDBPyConnection:
-    """Open the store read-only; writes through this connection raise."""
+    """Open the store read-only; writes through this connection raise. Its `observation`
+    view reads the raw lake, wherever that lives."""
+    con = _attach_read(path)
+    with contextlib.suppress(duckdb.CatalogException):  # a store before the lake has no meta
+        row = con.execute("SELECT value FROM meta WHERE key = 'lake'").fetchone()
+        if row and lakes.is_remote(row[0]):
+            lakes.register(con, row[0])
+    return con
+
+
+def _attach_read(path: Path) -> duckdb.DuckDBPyConnection:
     path = Path(path)
     if not path.exists():
         raise StoreError(f"no database at {path}: run `gosmart snapshot load` or `gosmart ingest`")
@@ -45,7 +55,7 @@ def connect_sandboxed(path: Path) -> duckdb.DuckDBPyConnection:
     Each call opens the file anew through ATTACH on a private in-memory instance, so a
     reopen after an atomic swap sees the new file, never DuckDB's cached old instance.
     """
-    con = connect_read(path)
+    con = _attach_read(path)
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
     return con
@@ -155,7 +165,7 @@ def pending_upgrades(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [label for label, needed, _ in UPGRADES if needed(con)]
 
 
-def create_schema(con: duckdb.DuckDBPyConnection, lake: Path | None = None) -> None:
+def create_schema(con: duckdb.DuckDBPyConnection, lake: str | Path | None = None) -> None:
     """Create every table (idempotent), bring an older store's tables up to this schema, and,
     given the lake (or where the store recorded one), the `observation` view over it."""
     con.execute(schema.ddl())
@@ -198,7 +208,7 @@ def write_lock(path: Path) -> Iterator[None]:
 
 @contextlib.contextmanager
 def writing(
-    path: Path, *, fresh: bool = False, lake: Path | None = None
+    path: Path, *, fresh: bool = False, lake: str | Path | None = None
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Yield a connection to a private copy of the store inside one transaction.
 
@@ -207,13 +217,13 @@ def writing(
     (gosmart/lake.py), whose manifest is then published. On any exception the copy is
     deleted, the live file is untouched and lake files the write made are removed.
     `fresh=True` starts from an empty store. The lake is `lake`, else the one the store
-    recorded, else the folder beside it (`gosmart.lake`).
+    recorded, else the folder beside it (`gosmart.lake`); a folder or an object-store URL.
     """
     path = Path(path)
     with write_lock(path):
         recorded, live = lakes.committed(path)
-        root = Path(lake or recorded or lakes.default_lake(path)).resolve()
-        if recorded is None or Path(recorded) == root:
+        root = lakes.normalise(lake or recorded or lakes.default_lake(path))
+        if recorded is None or recorded == root:
             lakes.collect_garbage(lakes.Lake(root), live)
         for leftover in path.parent.glob(f"{path.name}.tmp-*"):  # a killed writer's copy
             with contextlib.suppress(FileNotFoundError):
