@@ -23,24 +23,26 @@ def spec(source_id: str) -> SourceSpec:
     )
 
 
+def series_frame(entries: list[tuple[str, str, str, str, str]]) -> pd.DataFrame:
+    """Series rows from (indicator, city, entity, grain, unit) tuples."""
+    return pd.DataFrame(
+        [
+            {
+                "series_id": f"{i}|{c}|{e}",
+                "indicator_id": i,
+                "city_id": c,
+                "entity_id": e,
+                "grain": g,
+                "unit": u,
+            }
+            for i, c, e, g, u in entries
+        ]
+    )
+
+
 def series_batch(rows: list[tuple[str, str, str, str, str]], obs: list[tuple]) -> Batch:
     b = Batch()
-    b.add(
-        "series",
-        pd.DataFrame(
-            [
-                {
-                    "series_id": f"{i}|{c}|{e}",
-                    "indicator_id": i,
-                    "city_id": c,
-                    "entity_id": e,
-                    "grain": g,
-                    "unit": u,
-                }
-                for i, c, e, g, u in rows
-            ]
-        ),
-    )
+    b.add("series", series_frame(rows))
     b.add("observation", pd.DataFrame(obs, columns=["series_id", "ts", "value"]))
     return b
 

@@ -27,7 +27,7 @@ from gosmart.connectors.derive import derive
 from gosmart.registry import load_cities, load_indicators
 from gosmart.schema import columns
 from gosmart.store import writing
-from tests.test_derive import spec
+from tests.test_derive import series_frame, spec
 
 TOLERANCE = 1e-12  # relative, on values, per-capita values and coverage
 TABLES = {
@@ -130,22 +130,6 @@ HOURLY = replace(spec("synthetic_hourly"), accumulates=True)
 FILES = spec("synthetic_files")
 REGISTER = spec("synthetic_register")
 DIRECT = spec("synthetic_direct")
-
-
-def series_frame(entries: list[tuple[str, str, str, str, str]]) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "series_id": f"{i}|{c}|{e}",
-                "indicator_id": i,
-                "city_id": c,
-                "entity_id": e,
-                "grain": g,
-                "unit": u,
-            }
-            for i, c, e, g, u in entries
-        ]
-    )
 
 
 def hourly_batch(stations: list[tuple[str, str]], hours: pd.DatetimeIndex, seed: int) -> Batch:
