@@ -14,7 +14,7 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
-from gosmart.lake import lake_of, refresh_view, replace_partition
+from gosmart.lake import lake_of, mark_pending, refresh_view, replace_partitions
 
 # One month of hourly values for every series of a source: a daily cycle, noise, an offset
 # per series. Bound: the source, the first hour's offset from the start, the hours, start.
@@ -75,8 +75,9 @@ def write_hours(
                     [files, start, first_hour],
                 )
         written += con.execute("SELECT count(*) FROM _synthetic").fetchone()[0]
-        if replace_partition(con, lake, source_id, month, "_synthetic"):
-            con.execute("INSERT OR IGNORE INTO lake_pending VALUES (?, ?)", [source_id, month])
+        mark_pending(
+            con, source_id, replace_partitions(con, lake, source_id, "_synthetic", [month])
+        )
         if progress:
             progress(i + 1, len(todo))
     con.execute("DROP TABLE IF EXISTS _synthetic")

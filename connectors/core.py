@@ -231,10 +231,8 @@ JOIN series_source other ON other.series_id = own.series_id AND other.source_id 
 JOIN observation o ON o.series_key = other.series_key AND o.ts = i.ts
 LIMIT 1
 """
-# One month's new content: the batch's rows, and (a feed that accumulates) the stored rows
-# it does not send again.
-INCOMING_MONTH = "SELECT series_key, ts, value FROM _incoming WHERE month = ?"
-KEPT_MONTH = """
+# A feed that accumulates: the stored rows of the months it sends that it does not send again.
+KEPT = """
 SELECT o.series_key, o.ts, o.value FROM ({stored}) o
 ANTI JOIN _incoming i ON i.series_key = o.series_key AND i.ts = o.ts
 """
@@ -308,15 +306,15 @@ def merge_observations(
                 }
             ),
         )
-    for month in sorted(months):
-        query = INCOMING_MONTH
-        if keep_older and month in months_stored:
-            kept = KEPT_MONTH.format(stored=lakes.raw_sql(months_stored[month]))
-            query = f"{kept} UNION ALL {INCOMING_MONTH}"
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _part AS {query}", [month])  # noqa: S608
-        if lakes.replace_partition(con, lake, source_id, month, "_part"):
-            con.execute("INSERT OR IGNORE INTO lake_pending VALUES (?, ?)", [source_id, month])
-    con.execute("DROP TABLE IF EXISTS _part")
+    query = "SELECT series_key, ts, value FROM _incoming"
+    kept = [f for month in months & set(months_stored) for f in months_stored[month]]
+    if keep_older and kept:
+        query = f"{KEPT.format(stored=lakes.raw_sql(kept))} UNION ALL {query}"
+    con.execute(f"CREATE OR REPLACE TEMP VIEW _merged AS {query}")  # noqa: S608 - SQL from code
+    lakes.mark_pending(
+        con, source_id, lakes.replace_partitions(con, lake, source_id, "_merged", months)
+    )
+    con.execute("DROP VIEW _merged")
     con.unregister("_incoming")
     lakes.refresh_view(con, lake)
 

@@ -143,7 +143,8 @@ class SparkEngine:
                 "spark.sql.sources.partitionColumnTypeInference.enabled", "false"
             )
             SparkEngine._session = builder.getOrCreate()
-            SparkEngine._session.sparkContext.setLogLevel("ERROR")
+            if not self.remote:  # a Spark Connect client has no SparkContext; its server logs
+                SparkEngine._session.sparkContext.setLogLevel("ERROR")
         return SparkEngine._session
 
     def run(self, con: duckdb.DuckDBPyConnection, inputs: Inputs, lake: Lake) -> None:

@@ -52,20 +52,27 @@ EMPTY_RAW = (
     "CAST(NULL AS DOUBLE) AS value WHERE false"
 )
 LIVE_FILES = "SELECT path FROM lake_file WHERE dataset = ? ORDER BY path"
-PARTITION_FILES = (
-    "SELECT path FROM lake_file WHERE dataset = ? AND source_id = ? AND part = ? "
-    "AND coalesce(grain, '') = ? ORDER BY path"
+SOURCE_PARTITIONS = (
+    "SELECT part, rows, fingerprint FROM lake_file WHERE dataset = 'observation' AND source_id = ?"
 )
-DROP_PARTITION = (
-    "DELETE FROM lake_file WHERE dataset = ? AND source_id = ? AND part = ? "
-    "AND coalesce(grain, '') = ?"
+DROP_PARTITIONS = (
+    "DELETE FROM lake_file WHERE dataset = 'observation' AND source_id = ? "
+    "AND part IN (SELECT unnest(?::VARCHAR[]))"
+)
+STAGED_FILES = (
+    "SELECT filename, count(*) FROM read_parquet(?, hive_partitioning = true, "
+    "hive_types_autocast = false, filename = true) GROUP BY filename ORDER BY filename"
 )
 ADD_FILE = """
 INSERT INTO lake_file (path, dataset, source_id, grain, part, rows, min_ts, max_ts, fingerprint)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
-# What a partition holds, order-free: rows and a sum of row hashes (for "unchanged?" only).
-CONTENT = "SELECT count(*), coalesce(sum(hash(series_key, ts, value)), 0)::VARCHAR, min(ts), max(ts) FROM {t}"
+# What each month's partition holds, order-free: rows and a sum of row hashes (for
+# "unchanged?" only), and its time span.
+MONTH_CONTENT = (
+    "SELECT month, count(*), coalesce(sum(hash(series_key, ts, value)), 0)::VARCHAR, min(ts), "
+    "max(ts) FROM _lake_new GROUP BY month"
+)
 
 
 class LakeError(RuntimeError):
@@ -281,36 +288,87 @@ def partition_dir(dataset: str, source_id: str, part: str, grain: str | None = N
     return f"{dataset}/source_id={source_id}/grain={grain}/bucket={part}"
 
 
-def replace_partition(
-    con: duckdb.DuckDBPyConnection, lake: Lake, source_id: str, month: str, relation: str
-) -> bool:
-    """Make `relation` (a table in `con`: series_key, ts, value) the whole content of one raw
-    partition; an empty relation removes it. A partition whose content is unchanged keeps
-    its file, so loading the same input twice changes nothing. Returns whether it changed."""
-    old = con.execute(PARTITION_FILES, [OBSERVATION, source_id, month, ""]).fetchall()
-    rows, fingerprint, lo, hi = con.execute(CONTENT.format(t=relation)).fetchone()
-    if len(old) == 1:
-        same = con.execute(
-            "SELECT 1 FROM lake_file WHERE path = ? AND rows = ? AND fingerprint = ?",
-            [old[0][0], rows, fingerprint],
-        ).fetchone()
-        if same:
-            return False
-    if not old and not rows:
-        return False
-    con.execute(DROP_PARTITION, [OBSERVATION, source_id, month, ""])
+def replace_partitions(
+    con: duckdb.DuckDBPyConnection,
+    lake: Lake,
+    source_id: str,
+    relation: str,
+    months: Iterable[str],
+) -> list[str]:
+    """Make the rows of `relation` (series_key, ts, value), by the month of `ts`, the whole
+    content of each of the source's raw partitions in `months` (a listed month with no rows
+    is removed). A partition whose content is unchanged keeps its files, so loading the
+    same input twice changes nothing; the rest are written in one partitioned pass. Returns
+    the months that changed, in order."""
+    months = sorted(set(months))
+    if not months:
+        return []
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _lake_new AS SELECT series_key, ts, value, "  # noqa: S608 - a relation named by code
+        f"strftime(ts, '%Y-%m') AS month FROM {relation} "
+        "WHERE strftime(ts, '%Y-%m') IN (SELECT unnest(?::VARCHAR[]))",
+        [months],
+    )
+    new = {
+        m: (rows, fingerprint, lo, hi)
+        for m, rows, fingerprint, lo, hi in con.execute(MONTH_CONTENT).fetchall()
+    }
+    old: dict[str, tuple[int, set[str]]] = {}
+    for part, rows, fingerprint in con.execute(SOURCE_PARTITIONS, [source_id]).fetchall():
+        total, prints = old.get(part, (0, set()))
+        old[part] = (total + rows, prints | {fingerprint})
+    changed = [
+        m
+        for m in months
+        if (m in new or m in old)
+        and not (m in new and m in old and old[m] == (new[m][0], {new[m][1]}))
+    ]
+    if changed:
+        con.execute(DROP_PARTITIONS, [source_id, changed])
+        written = [m for m in changed if m in new]
+        if written:
+            _write_months(con, lake, source_id, written, new)
+    con.execute("DROP TABLE _lake_new")
+    return changed
+
+
+def mark_pending(con: duckdb.DuckDBPyConnection, source_id: str, months: Iterable[str]) -> None:
+    """Queue changed raw partitions for the next derive (`lake_pending`)."""
+    rows = [[source_id, m] for m in months]
     if rows:
-        relative = f"{partition_dir(OBSERVATION, source_id, month)}/part-{uuid.uuid4().hex}.parquet"
-        tmp = lake.staging_file(relative)
+        con.executemany("INSERT OR IGNORE INTO lake_pending VALUES (?, ?)", rows)
+
+
+def _write_months(
+    con: duckdb.DuckDBPyConnection,
+    lake: Lake,
+    source_id: str,
+    months: list[str],
+    content: dict[str, tuple[int, str, Any, Any]],
+) -> None:
+    staging = lake.staging_dir()
+    try:
         con.execute(
-            f"COPY (SELECT series_key, ts, value FROM {relation} ORDER BY ts, series_key) "  # noqa: S608
-            f"TO {quoted(tmp)} (FORMAT parquet, COMPRESSION zstd)"
+            "COPY (SELECT series_key, ts, value, month FROM _lake_new "  # noqa: S608 - a path made by code, quoted
+            "WHERE month IN (SELECT unnest(?::VARCHAR[])) ORDER BY month, ts, series_key) "
+            f"TO {quoted(staging)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (month), "
+            "FILENAME_PATTERN 'part-{uuid}')",
+            [months],
         )
-        lake.publish(tmp, relative)
-        con.execute(
-            ADD_FILE, [relative, OBSERVATION, source_id, None, month, rows, lo, hi, fingerprint]
-        )
-    return True
+        added = []
+        for name, count in con.execute(STAGED_FILES, [f"{staging}/**/*.parquet"]).fetchall():
+            path = Path(name)
+            month = path.parent.name.split("=", 1)[1]
+            relative = f"{partition_dir(OBSERVATION, source_id, month)}/{path.name}"
+            lake.publish(path, relative)
+            _, fingerprint, lo, hi = content[month]
+            added.append(
+                [relative, OBSERVATION, source_id, None, month, count, lo, hi, fingerprint]
+            )
+        if added:
+            con.executemany(ADD_FILE, added)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def write_partitioned(
@@ -339,11 +397,7 @@ def write_partitioned(
         f"period_start) TO {quoted(staging)} (FORMAT parquet, COMPRESSION zstd, "
         "PARTITION_BY (source_id, grain, bucket), FILENAME_PATTERN 'part-{uuid}')"
     )
-    written = con.execute(
-        "SELECT filename, count(*) FROM read_parquet(?, hive_partitioning = true, "
-        "hive_types_autocast = false, filename = true) GROUP BY filename",
-        [f"{staging}/**/*.parquet"],
-    ).fetchall()
+    written = con.execute(STAGED_FILES, [f"{staging}/**/*.parquet"]).fetchall()
     for name, count in written:
         path = Path(name)
         relative = str(path.relative_to(staging))

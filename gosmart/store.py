@@ -88,16 +88,18 @@ def _observations_to_lake(con: duckdb.DuckDBPyConnection) -> None:
         "CREATE OR REPLACE TEMP TABLE _moving AS SELECT o.series_key, o.ts, o.value, k.source_id, "
         "strftime(o.ts, '%Y-%m') AS month FROM observation o JOIN series_source k USING (series_key)"
     )
-    for source_id, month in con.execute(
-        "SELECT DISTINCT source_id, month FROM _moving ORDER BY 1, 2"
-    ).fetchall():
+    moving = con.execute(
+        "SELECT source_id, list(DISTINCT month) FROM _moving GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    for source_id, months in moving:
         con.execute(
             "CREATE OR REPLACE TEMP TABLE _part AS SELECT series_key, ts, value FROM _moving "
-            "WHERE source_id = ? AND month = ?",
-            [source_id, month],
+            "WHERE source_id = ?",
+            [source_id],
         )
-        lakes.replace_partition(con, lake, source_id, month, "_part")
-        con.execute("INSERT OR IGNORE INTO lake_pending VALUES (?, ?)", [source_id, month])
+        lakes.mark_pending(
+            con, source_id, lakes.replace_partitions(con, lake, source_id, "_part", months)
+        )
     con.execute("DROP TABLE _moving")
     con.execute("DROP TABLE IF EXISTS _part")
     con.execute("DROP TABLE observation")

@@ -169,12 +169,12 @@ def test_a_writer_killed_while_writing_a_partition_leaves_the_previous_one_reada
     assert proc.wait(timeout=300) == 0, proc.stderr.read().decode()[-2000:]
     before = state(db_file)
     assert before == ((3000 * 744, 1.0, 1.0), (1.0, 1.0))
-    raw = default_lake(db_file) / "observation"
+    staging = default_lake(db_file) / "_staging"  # where a partition is written, then renamed
     proc = write(db_file, 2)
     deadline = time.monotonic() + 300
     caught = None
     while proc.poll() is None and time.monotonic() < deadline and caught is None:
-        caught = next((p for p in raw.rglob(".tmp-*")), None)
+        caught = next((p for p in staging.rglob("*.parquet")), None)
         time.sleep(0.005)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
@@ -184,4 +184,5 @@ def test_a_writer_killed_while_writing_a_partition_leaves_the_previous_one_reada
     assert proc.wait(timeout=300) == 0, proc.stderr.read().decode()[-2000:]
     assert state(db_file) == ((3000 * 744, 3.0, 3.0), (3.0, 3.0))
     assert not list(default_lake(db_file).rglob(".tmp-*"))
+    assert not list(staging.rglob("*.parquet"))
     assert not list(db_file.parent.glob("*.tmp-*"))
