@@ -67,6 +67,12 @@ ADD_FILE = """
 INSERT INTO lake_file (path, dataset, source_id, grain, part, rows, min_ts, max_ts, fingerprint)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
+ADD_FILES = """
+INSERT INTO lake_file (path, dataset, source_id, grain, part, rows, min_ts, max_ts, fingerprint)
+SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]),
+       unnest(?::VARCHAR[]), unnest(?::BIGINT[]), unnest(?::TIMESTAMP[]), unnest(?::TIMESTAMP[]),
+       unnest(?::VARCHAR[])
+"""
 # What each month's partition holds, order-free: rows and a sum of row hashes (for
 # "unchanged?" only), and its time span.
 MONTH_CONTENT = (
@@ -334,9 +340,10 @@ def replace_partitions(
 
 def mark_pending(con: duckdb.DuckDBPyConnection, source_id: str, months: Iterable[str]) -> None:
     """Queue changed raw partitions for the next derive (`lake_pending`)."""
-    rows = [[source_id, m] for m in months]
-    if rows:
-        con.executemany("INSERT OR IGNORE INTO lake_pending VALUES (?, ?)", rows)
+    con.execute(
+        "INSERT OR IGNORE INTO lake_pending SELECT ?, unnest(?::VARCHAR[])",
+        [source_id, list(months)],
+    )
 
 
 def _write_months(
@@ -366,7 +373,7 @@ def _write_months(
                 [relative, OBSERVATION, source_id, None, month, count, lo, hi, fingerprint]
             )
         if added:
-            con.executemany(ADD_FILE, added)
+            con.execute(ADD_FILES, [list(column) for column in zip(*added, strict=True)])
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
