@@ -165,13 +165,21 @@ def p_value_kind(effect: dict[str, Any], lang: str) -> str:
 
 
 def overfit_text(effect: dict[str, Any] | None, lang: str) -> str | None:
-    """Why the close pre-launch fit is no evidence (the overfitting rule), when it fires."""
+    """Why the close pre-launch fit is no evidence (the overfitting rule), when it fires.
+
+    Stores written before the rule's own message was kept hold it only in English, but
+    every writer that applied the rule kept the level's reason as a message, and the
+    capped level ("level_overfit") carries the same rule message as its `why`."""
     details = _details(effect)
     overfit = details.get("overfit")
     if not isinstance(overfit, dict) or not overfit.get("fires"):
         return None
     messages = details.get("messages") if isinstance(details.get("messages"), dict) else {}
-    return _render(messages.get("overfit"), lang, overfit.get("message") or "")
+    message = messages.get("overfit")
+    level = messages.get("evidence_reason")
+    if message is None and isinstance(level, dict) and level.get("key") == "level_overfit":
+        message = (level.get("params") or {}).get("why")
+    return _render(message, lang, overfit.get("message") or "")
 
 
 def strengthen_text(effect: dict[str, Any] | None, lang: str) -> str | None:

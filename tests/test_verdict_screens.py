@@ -157,7 +157,15 @@ def test_a_fit_the_overfitting_rule_discounts_is_shown_as_no_evidence_with_its_r
         words = texts(stat)
         assert stat.id == "project-overfit" and words[1] == verdict, words
         assert "R² 1" in words[2] and reason in words[2], words
-    # stored before the message was kept for other languages: the English the engine wrote
+    # stored before the rule's message was kept: the level's reason carries it, in each language
+    older = {**row, "details": {"overfit": {"fires": True, "message": "stored English"},
+                                "messages": {"evidence_reason": {"key": "level_overfit",
+                                                                 "params": {"why": OVERFIT}}}}}  # fmt: skip
+    for lang, reason in (("zh", "依構造本來就會完全擬合"), ("en", "is expected by construction")):
+        words = texts(project._pre_fit_stat(older, lang))
+        assert reason in words[2] and "stored English" not in words[2], words
+    assert "啟動前 2 年" in vd.overfit_text(older, "zh")
+    # nothing but the English the engine wrote: that English
     english_only = {**row, "details": {"overfit": {"fires": True, "message": "stored English"}}}
     assert "stored English" in texts(project._pre_fit_stat(english_only, "zh"))[2]
     # a fit the rule lets count is a plain figure
