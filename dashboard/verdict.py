@@ -66,12 +66,34 @@ def _has(effect: dict[str, Any], *names: str) -> bool:
     return all(not is_missing(effect.get(n)) for n in names)
 
 
+def mde_downward(effect: dict[str, Any] | None) -> tuple[float, float] | None:
+    """A log-scale fit's downward MDE (in units, as a share), which differs from the upward
+    `mde` / `mde_rel`: expm1(−x) against expm1(+x). None where the MDE is symmetric. Read
+    from the engine's `details.mde`, or from `mde_lo` / `mde_rel_lo` where a query gives them."""
+    e = effect or {}
+    mde = _details(e).get("mde")
+    mde = mde if isinstance(mde, dict) else {}
+    value, share = e.get("mde_lo", mde.get("value_lo")), e.get("mde_rel_lo", mde.get("relative_lo"))
+    if is_missing(value) or is_missing(share):
+        return None
+    return float(value), float(share)
+
+
 def mde_size(effect: dict[str, Any] | None, lang: str, *, relative: bool = False) -> str | None:
     """'±5.2 (±12%)': the change the data could have detected (80% power, 5% two-sided);
-    '±12%' alone with `relative` (beside an effect shown as a share), where it is known."""
+    '±12%' alone with `relative` (beside an effect shown as a share), where it is known.
+    A log-scale fit's two sides: '−1.5 / +1.9 (−18% / +22%)'."""
     e = effect or {}
     if not _has(e, "mde"):
         return None
+    down = mde_downward(e) if _has(e, "mde_rel") else None
+    if down is not None:
+        rel = f"{format_percent(down[1], lang)} / {format_percent(e['mde_rel'], lang)}"
+        if relative:
+            return rel
+        return f"{signed(down[0])} / {signed(e['mde'])}" + t(
+            "project.mde_rel_bounds", lang, rel=rel
+        )
     rel = format_percent(e["mde_rel"], lang, signed=False) if _has(e, "mde_rel") else None
     if relative and rel:
         return f"±{rel}"

@@ -84,10 +84,18 @@ def to_levels(result: MethodResult) -> None:
     result.effect_avg, result.effect_cum = finite(gaps.mean()), finite(gaps.sum())
     result.effect_rel = finite(gaps.sum() / cf_sum)
     if result.mde is not None:
-        result.mde_rel = finite(np.expm1(result.mde))
+        log_mde = result.mde
+        result.mde_rel, result.mde_rel_lo = finite(np.expm1(log_mde)), finite(np.expm1(-log_mde))
         result.mde = finite(result.mde_rel * cf_mean)
+        result.mde_lo = finite(result.mde_rel_lo * cf_mean)
         if isinstance(result.details.get("mde"), dict):
-            result.details["mde"].update(value=result.mde, relative=result.mde_rel)
+            result.details["mde"].update(
+                value=result.mde,
+                relative=result.mde_rel,
+                value_lo=result.mde_lo,
+                relative_lo=result.mde_rel_lo,
+                log_points=finite(log_mde),
+            )
     lo, _, hi = log_avg
     if lo is not None and hi is not None:
         rel_lo, rel_hi = float(np.expm1(lo)), float(np.expm1(hi))

@@ -8,6 +8,7 @@ Stores are real DuckDB files: the test world's (tests/store_builder.py, through 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -353,7 +354,12 @@ def test_the_bundle_leads_with_the_verdict(dashboard_store, monkeypatch):
     assert (verdict["code"], verdict["text"], verdict["evidence_level"]) == (
         primary["verdict"], vd.label(primary, "zh"), primary["evidence_level"],
     )  # fmt: skip
-    assert "95% 區間" in verdict["estimate"] and "最小可偵測效果 ±" in verdict["estimate"]
+    assert "95% 區間" in verdict["estimate"] and "最小可偵測效果 " in verdict["estimate"]
+    # fitted in logs (a data break in the window): the MDE's two sides, not ±
+    assert json.loads(primary["details"])["scale"] == "log"
+    assert re.search(
+        r"最小可偵測效果 −[\d.]+ / \+[\d.]+（−[\d.]+% / \+[\d.]+%）", verdict["estimate"]
+    )
     pre, post = primary["pre_start"].year, primary["post_end"].year
     assert verdict["windows"].startswith(f"上線前 {pre}–") and f"–{post} 年" in verdict["windows"]
     header = next(csv.reader(io.StringIO(archive.read("effects.csv").decode("utf-8"))))

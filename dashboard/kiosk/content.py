@@ -126,7 +126,14 @@ def _effect_headline(h: Headline, project: Mapping[str, Any], lang: str) -> dict
 
 
 def _mde(row: Mapping[str, Any], relative: bool, unit: str, lang: str) -> str | None:
-    """The change the data could have detected, in the headline's terms ('±12%')."""
+    """The change the data could have detected, in the headline's terms ('±12%'; a log-scale
+    fit's two sides, '−18% / +22%')."""
+    down = vd.mde_downward(row) if row.get("mde_rel") is not None else None
+    if down is not None:
+        if relative:
+            return f"{format.format_percent(down[1], lang)} / {format.format_percent(row['mde_rel'], lang)}"
+        shown = f"{format.format_signed(down[0], lang)} / {format.format_signed(row['mde'], lang)}"
+        return f"{shown} {unit}".strip()
     if relative and row.get("mde_rel") is not None:
         return "±" + format.format_percent(row["mde_rel"], lang, signed=False)
     if row.get("mde") is not None:
