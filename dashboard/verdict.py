@@ -207,3 +207,16 @@ def overfit_text(effect: dict[str, Any] | None, lang: str) -> str | None:
 def strengthen_text(effect: dict[str, Any] | None, lang: str) -> str | None:
     """The data that would raise this result's evidence level, as the engine named it."""
     return _render(_details(effect).get("strengthen"), lang)
+
+
+def band_too_wide(effect: dict[str, Any] | None) -> bool:
+    """The scale rule fired (evidence/strength.py): the interval is wider than the series
+    itself, so charts leave its band out rather than let it fill the axis (the interval's
+    figures stay in the verdict line). Read from `details.scale_check`, or from a query's
+    `scale_rule_fires`."""
+    e = effect or {}
+    flat = e.get("scale_rule_fires")
+    if not is_missing(flat):
+        return bool(flat)
+    check = _details(e).get("scale_check")
+    return bool(isinstance(check, dict) and check.get("fires"))

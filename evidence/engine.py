@@ -35,7 +35,9 @@ from gosmart.evidence.sdid import synthetic_did
 from gosmart.evidence.strength import (
     agreement,
     cap_for_break_at_launch,
+    cap_for_scale,
     evidence_level,
+    scale_check,
     strengthen,
 )
 from gosmart.evidence.synth import synthetic_control
@@ -126,6 +128,15 @@ def _add_sc_pretrend(result: MethodResult, panel: Panel) -> None:
     result.details["pretrend"] = pretrend_test(gap, post, ok, panel.grain)
 
 
+def _pre_mean(panel: Panel, result: MethodResult) -> float | None:
+    """The treated series' mean level over the result's pre-launch window, in its units."""
+    y = panel.values[panel.treated]
+    if result.pre_start is not None and result.pre_end is not None:
+        y = y[(y.index >= result.pre_start) & (y.index <= result.pre_end)]
+    y = np.exp(y) if panel.scale == "log" else y
+    return finite(y.mean()) if y.notna().any() else None
+
+
 def _own_series(fn, end: pd.Timestamp | None):
     """An own-series method whose post-period stops where a shared shock begins."""
     if end is None:
@@ -175,7 +186,10 @@ def evaluate(
             runs, summary = time_placebos(panel, lambda p, f=fn, n=name: _safe(n, f, p), min_pre)
             res.placebos.extend(runs)
             res.details["time_placebo"] = summary
-            levels[name] = evidence_level(res, summary)
+            res.details["scale_check"] = scale_check(
+                res, _pre_mean(panel, res), panel.scale == "log"
+            )
+            levels[name] = cap_for_scale(res, evidence_level(res, summary))
             if break_at_launch:
                 levels[name] = cap_for_break_at_launch(levels[name])
         results.append(res)

@@ -273,6 +273,8 @@ def _effect_chart(c: Chart, project: Mapping[str, Any], lang: str) -> dict | Non
     path = _try("effect_path", data.effect_path, project["project_id"], c.indicator, row["method"])
     if path is None or path.empty or path["observed"].notna().sum() < 2:
         return None
+    if vd.band_too_wide(row):  # wider than the series itself: no band to fill the axis
+        path = path.assign(lo=float("nan"), hi=float("nan"))
     ind = _try("indicator", data.indicator, c.indicator)
     series = _try("series", data.series, c.indicator, project["city_id"], None)
     source_ids = [] if series is None else list(series["source_id"].dropna().unique())

@@ -373,8 +373,9 @@ def _effect_section(view: ProjectView, lang: str) -> html.Div:
     ]
     parts: list[Any] = [_verdict_head(e, lang), html.Div(stats, className="stats")]
     if len(view.path):
+        wide = vd.band_too_wide(e)
         fig = figs.effect_figure(
-            view.path,
+            view.path.assign(lo=None, hi=None) if wide else view.path,
             project=view.project,
             indicator=view.indicator,
             marks=view.marks,
@@ -382,6 +383,14 @@ def _effect_section(view: ProjectView, lang: str) -> html.Div:
             per_capita=effect_per_capita(e),
         )
         parts.append(_graph(fig, "project-effect-graph"))
+        if wide:
+            parts.append(
+                html.P(
+                    t("project.band_not_drawn", lang),
+                    className="muted",
+                    id="project-band-not-drawn",
+                )
+            )
     parts.append(
         html.Dl(
             [
