@@ -220,3 +220,56 @@ def band_too_wide(effect: dict[str, Any] | None) -> bool:
         return bool(flat)
     check = _details(e).get("scale_check")
     return bool(isinstance(check, dict) and check.get("fires"))
+
+
+# The engine's reason when series exist but no design could run at the launch date (JDS:
+# BPS's series start in the launch year); every other descriptive result has no series.
+NO_DESIGN = "no_design_at_default"
+
+
+def _reason_message(effect: dict[str, Any] | None) -> dict[str, Any]:
+    messages = _details(effect).get("messages")
+    reason = messages.get("reason") if isinstance(messages, dict) else None
+    return reason if isinstance(reason, dict) else {}
+
+
+def _why(effect: dict[str, Any] | None) -> dict[str, Any]:
+    why = (_reason_message(effect).get("params") or {}).get("why")
+    return why if isinstance(why, dict) else {}
+
+
+def has_series_without_estimate(effect: dict[str, Any] | None) -> bool:
+    """Official series exist but no design could run on them: not 'reported figures only'.
+    Read from the stored reason, or from a query's `reason_key` (the reason's `why` key)."""
+    e = effect or {}
+    key = e.get("reason_key")
+    if is_missing(key):
+        key = _why(e).get("key")
+    return key == NO_DESIGN
+
+
+def status_badge(effect: dict[str, Any] | None, lang: str) -> tuple[str, str]:
+    """The badge of a result without an estimate: its text and CSS class."""
+    if has_series_without_estimate(effect):
+        return t("common.series_not_estimable", lang), "badge series-only"
+    return t("common.reported_only", lang), "badge reported"
+
+
+def reason_parts(effect: dict[str, Any] | None, lang: str) -> tuple[str | None, list[str]]:
+    """Why there is no estimate as one short line, and the rest for a details fold: where no
+    design could run, the first method's reason (the preferred design's) leads and every
+    method's own reason follow; otherwise the whole reason."""
+    whole = not_estimable_reason(effect, lang)
+    reasons = (_why(effect).get("params") or {}).get("reasons")
+    if not has_series_without_estimate(effect) or not isinstance(reasons, list) or not reasons:
+        return whole, []
+    first = reasons[0] if isinstance(reasons[0], dict) else {}
+    method_reason = (first.get("params") or {}).get("reason")  # "not estimable because {why}"
+    why = (
+        (method_reason.get("params") or {}).get("why") if isinstance(method_reason, dict) else None
+    )
+    short = _render(why, lang)
+    if not short:
+        return whole, []
+    rest = [text for text in (_render(r, lang) for r in reasons) if text]
+    return t("project.no_design_short", lang, reason=short), rest
