@@ -39,15 +39,12 @@ What differs, and the tolerances:
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from gosmart.cli import main
+from tests.fixtures.evidence.published import estimate_json
 
 GERMANY = Path(__file__).parent / "fixtures" / "evidence" / "german_reunification.csv"
 COLUMNS = ["--unit-col", "country", "--time-col", "year", "--outcome-col", "gdp"]
@@ -76,12 +73,7 @@ def test_the_fixture_is_adh_panel() -> None:
 @pytest.fixture(scope="module")
 def estimated() -> dict[str, dict]:
     """`gosmart estimate` on the fixture, as a user runs it, JSON parsed."""
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        code = main(["estimate", str(GERMANY), *COLUMNS, "--treated", "West Germany",
-                     "--start", "1990", "--format", "json"])  # fmt: skip
-    assert code == 0
-    return {row["method"]: row for row in json.loads(out.getvalue())}
+    return estimate_json(GERMANY, COLUMNS, "West Germany", "1990")
 
 
 def test_gap_after_reunification_is_about_minus_1600_usd(estimated) -> None:
