@@ -107,3 +107,29 @@ def test_the_project_page_leaves_the_band_out_and_says_why(store_copy, monkeypat
     for lang, words in (("en", "wider than the series itself"), ("zh", "比序列本身還寬")):
         filled, note = band(lang)
         assert not filled and words in note.children
+
+
+def test_the_kiosk_chart_leaves_the_band_out_when_it_fires(tmp_path, monkeypatch) -> None:
+    from gosmart.dashboard.kiosk import content
+    from gosmart.dashboard.kiosk.playlist import DEFAULT_PLAYLIST, load_playlist, playlist_path
+    from gosmart.resources import SNAPSHOT_DIR
+    from gosmart.snapshot import load_snapshot
+
+    page_module("project")  # the pages declare their URL fields (the QR links need them)
+    db = tmp_path / "gosmart.duckdb"
+    load_snapshot(SNAPSHOT_DIR, db)
+    use_store(monkeypatch, db)
+    playlist = load_playlist(playlist_path(DEFAULT_PLAYLIST))[0]
+    slide = next(s for s in playlist.slides if s.project == "ntpc_hrf")
+
+    def filled() -> bool:
+        chart = content.build_slide(playlist, slide, "en", "http://kiosk.test/")["chart"]
+        return any(tr.get("fill") == "tonexty" for tr in chart["figure"]["data"])
+
+    assert filled()
+    with writing(db) as con:
+        con.execute(
+            "UPDATE effect SET details = json_merge_patch(details, ?) WHERE project_id = ?",
+            ['{"scale_check": {"fires": true}}', "ntpc_hrf"],
+        )
+    assert not filled()
