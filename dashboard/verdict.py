@@ -66,12 +66,34 @@ def _has(effect: dict[str, Any], *names: str) -> bool:
     return all(not is_missing(effect.get(n)) for n in names)
 
 
+def mde_downward(effect: dict[str, Any] | None) -> tuple[float, float] | None:
+    """A log-scale fit's downward MDE (in units, as a share), which differs from the upward
+    `mde` / `mde_rel`: expm1(−x) against expm1(+x). None where the MDE is symmetric. Read
+    from the engine's `details.mde`, or from `mde_lo` / `mde_rel_lo` where a query gives them."""
+    e = effect or {}
+    mde = _details(e).get("mde")
+    mde = mde if isinstance(mde, dict) else {}
+    value, share = e.get("mde_lo", mde.get("value_lo")), e.get("mde_rel_lo", mde.get("relative_lo"))
+    if is_missing(value) or is_missing(share):
+        return None
+    return float(value), float(share)
+
+
 def mde_size(effect: dict[str, Any] | None, lang: str, *, relative: bool = False) -> str | None:
     """'±5.2 (±12%)': the change the data could have detected (80% power, 5% two-sided);
-    '±12%' alone with `relative` (beside an effect shown as a share), where it is known."""
+    '±12%' alone with `relative` (beside an effect shown as a share), where it is known.
+    A log-scale fit's two sides: '−1.5 / +1.9 (−18% / +22%)'."""
     e = effect or {}
     if not _has(e, "mde"):
         return None
+    down = mde_downward(e) if _has(e, "mde_rel") else None
+    if down is not None:
+        rel = f"{format_percent(down[1], lang)} / {format_percent(e['mde_rel'], lang)}"
+        if relative:
+            return rel
+        return f"{signed(down[0])} / {signed(e['mde'])}" + t(
+            "project.mde_rel_bounds", lang, rel=rel
+        )
     rel = format_percent(e["mde_rel"], lang, signed=False) if _has(e, "mde_rel") else None
     if relative and rel:
         return f"±{rel}"
@@ -165,15 +187,89 @@ def p_value_kind(effect: dict[str, Any], lang: str) -> str:
 
 
 def overfit_text(effect: dict[str, Any] | None, lang: str) -> str | None:
-    """Why the close pre-launch fit is no evidence (the overfitting rule), when it fires."""
+    """Why the close pre-launch fit is no evidence (the overfitting rule), when it fires.
+
+    Stores written before the rule's own message was kept hold it only in English, but
+    every writer that applied the rule kept the level's reason as a message, and the
+    capped level ("level_overfit") carries the same rule message as its `why`."""
     details = _details(effect)
     overfit = details.get("overfit")
     if not isinstance(overfit, dict) or not overfit.get("fires"):
         return None
     messages = details.get("messages") if isinstance(details.get("messages"), dict) else {}
-    return _render(messages.get("overfit"), lang, overfit.get("message") or "")
+    message = messages.get("overfit")
+    level = messages.get("evidence_reason")
+    if message is None and isinstance(level, dict) and level.get("key") == "level_overfit":
+        message = (level.get("params") or {}).get("why")
+    return _render(message, lang, overfit.get("message") or "")
 
 
 def strengthen_text(effect: dict[str, Any] | None, lang: str) -> str | None:
     """The data that would raise this result's evidence level, as the engine named it."""
     return _render(_details(effect).get("strengthen"), lang)
+
+
+def band_too_wide(effect: dict[str, Any] | None) -> bool:
+    """The scale rule fired (evidence/strength.py): the interval is wider than the series
+    itself, so charts leave its band out rather than let it fill the axis (the interval's
+    figures stay in the verdict line). Read from `details.scale_check`, or from a query's
+    `scale_rule_fires`."""
+    e = effect or {}
+    flat = e.get("scale_rule_fires")
+    if not is_missing(flat):
+        return bool(flat)
+    check = _details(e).get("scale_check")
+    return bool(isinstance(check, dict) and check.get("fires"))
+
+
+# The engine's reason when series exist but no design could run at the launch date (JDS:
+# BPS's series start in the launch year); every other descriptive result has no series.
+NO_DESIGN = "no_design_at_default"
+
+
+def _reason_message(effect: dict[str, Any] | None) -> dict[str, Any]:
+    messages = _details(effect).get("messages")
+    reason = messages.get("reason") if isinstance(messages, dict) else None
+    return reason if isinstance(reason, dict) else {}
+
+
+def _why(effect: dict[str, Any] | None) -> dict[str, Any]:
+    why = (_reason_message(effect).get("params") or {}).get("why")
+    return why if isinstance(why, dict) else {}
+
+
+def has_series_without_estimate(effect: dict[str, Any] | None) -> bool:
+    """Official series exist but no design could run on them: not 'reported figures only'.
+    Read from the stored reason, or from a query's `reason_key` (the reason's `why` key)."""
+    e = effect or {}
+    key = e.get("reason_key")
+    if is_missing(key):
+        key = _why(e).get("key")
+    return key == NO_DESIGN
+
+
+def status_badge(effect: dict[str, Any] | None, lang: str) -> tuple[str, str]:
+    """The badge of a result without an estimate: its text and CSS class."""
+    if has_series_without_estimate(effect):
+        return t("common.series_not_estimable", lang), "badge series-only"
+    return t("common.reported_only", lang), "badge reported"
+
+
+def reason_parts(effect: dict[str, Any] | None, lang: str) -> tuple[str | None, list[str]]:
+    """Why there is no estimate as one short line, and the rest for a details fold: where no
+    design could run, the first method's reason (the preferred design's) leads and every
+    method's own reason follow; otherwise the whole reason."""
+    whole = not_estimable_reason(effect, lang)
+    reasons = (_why(effect).get("params") or {}).get("reasons")
+    if not has_series_without_estimate(effect) or not isinstance(reasons, list) or not reasons:
+        return whole, []
+    first = reasons[0] if isinstance(reasons[0], dict) else {}
+    method_reason = (first.get("params") or {}).get("reason")  # "not estimable because {why}"
+    why = (
+        (method_reason.get("params") or {}).get("why") if isinstance(method_reason, dict) else None
+    )
+    short = _render(why, lang)
+    if not short:
+        return whole, []
+    rest = [text for text in (_render(r, lang) for r in reasons) if text]
+    return t("project.no_design_short", lang, reason=short), rest

@@ -35,7 +35,9 @@ from gosmart.evidence.sdid import synthetic_did
 from gosmart.evidence.strength import (
     agreement,
     cap_for_break_at_launch,
+    cap_for_scale,
     evidence_level,
+    scale_check,
     strengthen,
 )
 from gosmart.evidence.synth import synthetic_control
@@ -84,10 +86,18 @@ def to_levels(result: MethodResult) -> None:
     result.effect_avg, result.effect_cum = finite(gaps.mean()), finite(gaps.sum())
     result.effect_rel = finite(gaps.sum() / cf_sum)
     if result.mde is not None:
-        result.mde_rel = finite(np.expm1(result.mde))
+        log_mde = result.mde
+        result.mde_rel, result.mde_rel_lo = finite(np.expm1(log_mde)), finite(np.expm1(-log_mde))
         result.mde = finite(result.mde_rel * cf_mean)
+        result.mde_lo = finite(result.mde_rel_lo * cf_mean)
         if isinstance(result.details.get("mde"), dict):
-            result.details["mde"].update(value=result.mde, relative=result.mde_rel)
+            result.details["mde"].update(
+                value=result.mde,
+                relative=result.mde_rel,
+                value_lo=result.mde_lo,
+                relative_lo=result.mde_rel_lo,
+                log_points=finite(log_mde),
+            )
     lo, _, hi = log_avg
     if lo is not None and hi is not None:
         rel_lo, rel_hi = float(np.expm1(lo)), float(np.expm1(hi))
@@ -116,6 +126,15 @@ def _add_sc_pretrend(result: MethodResult, panel: Panel) -> None:
     ok = np.isfinite(gap)
     post = np.asarray(p.index >= panel.post_start)
     result.details["pretrend"] = pretrend_test(gap, post, ok, panel.grain)
+
+
+def _pre_mean(panel: Panel, result: MethodResult) -> float | None:
+    """The treated series' mean level over the result's pre-launch window, in its units."""
+    y = panel.values[panel.treated]
+    if result.pre_start is not None and result.pre_end is not None:
+        y = y[(y.index >= result.pre_start) & (y.index <= result.pre_end)]
+    y = np.exp(y) if panel.scale == "log" else y
+    return finite(y.mean()) if y.notna().any() else None
 
 
 def _own_series(fn, end: pd.Timestamp | None):
@@ -167,7 +186,10 @@ def evaluate(
             runs, summary = time_placebos(panel, lambda p, f=fn, n=name: _safe(n, f, p), min_pre)
             res.placebos.extend(runs)
             res.details["time_placebo"] = summary
-            levels[name] = evidence_level(res, summary)
+            res.details["scale_check"] = scale_check(
+                res, _pre_mean(panel, res), panel.scale == "log"
+            )
+            levels[name] = cap_for_scale(res, evidence_level(res, summary))
             if break_at_launch:
                 levels[name] = cap_for_break_at_launch(levels[name])
         results.append(res)

@@ -24,7 +24,15 @@ from gosmart.evidence.engine import Evaluation, evaluate
 from gosmart.evidence.panel import FREQ, Panel, complete_index, period_floor
 from gosmart.evidence.result import MethodResult, finite
 from gosmart.evidence.strength import overfits
-from gosmart.evidence.verdict import detectable, number, percent, verdict, verdict_message
+from gosmart.evidence.verdict import (
+    detectable,
+    number,
+    percent,
+    signed_number,
+    signed_percent,
+    verdict,
+    verdict_message,
+)
 from gosmart.texts import render
 
 GRAINS = ["annual", "quarterly", "monthly", "daily"]  # coarsest first
@@ -172,6 +180,8 @@ def method_row(result: MethodResult, ev: Evaluation) -> dict[str, Any]:
         "p_value_min": finite(result.p_value_min),
         "mde": finite(result.mde),
         "mde_rel": finite(result.mde_rel),
+        "mde_low": finite(result.mde_lo),  # a log-scale fit's downward side (else null)
+        "mde_rel_low": finite(result.mde_rel_lo),
         "mde_kind": None if result.mde_kind is None else str(result.mde_kind),
         "detectable": None if line is None else str(line),
         "pre_fit": {
@@ -243,7 +253,10 @@ def print_table(rows: list[dict[str, Any]], panel: Panel, file=None) -> None:
             notes.append(f"{row['method']}: p-value: {row['p_kind']}")
             p = f"{row['p_value']:.3f} [{len(notes)}]"
         mde = "–"
-        if row["mde"] is not None:
+        if row["mde_low"] is not None and row["mde_rel_low"] is not None:
+            mde = f"{signed_number(row['mde_low'])} / {signed_number(row['mde'])}"
+            mde += f" ({signed_percent(row['mde_rel_low'])} / {signed_percent(row['mde_rel'])})"
+        elif row["mde"] is not None:
             mde = f"±{number(row['mde'])}"
             if row["mde_rel"] is not None:
                 mde += f" (±{percent(row['mde_rel'])})"

@@ -49,6 +49,9 @@ class MethodResult:
     se: float | None = None  # standard error of effect_avg, where the method has one
     mde: float | None = None  # minimum detectable effect (80% power, 5% two-sided)
     mde_rel: float | None = None  # the same as a fraction of the post-period counterfactual
+    # a log-scale fit's MDE is asymmetric in levels: the downward side (negative), where it is
+    mde_lo: float | None = None
+    mde_rel_lo: float | None = None
     mde_kind: str | None = None  # what the MDE rests on (placebo spread or model SE)
     pre_rmspe: float | None = None
     pre_fit_r2: float | None = None

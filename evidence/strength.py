@@ -10,6 +10,14 @@ have refused it. The overfitting rule: with fewer than `OVERFIT_MIN_PRE`
 pre-launch periods, or fewer pre-launch periods than donors given weight, an
 (almost) exact fit is expected by construction, so the fit counts for nothing and
 the level is capped at 2.
+
+An interval is evidence only when it is narrower than what it measures. The scale
+rule: when the smallest change a design could detect (its MDE; without one, the
+half-width of its 95% interval) is larger than `SCALE_MAX_SHARE` (100%) of the
+treated series' own mean level before launch, the design could not have told the
+series doubling, or falling to nothing, from no change, so its comparison says
+nothing about any effect a city project could plausibly have: the level is capped
+at 2. For a log-scale fit the size is already a share: expm1 of its log points.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ import numpy as np
 
 from gosmart.evidence.panel import n_periods_label
 from gosmart.evidence.result import MethodResult
+from gosmart.evidence.verdict import number
 from gosmart.texts import Message
 from gosmart.vocab import Method
 
@@ -29,6 +38,8 @@ MIN_PRE_FOR_3 = 3
 OVERFIT_MIN_PRE = 10
 OVERFIT_CAP = 2
 WEIGHTED = 1e-3  # a donor with at least this weight counts as used
+SCALE_MAX_SHARE = 1.0
+SCALE_CAP = 2
 
 
 def overfit_check(
@@ -65,6 +76,58 @@ def overfit_check(
 
 def overfits(result: MethodResult) -> bool:
     return bool((result.details.get("overfit") or {}).get("fires"))
+
+
+def scale_check(result: MethodResult, pre_mean: float | None, log_scale: bool) -> dict[str, Any]:
+    """The scale rule for one estimate: whether its MDE (or, without one, its 95% interval's
+    half-width) is larger than SCALE_MAX_SHARE of the treated series' pre-launch mean level.
+
+    `pre_mean` is in the indicator's units; with `log_scale` the sizes are log points and
+    their share of the level is expm1(size), whatever the level.
+    """
+    lo, hi = result.effect_avg_lo, result.effect_avg_hi
+    basis, size = "mde", result.mde
+    if size is None and lo is not None and hi is not None:
+        basis, size = "interval", (hi - lo) / 2
+    check: dict[str, Any] = {
+        "fires": False,
+        "max_share": SCALE_MAX_SHARE,
+        "rule": (
+            f"an estimate counts as a comparison only when its minimum detectable effect (else "
+            f"its 95% interval's half-width) is at most {SCALE_MAX_SHARE:.0%} of the treated "
+            "series' mean level before launch"
+        ),
+    }
+    if size is None or not np.isfinite(size):
+        return check
+    if log_scale:
+        share = float(np.expm1(size))
+    elif pre_mean is None or not np.isfinite(pre_mean) or pre_mean == 0:
+        return check
+    else:
+        share = float(size) / abs(float(pre_mean))
+    check.update(basis=basis, size=float(size), pre_mean=pre_mean, share=share)
+    if share > SCALE_MAX_SHARE:
+        check["fires"] = True
+        check["message"] = Message(
+            "scale_rule",
+            what=Message(f"scale_basis_{basis}"),
+            ratio=f"{share:.3g}",
+            level="–" if pre_mean is None else number(pre_mean),
+            max_ratio=f"{SCALE_MAX_SHARE:g}",
+        )
+    return check
+
+
+def too_wide(result: MethodResult) -> bool:
+    return bool((result.details.get("scale_check") or {}).get("fires"))
+
+
+def cap_for_scale(result: MethodResult, level: tuple[int, Message]) -> tuple[int, Message]:
+    """The scale rule's cap: level SCALE_CAP at most, with the rule's reason."""
+    if not too_wide(result) or level[0] <= SCALE_CAP:
+        return level
+    return SCALE_CAP, Message("level_scale", why=result.details["scale_check"]["message"])
 
 
 def _pre_fit(result: MethodResult) -> str:
@@ -145,6 +208,8 @@ def strengthen(result: MethodResult, level: int | None) -> Message | None:
         return Message("strengthen_comparison")
     if overfits(result):
         return Message("strengthen_overfit", min_pre=OVERFIT_MIN_PRE, n_pre=n_pre)
+    if too_wide(result):
+        return Message("strengthen_scale")
     if d.get("no_inference"):
         return Message("strengthen_inference")
     if n_pre < MIN_PRE_FOR_4:

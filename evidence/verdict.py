@@ -58,11 +58,29 @@ def verdict_message(result: MethodResult) -> Message:
     return Message("verdict_no_interval", why=why) if why else Message("verdict_not_estimable")
 
 
+def signed_number(x: float) -> str:
+    """`number` with its sign, a true minus: '−1.5', '+1.9'."""
+    return ("−" if x < 0 else "+") + number(abs(x))
+
+
+def signed_percent(share: float) -> str:
+    return ("−" if share < 0 else "+") + percent(share)
+
+
 def detectable(result: MethodResult) -> Message | None:
-    """What size of change this data could have seen (80% power, 5% two-sided)."""
+    """What size of change this data could have seen (80% power, 5% two-sided); for a
+    log-scale fit the two sides differ (expm1(−x), expm1(+x)) and both are given."""
     if verdict(result) == NOT_ESTIMABLE or result.mde is None:
         return None
     key = "no_change_mde" if verdict(result) == NO_CLEAR_CHANGE else "could_see_mde"
+    if result.mde_lo is not None and result.mde_rel_lo is not None and result.mde_rel is not None:
+        return Message(
+            f"{key}_bounds",
+            lo=signed_number(result.mde_lo),
+            hi=signed_number(result.mde),
+            rel_lo=signed_percent(result.mde_rel_lo),
+            rel_hi=signed_percent(result.mde_rel),
+        )
     if result.mde_rel is None:
         return Message(f"{key}_abs", mde=number(result.mde))
     return Message(key, mde=number(result.mde), rel=percent(result.mde_rel))

@@ -52,15 +52,14 @@ outcome-only placebo fits two placebo states edge past California (rank 3).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from gosmart.cli import main
 from gosmart.evidence.estimate import read_panel
 from gosmart.evidence.synth import synthetic_control
+from tests.fixtures.evidence.published import estimate_json
 
 PROP99 = Path(__file__).parent / "fixtures" / "evidence" / "california_prop99.csv"
 COLUMNS = ["--unit-col", "state", "--time-col", "year", "--outcome-col", "packs_per_capita"]
@@ -75,15 +74,7 @@ ADH_WEIGHTS = {"Utah": 0.394, "Nevada": 0.234, "Montana": 0.199, "Colorado": 0.1
 @pytest.fixture(scope="module")
 def estimated() -> dict[str, dict]:
     """`gosmart estimate` on the fixture CSV, as a user runs it, JSON parsed."""
-    import contextlib
-    import io
-
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        code = main(["estimate", str(PROP99), *COLUMNS, "--treated", "California",
-                     "--start", "1989", "--format", "json"])  # fmt: skip
-    assert code == 0
-    return {row["method"]: row for row in json.loads(out.getvalue())}
+    return estimate_json(PROP99, COLUMNS, "California", "1989")
 
 
 @pytest.mark.parametrize("method", sorted(TABLE_1))

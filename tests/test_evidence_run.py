@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import shutil
 
 import pytest
@@ -59,6 +60,11 @@ def test_cli_writes_effects_paths_and_placebos(store, capsys) -> None:
     assert family["verdict"] == ("no_clear_change" if family["effect_avg_lo"] <= 0 <= family["effect_avg_hi"]
                               else "clear_increase" if family["effect_avg_lo"] > 0 else "clear_decrease")  # fmt: skip
     assert family["mde"] > 0 and family["mde_kind"] == details["mde"]["basis"] == "placebo"
+    # fitted in logs: the detectable change has two sides, expm1(-x) down and expm1(+x) up
+    log_mde = details["mde"]["log_points"]
+    assert family["mde_rel"] == pytest.approx(math.expm1(log_mde))
+    assert details["mde"]["relative_lo"] == pytest.approx(math.expm1(-log_mde))
+    assert details["verdict"]["detectable"]["key"].endswith("_mde_bounds")
     assert family["p_value_test"] in {"permutation", "placebo_se", "hac"}
     if family["p_value_test"] == "permutation":
         assert family["p_value_min"] <= family["p_value"]

@@ -61,6 +61,28 @@ def test_jds_shows_west_java_among_the_provinces_and_says_why_nothing_is_estimat
 
 
 @pytest.mark.opendata
+def test_jds_verdict_gives_one_short_reason_and_the_series_badge(real_store):
+    """BPS's series exist but start in the launch year: the badge says so (not 'reported
+    figures only'), one short reason leads and each method's reason is folded below it."""
+    for lang, badge, short, wrong in (
+        ("en", "Official series, not estimable",
+         "No design could run at the launch date: only 0 pre-launch period(s) of West Java "
+         "(need at least 2).", "Reported figures only"),
+        ("zh", "有官方序列，但無法估計",
+         "在上線日期沒有任何設計能執行：西爪哇省啟動前只有 0 期（至少需要 2 期）。", "僅有報導數字"),
+    ):  # fmt: skip
+        page = project.layout(project_id="jds", lang=lang)
+        verdict = find_by_id(page, "verdict")
+        words = texts(verdict)
+        assert badge in words and wrong not in words, words
+        assert short in words
+        folded = texts(find_by_id(verdict, "verdict-reason-details"))
+        assert len(folded) == 1 + 5  # its summary, then sdid, SC, DiD, ITS and before/after
+        assert all(len(w) < 120 for w in words), words  # no concatenation of every method
+        assert find_by_id(page, "effect-reason-details") is not None
+
+
+@pytest.mark.opendata
 def test_jds_context_indicators_show_the_regencies_not_no_data(real_store):
     page = project.layout(project_id="jds", ind="min_wage")
     assert "No official data for this indicator yet" not in " ".join(texts(page))

@@ -36,7 +36,9 @@ def test_cards_of_2023_with_badges_and_sparkline(dashboard_store):
     assert (
         verdict == vd.label(card, "en") and level == f"Evidence level {card['evidence_level']} of 5"
     )
-    assert "95% interval" in size and " · MDE ±" in size, size
+    assert "95% interval" in size and " · MDE " in size, size
+    # fitted in logs (a data break in the window): the MDE's two sides, not ±
+    assert re.search(r" · MDE −\d+(\.\d)?% / \+\d+(\.\d)?%$", size), size
     estimate = size.split(" · ")[0].replace("95% interval", "interval")
     percents = re.findall(r"([+−]?)(\d+(?:\.\d)?)%", estimate)
     shown = [(-1 if sign == "−" else 1) * float(v) / 100 for sign, v in percents]

@@ -8,6 +8,7 @@ Stores are real DuckDB files: the test world's (tests/store_builder.py, through 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -157,7 +158,15 @@ def test_a_fit_the_overfitting_rule_discounts_is_shown_as_no_evidence_with_its_r
         words = texts(stat)
         assert stat.id == "project-overfit" and words[1] == verdict, words
         assert "R² 1" in words[2] and reason in words[2], words
-    # stored before the message was kept for other languages: the English the engine wrote
+    # stored before the rule's message was kept: the level's reason carries it, in each language
+    older = {**row, "details": {"overfit": {"fires": True, "message": "stored English"},
+                                "messages": {"evidence_reason": {"key": "level_overfit",
+                                                                 "params": {"why": OVERFIT}}}}}  # fmt: skip
+    for lang, reason in (("zh", "依構造本來就會完全擬合"), ("en", "is expected by construction")):
+        words = texts(project._pre_fit_stat(older, lang))
+        assert reason in words[2] and "stored English" not in words[2], words
+    assert "啟動前 2 年" in vd.overfit_text(older, "zh")
+    # nothing but the English the engine wrote: that English
     english_only = {**row, "details": {"overfit": {"fires": True, "message": "stored English"}}}
     assert "stored English" in texts(project._pre_fit_stat(english_only, "zh"))[2]
     # a fit the rule lets count is a plain figure
@@ -345,7 +354,12 @@ def test_the_bundle_leads_with_the_verdict(dashboard_store, monkeypatch):
     assert (verdict["code"], verdict["text"], verdict["evidence_level"]) == (
         primary["verdict"], vd.label(primary, "zh"), primary["evidence_level"],
     )  # fmt: skip
-    assert "95% 區間" in verdict["estimate"] and "最小可偵測效果 ±" in verdict["estimate"]
+    assert "95% 區間" in verdict["estimate"] and "最小可偵測效果 " in verdict["estimate"]
+    # fitted in logs (a data break in the window): the MDE's two sides, not ±
+    assert json.loads(primary["details"])["scale"] == "log"
+    assert re.search(
+        r"最小可偵測效果 −[\d.]+ / \+[\d.]+（−[\d.]+% / \+[\d.]+%）", verdict["estimate"]
+    )
     pre, post = primary["pre_start"].year, primary["post_end"].year
     assert verdict["windows"].startswith(f"上線前 {pre}–") and f"–{post} 年" in verdict["windows"]
     header = next(csv.reader(io.StringIO(archive.read("effects.csv").decode("utf-8"))))

@@ -126,7 +126,14 @@ def _effect_headline(h: Headline, project: Mapping[str, Any], lang: str) -> dict
 
 
 def _mde(row: Mapping[str, Any], relative: bool, unit: str, lang: str) -> str | None:
-    """The change the data could have detected, in the headline's terms ('±12%')."""
+    """The change the data could have detected, in the headline's terms ('±12%'; a log-scale
+    fit's two sides, '−18% / +22%')."""
+    down = vd.mde_downward(row) if row.get("mde_rel") is not None else None
+    if down is not None:
+        if relative:
+            return f"{format.format_percent(down[1], lang)} / {format.format_percent(row['mde_rel'], lang)}"
+        shown = f"{format.format_signed(down[0], lang)} / {format.format_signed(row['mde'], lang)}"
+        return f"{shown} {unit}".strip()
     if relative and row.get("mde_rel") is not None:
         return "±" + format.format_percent(row["mde_rel"], lang, signed=False)
     if row.get("mde") is not None:
@@ -266,6 +273,8 @@ def _effect_chart(c: Chart, project: Mapping[str, Any], lang: str) -> dict | Non
     path = _try("effect_path", data.effect_path, project["project_id"], c.indicator, row["method"])
     if path is None or path.empty or path["observed"].notna().sum() < 2:
         return None
+    if vd.band_too_wide(row):  # wider than the series itself: no band to fill the axis
+        path = path.assign(lo=float("nan"), hi=float("nan"))
     ind = _try("indicator", data.indicator, c.indicator)
     series = _try("series", data.series, c.indicator, project["city_id"], None)
     source_ids = [] if series is None else list(series["source_id"].dropna().unique())

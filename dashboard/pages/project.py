@@ -232,11 +232,10 @@ def _effect_interval(e: dict[str, Any], lang: str) -> str:
 def _verdict_head(e: dict[str, Any] | None, lang: str) -> html.Div:
     """The verdict in words and its evidence level, before any number."""
     level = (e or {}).get("evidence_level")
-    badge = (
-        html.Span(t("common.reported_only", lang), className="badge reported")
-        if queries_project.is_reported_only(e) and e is not None and not e.get("estimable")
-        else None
-    )
+    badge = None
+    if queries_project.is_reported_only(e) and e is not None and not e.get("estimable"):
+        text, css = vd.status_badge(e, lang)
+        badge = html.Span(text, className=css)
     return html.Div(
         [
             html.Span(vd.label(e, lang), className=f"verdict-label verdict-{vd.code(e)}"),
@@ -244,6 +243,18 @@ def _verdict_head(e: dict[str, Any] | None, lang: str) -> html.Div:
             badge,
         ],
         className="verdict-head",
+    )
+
+
+def _reason_details(more: list[str], lang: str, element_id: str) -> html.Details:
+    """Each method's own reason, folded under the short one."""
+    return html.Details(
+        [
+            html.Summary(t("project.reason_details", lang)),
+            html.Ul([html.Li(text) for text in more]),
+        ],
+        className="reason-details muted",
+        id=element_id,
     )
 
 
@@ -271,9 +282,11 @@ def verdict_block(view: ProjectView, lang: str) -> html.Section:
     detectable = vd.detectable_text(e, lang)
     if detectable:
         lines.append(html.P(detectable, className="verdict-detectable"))
-    reason = vd.not_estimable_reason(e, lang) if e else t("project.no_effect_yet", lang)
+    reason, more = vd.reason_parts(e, lang) if e else (t("project.no_effect_yet", lang), [])
     if reason:
         lines.append(html.P(reason, className="verdict-reason muted"))
+    if more:
+        lines.append(_reason_details(more, lang, "verdict-reason-details"))
     if e and e.get("estimable"):
         design = t(
             "project.verdict_design",
@@ -331,16 +344,20 @@ def _strengthen_fact(e: dict[str, Any], lang: str) -> list[Any]:
 def _effect_section(view: ProjectView, lang: str) -> html.Div:
     primary = view.primary
     if queries_project.is_reported_only(primary):
-        reason = engine_text(
-            (primary or {}).get("details"),
-            "reason",
-            lang,
-            (primary or {}).get("reason") or t("project.no_effect_yet", lang),
-        )
+        reason, more = vd.reason_parts(primary, lang) if primary else (None, [])
+        if not reason:
+            reason = engine_text(
+                (primary or {}).get("details"),
+                "reason",
+                lang,
+                (primary or {}).get("reason") or t("project.no_effect_yet", lang),
+            )
+        text, css = vd.status_badge(primary, lang)
         return html.Div(
             [
-                html.Span(t("common.reported_only", lang), className="badge reported big"),
+                html.Span(text, className=f"{css} big"),
                 html.P(reason),
+                _reason_details(more, lang, "effect-reason-details") if more else None,
                 html.P(pick(view.project, "evidence_note", lang), className="muted"),
             ],
             className="card effect-card reported-only",
@@ -373,8 +390,9 @@ def _effect_section(view: ProjectView, lang: str) -> html.Div:
     ]
     parts: list[Any] = [_verdict_head(e, lang), html.Div(stats, className="stats")]
     if len(view.path):
+        wide = vd.band_too_wide(e)
         fig = figs.effect_figure(
-            view.path,
+            view.path.assign(lo=None, hi=None) if wide else view.path,
             project=view.project,
             indicator=view.indicator,
             marks=view.marks,
@@ -382,6 +400,14 @@ def _effect_section(view: ProjectView, lang: str) -> html.Div:
             per_capita=effect_per_capita(e),
         )
         parts.append(_graph(fig, "project-effect-graph"))
+        if wide:
+            parts.append(
+                html.P(
+                    t("project.band_not_drawn", lang),
+                    className="muted",
+                    id="project-band-not-drawn",
+                )
+            )
     parts.append(
         html.Dl(
             [

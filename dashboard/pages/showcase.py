@@ -67,10 +67,8 @@ def effect_badge(card: dict[str, Any], lang: str) -> html.Div:
     """The verdict and its evidence level first, then the estimate with its interval and MDE;
     or the honest 'reported figures only'."""
     if queries_project.is_reported_only(card):
-        return html.Div(
-            html.Span(t("common.reported_only", lang), className="badge reported"),
-            className="effect-badge",
-        )
+        text, css = vd.status_badge(card, lang)
+        return html.Div(html.Span(text, className=css), className="effect-badge")
     level = card.get("evidence_level")
     estimate = effect_size_text(card, lang)
     mde = vd.mde_text(card, lang, relative=card.get("effect_rel") is not None)

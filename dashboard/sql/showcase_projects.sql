@@ -32,6 +32,11 @@ SELECT p.project_id, p.award_year, p.name_en, p.name_zh, p.city_id,
        coalesce(e.per_capita, false) AS effect_per_capita,
        e.verdict, e.evidence_level, e.method, e.estimable, e.effect_avg, e.effect_avg_lo,
        e.effect_avg_hi, e.effect_rel, e.effect_rel_lo, e.effect_rel_hi, e.mde, e.mde_rel,
+       -- a log-scale fit's downward MDE (expm1(-x)), beside the upward mde / mde_rel
+       TRY_CAST(json_extract_string(e.details, '$.mde.value_lo') AS DOUBLE) AS mde_lo,
+       TRY_CAST(json_extract_string(e.details, '$.mde.relative_lo') AS DOUBLE) AS mde_rel_lo,
+       -- why a result has no estimate ('no_design_at_default': series exist, no design ran)
+       json_extract_string(e.details, '$.messages.reason.params.why.key') AS reason_key,
        e.p_value, p.headline_metric, r.metric_first, r.metric_last
 FROM project AS p
 LEFT JOIN city AS c ON c.city_id = p.city_id
