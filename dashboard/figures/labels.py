@@ -25,9 +25,7 @@ GAP_PX = 4.0
 def text_px(text: str, size: float) -> float:
     """An upper estimate of `text`'s width in px at font `size`: CJK and other wide
     characters one em, everything else 0.62 em (wider than the average Latin letter)."""
-    return sum(
-        size * (1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.62) for ch in str(text)
-    )
+    return sum(size * (1.0 if _wide(ch) else 0.62) for ch in str(text))
 
 
 def fraction(x: Any, lo: Any, hi: Any) -> float:
@@ -75,3 +73,41 @@ def inward_anchor(position: float) -> str:
     """A label's anchor that keeps it inside the plot: right of a point in the left half,
     left of one in the right half."""
     return "left" if position <= 0.5 else "right"
+
+
+def wrap(text: str, max_px: float, size: float) -> str:
+    """`text` broken into lines of at most `max_px` at font `size` ('<br>' between them, as
+    plotly writes a line break): at spaces, or between wide (CJK) characters, which need none.
+    A single word wider than `max_px` keeps a line of its own."""
+    lines: list[str] = []
+    line, last_wide = "", False
+    for word in _words(text):
+        wide = _wide(word[0])
+        joined = f"{line}{word}" if not line or wide or last_wide else f"{line} {word}"
+        if line and text_px(joined, size) > max_px:
+            lines.append(line)
+            joined = word
+        line, last_wide = joined, wide
+    return "<br>".join([*lines, line] if line else lines)
+
+
+def _wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in "WF"
+
+
+def _words(text: str) -> list[str]:
+    """Words of `text`: runs of narrow characters split at spaces, each wide character alone."""
+    words: list[str] = []
+    current = ""
+    for ch in str(text):
+        if _wide(ch) or ch == " ":
+            if current:
+                words.append(current)
+            current = ""
+            if ch != " ":
+                words.append(ch)
+        else:
+            current += ch
+    if current:
+        words.append(current)
+    return words

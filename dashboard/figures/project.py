@@ -16,7 +16,6 @@ from gosmart.dashboard.figures import labels
 from gosmart.dashboard.figures.gaps import break_lines
 from gosmart.dashboard.figures.thin import thin_points, with_legend
 from gosmart.dashboard.i18n import catalogue, normalise_lang, pick, t
-from gosmart.dashboard.periods import period_text
 from gosmart.dashboard.theme import (
     BAND,
     COUNTERFACTUAL,
@@ -437,7 +436,7 @@ def placebo_figure(
 ) -> go.Figure:
     """One panel of the placebo gallery: thin grey placebo gaps against the city's gap in colour,
     or, for launch-date sensitivity (and runs without paths), the effect by tried unit; tried
-    launch dates are named at the series' grain ('2019', 'Mar 2019') on a category axis."""
+    launch dates on a time axis at the series' grain ('2019', '2019-03')."""
     lang = normalise_lang(lang)
     runs = placebos[placebos["kind"] == kind]
     traces: list[dict[str, Any]] = []
@@ -471,15 +470,19 @@ def placebo_figure(
                 )
             )
         shapes = [zero]
-        xaxis.update(date_axis(grain, [p[0] for p in with_paths[0]["path"]]))
+        # ticks over every line drawn (the placebos' and the city's), so years never crowd
+        drawn = [p[0] for run in with_paths for p in run["path"]]
+        xaxis.update(date_axis(grain, [*drawn, *gap.get("period_start", [])]))
         launch = _day(project.get("launch_date"))
         if launch:
             shapes.append(vline(launch, {"color": LAUNCH, "width": 2}))
         y_title = t("project.axis_gap_log" if log_scale else "project.axis_gap", lang)
     else:
         runs = runs.dropna(subset=["effect_avg"])
-        dated = pd.to_datetime(runs["unit"], format="%Y-%m-%d", errors="coerce").notna().all()
-        units = [period_text(u, grain, lang) for u in runs["unit"]] if dated else runs["unit"]
+        dated = pd.to_datetime(runs["unit"], format="%Y-%m-%d", errors="coerce")
+        # tried launch dates on a time axis (its ticks spaced by plotly, never on each
+        # other), named at the series' grain in the hover; other units on a category axis
+        units = dated if len(runs) and dated.notna().all() else runs["unit"]
         traces.append(
             scatter(
                 x=units,
@@ -491,7 +494,10 @@ def placebo_figure(
             )
         )
         shapes = [zero]
-        xaxis.update(type="category", automargin=True)
+        if units is dated:
+            xaxis.update(date_axis(grain, dated))
+        else:
+            xaxis.update(type="category", automargin=True)
         y_title = t("project.axis_effect_log" if log_scale else "project.axis_effect", lang)
     return figure(
         traces,
@@ -572,20 +578,23 @@ def reported_value(row: dict[str, Any], lang: str) -> str:
     return f"{prefix}{text} {unit}".strip()
 
 
-MILESTONE_ROW_PX = 46  # a two-line row label (the metric, then its value) and a gap
+MILESTONE_LABEL_PX = 170.0  # row labels wrap here, so a phone keeps room for the dots
+MILESTONE_LINE_PX = 18  # one line of a 13 px row label
+MILESTONE_ROW_GAP_PX = 12
 
 
 def milestone_rows(milestones: list[dict[str, Any]], lang: str) -> list[str]:
     """Each reported figure's row on the milestone chart: its metric and, below, its value
     (the date of the report too when the same value was reported twice). One row per figure,
     so values reported months apart are never written over each other."""
-    labels_: list[str] = []
+    rows: list[str] = []
     for m in milestones:
-        label = f"{metric_label(m['metric'], lang)}<br>{reported_value(m, lang)}"
-        if label in labels_:
+        name = labels.wrap(metric_label(m["metric"], lang), MILESTONE_LABEL_PX, 13)
+        label = f"{name}<br>{reported_value(m, lang)}"
+        if label in rows:
             label = f"{label} ({m.get('as_of')})"
-        labels_.append(label)
-    return labels_
+        rows.append(label)
+    return rows
 
 
 def milestone_figure(milestones: list[dict[str, Any]], lang: str) -> go.Figure:
@@ -620,11 +629,18 @@ def milestone_figure(milestones: list[dict[str, Any]], lang: str) -> go.Figure:
             )
         )
     order = [names[id(m)] for m in rows]
+    lines = max([row.count("<br>") + 1 for row in order] or [1])
+    row_px = MILESTONE_LINE_PX * lines + MILESTONE_ROW_GAP_PX
     return figure(
         traces,
         {
-            "title": _title(t("project.chart_milestones_title", lang)),
-            "height": max(300, 170 + MILESTONE_ROW_PX * len(order)),
+            "title": {
+                **_title(t("project.chart_milestones_title", lang)),
+                "subtitle": {"text": t("project.chart_milestones_subtitle", lang)},
+                **TITLE_AT_TOP,
+            },
+            # category rows are evenly spaced: each as tall as the tallest label
+            "height": max(300, 190 + len(order) * row_px),
             "xaxis": {"type": "date", "automargin": True},
             "yaxis": {
                 "type": "category",
@@ -635,6 +651,6 @@ def milestone_figure(milestones: list[dict[str, Any]], lang: str) -> go.Figure:
             },
             # the legend at the foot of the figure, below the dates
             "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"},
-            "margin": {"t": 60, "b": 90},
+            "margin": {"t": 80, "b": 90},
         },
     )

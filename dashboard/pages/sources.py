@@ -145,10 +145,14 @@ def render(state: dict, notices: list[str]) -> html.Div:
                 [
                     html.H2(t("sources.coverage_heading", lang)),
                     html.P(t("sources.coverage_help", lang), className="muted"),
-                    dcc.Graph(
-                        id="sources-coverage",
-                        figure=fig,
-                        config={"displaylogo": False, "responsive": True},
+                    html.Div(
+                        dcc.Graph(
+                            id="sources-coverage",
+                            figure=fig,
+                            config={"displaylogo": False},
+                            style={"width": f"{fig.layout.width}px"},
+                        ),
+                        className="table-scroll",
                     )
                     if not coverage.empty
                     else html.P(t("common.no_data", lang), className="muted empty"),
