@@ -104,7 +104,7 @@ def dated(value: Any, precision: str | None) -> str:
 
 
 def _number(value: Any) -> float | None:
-    if is_missing(value) or isinstance(value, bool | str):
+    if is_missing(value) or isinstance(value, bool | str | bytes):
         return None
     try:
         x = float(value)
@@ -161,7 +161,7 @@ def day_range(first: Any, last: Any) -> str:
     if lo is None or hi is None:
         return NONE
     next_day = hi + pd.Timedelta(days=1)
-    if lo.dayofyear == 1 and next_day.dayofyear == 1:
+    if lo.day_of_year == 1 and next_day.day_of_year == 1:
         return span(lo, hi, Grain.ANNUAL)
     if lo.day == 1 and next_day.day == 1:
         return span(lo, hi, Grain.MONTHLY)

@@ -506,8 +506,10 @@ def placebo_figure(
             "title": _title(t(f"project.placebo_title_{kind}", lang)),
             "xaxis": xaxis,
             "yaxis": {"title": _title(y_title), **value_ticks(lang)},
-            "height": 320,
-            "margin": {"t": 50, "b": 46},
+            "height": 360,
+            # the legend at the foot of the figure, below two-line month ticks (not on them)
+            "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"},
+            "margin": {"t": 50, "b": 96},
             "showlegend": True,
         },
     )

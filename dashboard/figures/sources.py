@@ -13,8 +13,14 @@ from gosmart.missing import is_missing
 
 LABEL_SIZE = 12
 LABEL_PX = 230.0  # an indicator's name wraps here (two lines fit in a column)
-COLUMN_PX = 36
+COLUMN_PX = 38
 ROW_PX = 26
+
+
+def _two_lines(name: str) -> str:
+    """An indicator's name in at most two lines (a longer name gets longer lines)."""
+    width = max(LABEL_PX, labels.text_px(name, LABEL_SIZE) / 2 + 4 * LABEL_SIZE)
+    return labels.wrap(name, width, LABEL_SIZE)
 
 
 def coverage_figure(
@@ -40,10 +46,7 @@ def coverage_figure(
     # Indicator names stand upright over their columns, wrapped to two lines at most: each
     # column is wider than its label is thick, so no name is written over its neighbour;
     # the grid is as wide as its columns need and scrolls inside its own box on a phone.
-    x_labels = [
-        labels.wrap(pick(indicators.get(i, {}), "name", lang) or i, LABEL_PX, LABEL_SIZE)
-        for i in ind_order
-    ]
+    x_labels = [_two_lines(pick(indicators.get(i, {}), "name", lang) or i) for i in ind_order]
     y_labels = [pick(cities.get(c, {}), "name", lang) or c for c in city_order]
     text = [
         [
@@ -69,9 +72,8 @@ def coverage_figure(
     return figure(
         [heatmap],
         {
-            "title": {"text": t("sources.coverage_title", lang), "x": 0, "xref": "paper"},
-            "width": COLUMN_PX * len(ind_order) + 300,
-            "height": ROW_PX * len(city_order) + LABEL_PX + 120,
+            "width": COLUMN_PX * len(ind_order) + 280,
+            "height": ROW_PX * len(city_order) + LABEL_PX + 160,
             "xaxis": {
                 "side": "top",
                 "tickangle": -90,
@@ -79,6 +81,6 @@ def coverage_figure(
                 "tickfont": {"size": LABEL_SIZE},
             },
             "yaxis": {"autorange": "reversed", "automargin": True},
-            "margin": {"l": 10, "t": 60},
+            "margin": {"l": 10, "t": 10},  # titled by the page's heading above it
         },
     )
