@@ -131,15 +131,33 @@ def decimal(value: Any, digits: int = 2) -> str:
     return NONE if x is None else f"{x:,.{digits}f}"
 
 
+def trim_zeros(text: str) -> str:
+    """'12.50' -> '12.5', '3.00' -> '3': a decimal's trailing zeros dropped."""
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def significant(value: float, digits: int = 3) -> str:
+    """A measured quantity with at most `digits` significant digits, separators, no
+    trailing zeros ('0.0436', '123.5'; a whole part is never rounded: '12,346'), never the
+    exponent form ('1.234e+04')."""
+    if value == 0:
+        return "0"
+    decimals = max(0, digits - 1 - int(math.floor(math.log10(abs(value)))))
+    return trim_zeros(f"{value:,.{decimals}f}")
+
+
+def measured(value: Any, digits: int = 4) -> str:
+    """`significant` for any value: a dash when it is missing or not a number."""
+    x = _number(value)
+    return NONE if x is None else significant(x, digits)
+
+
 def percent(value: Any, digits: int = 1) -> str:
     """A value already in percent ('89.77' -> '89.8%'); trailing zeros of the decimals kept off."""
     x = _number(value)
     if x is None:
         return NONE
-    text = f"{x:,.{digits}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return f"{text}%"
+    return f"{trim_zeros(f'{x:,.{digits}f}')}%"
 
 
 def amount(value: Any, unit: str | None = None) -> str:

@@ -122,3 +122,11 @@ def test_long_labels_wrap_at_spaces_or_between_wide_characters():
     assert "<br>" in wrapped and wrapped.replace("<br>", "") == "每萬名兒少受虐人數與通報件數"
     assert labels.wrap("short", 170, 13) == "short" and labels.wrap("", 10, 13) == ""
     assert labels.wrap("Supercalifragilistic", 10, 13) == "Supercalifragilistic"
+
+
+def test_measured_quantities_keep_significant_digits_never_an_exponent():
+    assert formats.measured(12345.6) == "12,346" and formats.measured(0.043612) == "0.04361"
+    assert formats.measured(3.0) == "3" and formats.measured(-2.345, 3) == "-2.35"
+    assert formats.significant(0) == "0" and formats.trim_zeros("12.50") == "12.5"
+    for bad in BAD:
+        assert formats.measured(bad) == formats.NONE
