@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from gosmart import formats
 from gosmart.dashboard import queries, queries_project
 from gosmart.dashboard import verdict as vd
 from gosmart.dashboard.figures import project as figs
@@ -185,10 +186,32 @@ def _app_version() -> str:
     return "unknown"
 
 
+def _launch_read(view: ProjectView, primary: dict[str, Any]) -> str:
+    """The launch as the page names it: its uncertain span ('2019'), else its day."""
+    lo, hi = view.project.get("launch_date_min"), view.project.get("launch_date_max")
+    if lo is not None and hi is not None and _iso(lo) != _iso(hi):
+        return formats.day_range(lo, hi)
+    return formats.period(primary.get("launch_date") or view.project.get("launch_date"), None)
+
+
 def _iso(value: Any) -> str | None:
     if value is None:
         return None
     return pd.Timestamp(value).date().isoformat()
+
+
+def at_grain(frame: pd.DataFrame, grain: str | None) -> pd.DataFrame:
+    """`frame` with a `period` column beside `period_start`: the period as a reader names it
+    at the series' grain ('2019', '2019-07'), the first day kept for machines."""
+    if "period_start" not in frame.columns or "period" in frame.columns:
+        return frame
+    out = frame.copy()
+    out.insert(
+        out.columns.get_loc("period_start") + 1,
+        "period",
+        formats.periods(out["period_start"], grain),
+    )
+    return out
 
 
 def manifest(
@@ -196,6 +219,7 @@ def manifest(
 ) -> dict[str, Any]:
     """What the bundle holds and how its numbers were made."""
     primary = view.primary or {}
+    grain = view.indicator.get("grain")
     return {
         "bundle_format": BUNDLE_FORMAT,
         "project_id": view.project["project_id"],
@@ -224,6 +248,12 @@ def manifest(
             "pre_end": _iso(primary.get("pre_end")),
             "post_start": _iso(primary.get("post_start")),
             "post_end": _iso(primary.get("post_end")),
+        },
+        # the same windows as a reader names them, at the series' grain ('2014–2018')
+        "windows_read": {
+            "launch": _launch_read(view, primary),
+            "pre": formats.span(primary.get("pre_start"), primary.get("pre_end"), grain),
+            "post": formats.span(primary.get("post_start"), primary.get("post_end"), grain),
         },
         "figures": figures_note,
         "files": {
@@ -261,7 +291,8 @@ README = """GO SMART Evidence - evidence bundle
 manifest.json     what the evidence says first (verdict, evidence level, estimate with its
                   95% interval and minimum detectable effect), then data version, code
                   version, method, windows, seed and file checksums
-series.csv        every value of the indicator chart (project city and comparison cities)
+series.csv        every value of the indicator chart (project city and comparison cities);
+                  `period` names each period at the series' grain (2019, 2019-07)
 effects.csv       every method's effect estimate for this indicator (primary first), each
                   row's verdict and minimum detectable effect before its figures
 effect_path.csv   observed, counterfactual and band of the primary method
@@ -280,10 +311,11 @@ def build_bundle(
     """(file name, zip bytes) of the evidence bundle for one project and indicator."""
     view = load_view(project_id, indicator_id)
     figures = view_figures(view, lang, per_capita)
+    grain = view.indicator.get("grain")
     files: dict[str, bytes] = {
-        "series.csv": _csv(view.series),
+        "series.csv": _csv(at_grain(view.series, grain)),
         "effects.csv": _csv(view.effects),
-        "effect_path.csv": _csv(view.path),
+        "effect_path.csv": _csv(at_grain(view.path, grain)),
         "placebos.csv": _csv(view.placebos),
         "milestones.csv": _csv(view.milestones),
         "events.csv": _csv(view.events),

@@ -1,50 +1,41 @@
-"""Periods named at their series' grain, as a reader says them.
+"""Periods named at their series' grain, in the page's language (`gosmart.formats` writes them).
 
 The store keeps each period by its first day; a reader of annual data wants "2014–2018",
-not "2014-01-01 – 2018-01-01", and of monthly data "Jan 2014 – Dec 2018". Months and days
-are written as the kiosk writes them (`kiosk.format.format_as_of`), in English or Chinese.
+not "2014-01-01 – 2018-01-01", and of monthly data "2014-01 – 2018-12". Chinese adds 年
+after a year or a span of years, as its readers write them.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
-
+from gosmart import formats
 from gosmart.dashboard.i18n import t
-from gosmart.dashboard.kiosk.format import format_as_of
-from gosmart.missing import is_missing
 from gosmart.vocab import Grain
 
-NONE = "–"
+NONE = formats.NONE
 
 
 def period_text(value: Any, grain: str | None, lang: str) -> str:
-    """One period: '2019' (annual), '2019 Q4', 'Oct 2019' (monthly), '15 Oct 2019' (finer)."""
-    if is_missing(value):
-        return NONE
-    ts = pd.Timestamp(value)
-    if grain == Grain.ANNUAL:
-        return t("common.period_year", lang, year=ts.year)
-    if grain == Grain.QUARTERLY:
-        return t("common.period_quarter", lang, year=ts.year, quarter=(ts.month - 1) // 3 + 1)
-    if grain == Grain.MONTHLY:
-        return format_as_of(f"{ts.year}-{ts.month:02d}", lang)
-    return format_as_of(ts.date(), lang)
+    """One period: '2019' (annual; '2019 年'), '2019-Q4', '2019-10' (monthly), '2019-10-15'."""
+    text = formats.period(value, grain)
+    if grain == Grain.ANNUAL and text != NONE:
+        return t("common.period_year", lang, year=text)
+    return text
 
 
 def span_text(start: Any, end: Any, grain: str | None, lang: str) -> str:
-    """First to last period: '2014–2018', 'Jan 2014 – Dec 2018'; one period alone when equal."""
-    if is_missing(start) or is_missing(end):
-        return NONE
-    first, last = period_text(start, grain, lang), period_text(end, grain, lang)
-    if first == last:
-        return first
-    if grain == Grain.ANNUAL:
-        return t(
-            "common.span_years", lang, start=pd.Timestamp(start).year, end=pd.Timestamp(end).year
-        )
-    return t("common.span", lang, start=first, end=last)
+    """First to last period: '2014–2018', '2014-01 – 2018-12'; one period alone when equal."""
+    text = formats.span(start, end, grain)
+    if grain == Grain.ANNUAL and text != NONE:
+        return t("common.period_year", lang, year=text)
+    return text
+
+
+def dated_text(value: Any, precision: str | None, lang: str) -> str:
+    """A hand-dated thing (a launch, an event) at the precision it was written."""
+    grain = formats.PRECISION_GRAIN.get(precision or "", Grain.DAILY)
+    return period_text(value, grain, lang)
 
 
 def windows_text(effect: dict[str, Any], grain: str | None, lang: str) -> str:

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gosmart import formats
 from gosmart.evidence.engine import Evaluation, evaluate
 from gosmart.evidence.panel import FREQ, Panel, complete_index, period_floor
 from gosmart.evidence.result import MethodResult, finite
@@ -125,7 +126,7 @@ def read_panel(
 def _check_windows(panel: Panel, start: str) -> None:
     """Enough periods on each side of the launch, and a comparison unit."""
     index = panel.values.index
-    first, last = index.min().date().isoformat(), index.max().date().isoformat()
+    first, last = (formats.period(t, panel.grain) for t in (index.min(), index.max()))
     if panel.launch <= index.min() or panel.post_start > index.max():
         raise PanelError(
             f"--start {start} is outside the data ({first} to {last}): it needs periods "
@@ -231,9 +232,12 @@ def print_table(rows: list[dict[str, Any]], panel: Panel, file=None) -> None:
     from rich.table import Table
 
     console = Console(file=file or sys.stdout, width=160)
-    window = f"launch {panel.launch_date.date()}"
+    # a launch at the start of a period reads as that period ('1989'); inside one, as its day
+    launch_grain = panel.grain if panel.transition is None else None
+    window = f"launch {formats.period(panel.launch_date, launch_grain)}"
     if panel.transition is not None:
-        window += f" ({panel.grain} period {panel.transition.date()} left out as a transition)"
+        left_out = formats.period(panel.transition, panel.grain)
+        window += f" ({panel.grain} period {left_out} left out as a transition)"
     table = Table(title=f"{panel.treated}: {window}", show_lines=True)
     for name in ("method", "verdict", "estimate", "95% interval", "p", "MDE", "pre-fit R²",
                  "weights", "level"):  # fmt: skip

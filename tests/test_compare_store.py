@@ -322,14 +322,16 @@ def test_chart_marks_values_that_rest_on_thin_data(compare_store):
 
 
 def test_neighbouring_launch_labels_do_not_overlap():
-    """Two launches a year apart: their labels sit one above the other, with room above."""
+    """Two launches a year apart: their labels sit one above the other, with room above; a
+    project that does not target the indicator marks nothing."""
     from gosmart.dashboard.figures.compare import line_figure
+    from gosmart.dashboard.figures.labels import ROW_PX
     from gosmart.dashboard.queries_compare import CompareData, Selection
 
     frame = pd.DataFrame(
         {
             "city_id": ["TW-KHH", "TW-TXG"],
-            "period_start": pd.to_datetime(["2019-01-01", "2019-01-01"]),
+            "period_start": pd.to_datetime(["2014-01-01", "2024-01-01"]),
             "x": [0, 0],
             "shown": [1.0, 2.0],
             "coverage": [1.0, 1.0],
@@ -341,9 +343,17 @@ def test_neighbouring_launch_labels_do_not_overlap():
         grain="annual",
         frame=frame,
         years=(2016, 2026),
-        launches={"TW-TXG": {"launch_date": "2019-10-01"}, "TW-KHH": {"launch_date": "2018-09-01"}},
+        launches={
+            "TW-TXG": {"launch_date": "2019-10-01", "targets": ["aqi"]},
+            "TW-KHH": {"launch_date": "2018-09-01", "targets": ["aqi", "pm25"]},
+        },
     )
     layout = line_figure(data, {}, "en")["layout"]
     labels = [(a["x"], a["yshift"]) for a in layout["annotations"]]
-    assert labels == [("2018-09-01", 0), ("2019-10-01", 16)]
-    assert layout["margin"]["t"] > 70
+    assert [x for x, _ in labels] == ["2018-09-01", "2019-10-01"]
+    assert sorted(shift for _, shift in labels) == [0, ROW_PX]  # one above the other
+    assert layout["margin"]["t"] >= 70 + ROW_PX
+    data.launches["TW-TXG"]["targets"] = ["metro_ridership"]
+    layout = line_figure(data, {}, "en")["layout"]
+    assert [(a["x"], a["yshift"]) for a in layout["annotations"]] == [("2018-09-01", 0)]
+    assert [s["x0"] for s in layout["shapes"]] == ["2018-09-01"]

@@ -160,7 +160,7 @@ def test_the_cli_says_which_period_it_left_out(panel_csv) -> None:
     code, out, _ = _run(
         "estimate", str(panel_csv), *COLUMNS, "--treated", "U00", "--start", "2020-10"
     )
-    assert "2020-01-01 left out as a transition" in out
+    assert "launch 2020-10-01 (annual period 2020 left out as a transition)" in out
 
 
 def _panel(seed=3, **kw) -> Panel:

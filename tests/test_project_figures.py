@@ -7,7 +7,6 @@ import pandas as pd
 from gosmart.dashboard import queries_project
 from gosmart.dashboard.bundle import load_view, view_figures
 from gosmart.dashboard.figures import project as figs
-from gosmart.dashboard.periods import period_text
 from gosmart.dashboard.theme import TREATED
 from gosmart.quality import LOW_COVERAGE
 from tests.store_builder import AIR, FAMILY, METRO, METRO_CITY, METRO_COMPARISON, REPORTED
@@ -186,8 +185,8 @@ def test_log_scale_gap_is_a_log_ratio(dashboard_store):
 
 
 def test_launch_sensitivity_is_a_dot_chart_of_periods_at_the_series_grain(dashboard_store):
-    """Tried launch dates read as periods of the series on a category axis: never a date
-    axis that labels the gap between two of them '23:59:59.999 Dec 31'."""
+    """Tried launch dates are dots on a time axis named at the series' grain (plotly spaces
+    its ticks, so they never crowd): never a tick at '23:59:59.999 Dec 31' between them."""
     view = load_view(FAMILY)
     tried = [r["unit"] for r in rows(dashboard_store, PRIMARY_PLACEBOS, [FAMILY,
              "launch_sensitivity"])]  # fmt: skip
@@ -196,22 +195,20 @@ def test_launch_sensitivity_is_a_dot_chart_of_periods_at_the_series_grain(dashbo
             view.placebos, "launch_sensitivity", gap=figs.own_gap(view.path),
             project=view.project, lang=lang, grain=view.indicator["grain"],
         )  # fmt: skip
-        assert fig.data[0].mode == "markers" and fig.layout.xaxis.type == "category"
-        assert sorted(fig.data[0].x) == sorted(
-            period_text(u, view.indicator["grain"], lang) for u in tried
-        )
+        assert fig.data[0].mode == "markers" and fig.layout.xaxis.type == "date"
+        assert sorted(pd.Timestamp(x) for x in fig.data[0].x) == sorted(map(pd.Timestamp, tried))
     made = pd.DataFrame(
         {"kind": "launch_sensitivity", "unit": ["2019-03-01", "2019-06-01", "2019-09-01"],
          "effect_avg": [-1.0, -2.0, -1.5], "path": [[], [], []]}
     )  # fmt: skip
-    for grain, lang, labels in (
-        ("monthly", "en", ["Mar 2019", "Jun 2019", "Sep 2019"]),
-        ("monthly", "zh", ["2019 年 3 月", "2019 年 6 月", "2019 年 9 月"]),
-        ("quarterly", "en", ["2019 Q1", "2019 Q2", "2019 Q3"]),
-    ):
+    for grain, hover in (("monthly", "%Y-%m"), ("annual", "%Y"), ("daily", "%Y-%m-%d")):
         fig = figs.placebo_figure(made, "launch_sensitivity", gap=figs.own_gap(view.path),
-                                  project=view.project, lang=lang, grain=grain)  # fmt: skip
-        assert list(fig.data[0].x) == labels
+                                  project=view.project, lang="en", grain=grain)  # fmt: skip
+        assert fig.layout.xaxis.hoverformat == hover
+    unnamed = made.assign(unit=["a", "b", "c"])  # units that are not dates: categories
+    fig = figs.placebo_figure(unnamed, "launch_sensitivity", gap=figs.own_gap(view.path),
+                              project=view.project, lang="en", grain="monthly")  # fmt: skip
+    assert fig.layout.xaxis.type == "category" and list(fig.data[0].x) == ["a", "b", "c"]
 
 
 def test_time_axes_of_annual_series_tick_whole_years():
@@ -219,10 +216,12 @@ def test_time_axes_of_annual_series_tick_whole_years():
     assert axis["tickformat"] == "%Y" and axis["dtick"] == "M24" and axis["hoverformat"] == "%Y"
     assert figs.date_axis("annual", ["2017-01-01", "2021-01-01"])["dtick"] == "M12"
     monthly = figs.date_axis("monthly")
-    assert monthly["hoverformat"] == "%b %Y" and "dtick" not in monthly
+    assert monthly["hoverformat"] == "%Y-%m" and "dtick" not in monthly
 
 
 def test_milestones_are_unjoined_dots_with_lower_bounds_marked(dashboard_store):
+    """One row per reported figure, named by its metric and value: two values of one metric
+    reported months apart are two rows, never two labels written over each other."""
     lower_bounds = rows(
         dashboard_store,
         "SELECT * FROM milestone WHERE project_id = ? AND lower_bound ORDER BY as_of_date",
@@ -230,17 +229,30 @@ def test_milestones_are_unjoined_dots_with_lower_bounds_marked(dashboard_store):
     )
     rows_ = queries_project.milestones(REPORTED)
     fig = figs.milestone_figure(rows_, "en")
-    assert all("lines" not in tr.mode for tr in fig.data)
+    assert all("lines" not in tr.mode and "text" not in tr.mode for tr in fig.data)
     lower = next(tr for tr in fig.data if tr.marker.symbol == "triangle-up")
     assert list(lower.text) == [f"≥ {m['value']:,.0f} {m['unit']}" for m in lower_bounds]
+    assert all(y.endswith(f"<br>{v}") for y, v in zip(lower.y, lower.text, strict=True))
+    shown = [y for tr in fig.data for y in tr.y]
+    assert len(shown) == len(set(shown)) == len([m for m in rows_ if m["value"] is not None])
+    assert sorted(fig.layout.yaxis.categoryarray) == sorted(shown)
     zh = figs.milestone_figure(rows_, "zh")
-    assert "會員數" in set(zh.data[0].y)
+    assert any(y.startswith("會員數<br>") for tr in zh.data for y in tr.y)
     assert list(zh.data[-1].text) == [f"≥ {m['value']:,.0f} 名會員" for m in lower_bounds]
-    # labels near the ends of the time axis turn inward, so none is cut off
-    first = next(tr for tr in fig.data if tr.marker.symbol != "triangle-up")
-    assert list(first.textposition)[0].endswith("right") and list(lower.textposition) == [
-        "top left"
-    ]
+
+
+def test_milestone_rows_wrap_long_names_and_read_a_year_as_a_year():
+    rows_ = [
+        {"metric": "pikobar_partner_startups_and_communities_over_the_years", "value": 16.0,
+         "unit": "organisations", "as_of": "2021", "as_of_date": "2021-01-01"},
+        {"metric": "launch_year", "value": 2011.0, "unit": "year", "as_of": "2011",
+         "as_of_date": "2011-01-01"},
+        {"metric": "launch_year", "value": 2011.0, "unit": "year", "as_of": "2024-01",
+         "as_of_date": "2024-01-01"},
+    ]  # fmt: skip
+    long, year, again = figs.milestone_rows(rows_, "en")
+    assert long.count("<br>") >= 2 and long.endswith("<br>16 organisations")
+    assert year == "Launch year<br>2011" and again == "Launch year<br>2011 (2024-01)"
 
 
 def test_reported_only_project_has_milestones_and_no_effect_figures(dashboard_store):

@@ -117,10 +117,10 @@ def test_every_p_value_says_its_kind():
         (date(2014, 1, 1), date(2018, 1, 1), "annual", "en", "2014–2018"),
         (date(2014, 1, 1), date(2018, 1, 1), "annual", "zh", "2014–2018 年"),
         (date(2019, 1, 1), date(2019, 1, 1), "annual", "en", "2019"),
-        (date(2016, 1, 1), date(2019, 5, 1), "monthly", "en", "Jan 2016 – May 2019"),
-        (date(2016, 1, 1), date(2019, 5, 1), "monthly", "zh", "2016 年 1 月 – 2019 年 5 月"),
-        (date(2019, 10, 1), date(2020, 1, 1), "quarterly", "en", "2019 Q4 – 2020 Q1"),
-        (date(2020, 3, 2), date(2020, 3, 30), "weekly", "en", "2 Mar 2020 – 30 Mar 2020"),
+        (date(2016, 1, 1), date(2019, 5, 1), "monthly", "en", "2016-01 – 2019-05"),
+        (date(2016, 1, 1), date(2019, 5, 1), "monthly", "zh", "2016-01 – 2019-05"),
+        (date(2019, 10, 1), date(2020, 1, 1), "quarterly", "en", "2019-Q4 – 2020-Q1"),
+        (date(2020, 3, 2), date(2020, 3, 30), "weekly", "en", "2020-03-02 – 2020-03-30"),
         (None, date(2020, 1, 1), "annual", "en", "–"),
     ],
 )
@@ -133,7 +133,7 @@ def test_an_effects_windows_read_before_and_after_launch():
            "post_start": date(2020, 1, 1), "post_end": date(2023, 1, 1)}  # fmt: skip
     assert windows_text(row, "annual", "en") == "before launch 2014–2018; after launch 2020–2023"
     assert windows_text(row, "annual", "zh") == "上線前 2014–2018 年；上線後 2020–2023 年"
-    assert period_text("2019-07-01", "monthly", "en") == "Jul 2019"
+    assert period_text("2019-07-01", "monthly", "en") == "2019-07"
 
 
 # -- the overfit display ----------------------------------------------------------------------

@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import plotly.io as pio
 
+from gosmart import formats
+from gosmart.dashboard.figures import labels
 from gosmart.dashboard.figures.gaps import break_lines, iso_days
 from gosmart.dashboard.figures.thin import thin_points, with_legend
 from gosmart.dashboard.i18n import pick, t
@@ -15,6 +17,7 @@ from gosmart.dashboard.queries_compare import CompareData
 from gosmart.dashboard.theme import LAUNCH, PALETTE, value_ticks
 from gosmart.vocab import Grain
 
+LABEL_SIZE = 12
 X_OFFSET_KEY = {
     Grain.ANNUAL: "compare.x_years_since",
     Grain.MONTHLY: "compare.x_months_since",
@@ -42,7 +45,7 @@ def unit_label(data: CompareData, lang: str) -> str:
         return t("compare.unit_index", lang)
     if data.measure == "per_capita":
         scale = int(data.indicator.get("per_capita_scale") or 0)
-        return t("compare.unit_per_capita", lang, unit=unit, scale=f"{scale:,}")
+        return t("compare.unit_per_capita", lang, unit=unit, scale=formats.count(scale))
     return unit
 
 
@@ -87,7 +90,7 @@ def _vline(x: object, dash: str) -> dict:
     }
 
 
-def _label(x: object, text: str) -> dict:
+def _label(x: object, text: str, anchor: str = "left") -> dict:
     return {
         "x": x,
         "y": 1,
@@ -95,10 +98,39 @@ def _label(x: object, text: str) -> dict:
         "yref": "paper",
         "text": text,
         "showarrow": False,
-        "xanchor": "left",
+        "xanchor": anchor,
         "yanchor": "bottom",
-        "font": {"size": 12},
+        "font": {"size": LABEL_SIZE},
     }
+
+
+def launch_labels(
+    data: CompareData, positions: dict, cities: dict[str, dict], shapes: list[dict], lang: str
+) -> list[dict]:
+    """A dotted line and a label at the launch of each shown city's project that targets
+    the indicator (a project about payments marks no air-quality chart); labels in rows
+    by the one placement rule (`labels.label_rows`), each turned into the plot."""
+    launches = sorted(
+        (pd.Timestamp(launch["launch_date"]), city_id)
+        for city_id, launch in data.launches.items()
+        if city_id in positions and data.selection.indicator_id in list(launch.get("targets", []))
+    )
+    if not launches:
+        return []
+    frame = data.frame
+    lo = min(frame["period_start"].min(), launches[0][0])
+    hi = max(frame["period_start"].max(), launches[-1][0])
+    texts = [t("compare.launch_of", lang, city=city_label(c, cities, lang)) for _, c in launches]
+    where = [labels.fraction(when, lo, hi) for when, _ in launches]
+    anchors = [labels.inward_anchor(w) for w in where]
+    widths = [labels.text_px(text, LABEL_SIZE) for text in texts]
+    rows = labels.label_rows(where, widths, anchors)
+    notes = []
+    for (when, _), text, anchor, row in zip(launches, texts, anchors, rows, strict=True):
+        day = when.strftime("%Y-%m-%d")
+        shapes.append(_vline(day, "dot"))
+        notes.append({**_label(day, text, anchor), "yshift": row * labels.ROW_PX})
+    return notes
 
 
 def line_figure(data: CompareData, cities: dict[str, dict], lang: str) -> dict:
@@ -154,18 +186,7 @@ def line_figure(data: CompareData, cities: dict[str, dict], lang: str) -> dict:
         )
         notes.append(_label(0, t("compare.project_start", lang)))
     else:
-        launches = sorted(
-            (pd.Timestamp(launch["launch_date"]).strftime("%Y-%m-%d"), city_id)
-            for city_id, launch in data.launches.items()
-            if city_id in positions
-        )
-        for k, (when, city_id) in enumerate(launches):
-            shapes.append(_vline(when, "dot"))
-            label = _label(
-                when, t("compare.launch_of", lang, city=city_label(city_id, cities, lang))
-            )
-            label["yshift"] = 16 * (k % 2)  # neighbouring launches' labels one above the other
-            notes.append(label)
+        notes += launch_labels(data, positions, cities, shapes, lang)
     x_title = (
         t(X_OFFSET_KEY.get(data.grain or Grain.ANNUAL, "compare.x_years_since"), lang)
         if aligned
@@ -173,13 +194,25 @@ def line_figure(data: CompareData, cities: dict[str, dict], lang: str) -> dict:
     )
     layout = {
         "template": template(),
-        "title": {"text": indicator_name(data, lang)},
-        "xaxis": {"title": {"text": x_title}} if x_title else {},
+        "xaxis": {"title": {"text": x_title}}
+        if x_title
+        else {"hoverformat": formats.d3_format(data.grain)},
         "yaxis": {"title": {"text": unit}, **value_ticks(lang)},
         "legend": {"orientation": "h", "y": -0.22 if aligned else -0.12},
         "hovermode": "x unified",
         "height": 460,
-        "margin": {"t": 92 if len(notes) > 1 else 70},  # room for staggered launch labels
+        # room for the rows of launch labels under the title
+        "margin": {
+            "t": 70
+            + labels.ROW_PX * max([n.get("yshift", 0) // labels.ROW_PX for n in notes] or [0])
+        },
+        "title": {
+            "text": indicator_name(data, lang),
+            "y": 1,
+            "yref": "container",
+            "yanchor": "top",
+            "pad": {"t": 10},
+        },
         "shapes": shapes,
         "annotations": notes,
     }
@@ -202,7 +235,7 @@ def table_rows(data: CompareData, cities: dict[str, dict], lang: str) -> pd.Data
             "city": frame["city_id"].map(names),
             "period": frame["x"].astype("int64").astype(str)
             if aligned
-            else np.datetime_as_string(frame["period_start"].to_numpy("datetime64[D]")),
+            else formats.periods(frame["period_start"], data.grain),
             "value": frame["shown"].astype("float64").round(6),
             "unit": unit_label(data, lang),
             "coverage": frame["coverage"].astype("float64").round(4),

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from gosmart import formats
 from gosmart.dashboard.figures.project import (
     LAUNCH_RANGE,
     axis_title,
@@ -234,7 +235,7 @@ def national_figure(
                 },
                 name=t(key, lang),
                 text=[reported_value(m, lang) for m in part],
-                customdata=[[m.get("reported_by") or "", m.get("as_of")] for m in part],
+                customdata=[[formats.outlet(m), m.get("as_of")] for m in part],
                 hovertemplate="%{text}<br>%{customdata[1]} · %{customdata[0]}<extra></extra>",
             )  # fmt: skip
         )

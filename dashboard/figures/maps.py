@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from gosmart import formats
 from gosmart.dashboard.figures.compare import template
 from gosmart.dashboard.i18n import pick, t
 from gosmart.dashboard.queries import records
 from gosmart.dashboard.theme import value_ticks
-from gosmart.missing import is_missing, or_none
+from gosmart.missing import or_none
 
 COLOR_SCALE = "Cividis"
 STATION_SCALE = "Viridis"  # stations on a scale of their own: a second colour-blind-safe one
@@ -23,9 +24,9 @@ NO_DATA_FILL = "#e9e9e9"
 
 
 def _fmt(value: float) -> str:
-    if is_missing(value):
-        return "–"
-    return f"{value:,.4g}" if abs(value) < 1e5 else f"{value:,.0f}"
+    """A mapped mean: four significant digits, whole above 10,000 ('12,346', never '1.235e+04')."""
+    x = formats.measured(value)
+    return x if x == formats.NONE or abs(float(value)) < 1e4 else formats.count(value)
 
 
 def _station_texts(points: pd.DataFrame, lang: str, unit: str) -> list[str]:

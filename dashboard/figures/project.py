@@ -11,10 +11,11 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from gosmart import formats
+from gosmart.dashboard.figures import labels
 from gosmart.dashboard.figures.gaps import break_lines
 from gosmart.dashboard.figures.thin import thin_points, with_legend
 from gosmart.dashboard.i18n import catalogue, normalise_lang, pick, t
-from gosmart.dashboard.periods import period_text
 from gosmart.dashboard.theme import (
     BAND,
     COUNTERFACTUAL,
@@ -53,13 +54,12 @@ def _day(value: Any) -> date | None:
     return pd.Timestamp(value).date()
 
 
-# Hover labels of a period at its grain (plotly's d3 time format).
-HOVER_FORMATS = {Grain.ANNUAL: "%Y", Grain.QUARTERLY: "%b %Y", Grain.MONTHLY: "%b %Y"}
 MAX_YEAR_TICKS = 8
 
 
 def hover_format(grain: str | None) -> str:
-    return HOVER_FORMATS.get(grain, "%Y-%m-%d")
+    """Hover labels of a period at its grain (plotly's d3 time format), as `formats.period`."""
+    return formats.d3_format(grain)
 
 
 def date_axis(grain: str | None, dates: Any = ()) -> dict[str, Any]:
@@ -107,6 +107,14 @@ def timeline_marks(
     return marks
 
 
+def mark_when(mark: dict[str, Any]) -> str:
+    """A timeline mark's date at the precision it was written ('2011', '2014-12'), or its
+    span ('2018–2020', '2021-05-19 – 2021-07-26')."""
+    if mark.get("end") and mark["end"] > mark["start"]:
+        return formats.day_range(mark["start"], mark["end"])
+    return formats.dated(mark["start"], mark.get("precision"))
+
+
 def _in_range(mark: dict[str, Any], lo: date, hi: date) -> bool:
     end = mark["end"] or mark["start"]
     return end >= lo and mark["start"] <= hi
@@ -138,10 +146,9 @@ def timeline(
                 name=t("project.legend_launch_range", lang),
             )
         )
-    for m in marks:
-        if x_range and not _in_range(m, *x_range):
-            continue
-        hover = f"{m['number']}. {m['start']:%Y-%m-%d} {pick(m, 'label', lang)}"
+    shown = [m for m in marks if not x_range or _in_range(m, *x_range)]
+    for m in shown:
+        hover = f"{m['number']}. {mark_when(m)} {pick(m, 'label', lang)}"
         if m["end"] and m["end"] > m["start"]:
             shapes.append(vrect(m["start"], m["end"], CONFOUNDER_FILL))
         colour = LAUNCH if m["mark"] == "launch" else (GREY if m["mark"] == "phase" else EVENT)
@@ -173,7 +180,33 @@ def timeline(
                 "borderpad": 2,
             }
         )
-    return traces, {"shapes": shapes, "annotations": annotations}
+    top = _stack_badges(annotations, shown, x_range)
+    return traces, {"shapes": shapes, "annotations": annotations, "margin": {"t": top}}
+
+
+BADGE_PAD_PX = 8.0  # border and padding around a badge's number
+TITLE_AT_TOP = {"y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 10}}
+
+
+def _stack_badges(
+    annotations: list[dict[str, Any]],
+    marks: list[dict[str, Any]],
+    x_range: tuple[date, date] | None,
+) -> int:
+    """Badges of nearby marks one row above another (`labels.label_rows`); returns the top
+    margin that holds the rows under the chart's title."""
+    if not annotations:
+        return 80
+    days = [d for m in marks for d in (m["start"], m["end"]) if d]
+    lo, hi = min(days), max(days)
+    if x_range:
+        lo, hi = min(lo, x_range[0]), max(hi, x_range[1])
+    widths = [labels.text_px(a["text"], 12) + BADGE_PAD_PX for a in annotations]
+    positions = [labels.fraction(a["x"], lo, hi) for a in annotations]
+    rows = labels.label_rows(positions, widths, ["center"] * len(annotations))
+    for a, row in zip(annotations, rows, strict=True):
+        a["yshift"] = row * labels.ROW_PX
+    return 80 + max(rows) * labels.ROW_PX
 
 
 def vrect(x0: Any, x1: Any, fill: str, name: str | None = None) -> dict[str, Any]:
@@ -267,16 +300,22 @@ def indicator_figure(
         traces + marks_traces,
         {
             **marks_layout,
-            "title": _title(
-                t("project.chart_indicator_title", lang, indicator=pick(indicator, "name", lang))
-            ),
+            "title": {
+                **_title(
+                    t(
+                        "project.chart_indicator_title",
+                        lang,
+                        indicator=pick(indicator, "name", lang),
+                    )
+                ),
+                **TITLE_AT_TOP,
+            },
             "xaxis": date_axis(grain, series["period_start"]),
             "yaxis": {
                 "title": _title(axis_title(indicator, lang, per_capita)),
                 **value_ticks(lang),
             },
             "height": 460,
-            "margin": {"t": 80},
         },
     )
 
@@ -344,14 +383,13 @@ def effect_figure(
         traces + marks_traces,
         {
             **marks_layout,
-            "title": _title(t("project.chart_effect_title", lang)),
+            "title": {**_title(t("project.chart_effect_title", lang)), **TITLE_AT_TOP},
             "xaxis": date_axis(indicator.get("grain"), path.get("period_start", [])),
             "yaxis": {
                 "title": _title(axis_title(indicator, lang, per_capita)),
                 **value_ticks(lang),
             },
             "height": 420,
-            "margin": {"t": 80},
         },
     )
 
@@ -398,7 +436,7 @@ def placebo_figure(
 ) -> go.Figure:
     """One panel of the placebo gallery: thin grey placebo gaps against the city's gap in colour,
     or, for launch-date sensitivity (and runs without paths), the effect by tried unit; tried
-    launch dates are named at the series' grain ('2019', 'Mar 2019') on a category axis."""
+    launch dates on a time axis at the series' grain ('2019', '2019-03')."""
     lang = normalise_lang(lang)
     runs = placebos[placebos["kind"] == kind]
     traces: list[dict[str, Any]] = []
@@ -432,15 +470,19 @@ def placebo_figure(
                 )
             )
         shapes = [zero]
-        xaxis.update(date_axis(grain, [p[0] for p in with_paths[0]["path"]]))
+        # ticks over every line drawn (the placebos' and the city's), so years never crowd
+        drawn = [p[0] for run in with_paths for p in run["path"]]
+        xaxis.update(date_axis(grain, [*drawn, *gap.get("period_start", [])]))
         launch = _day(project.get("launch_date"))
         if launch:
             shapes.append(vline(launch, {"color": LAUNCH, "width": 2}))
         y_title = t("project.axis_gap_log" if log_scale else "project.axis_gap", lang)
     else:
         runs = runs.dropna(subset=["effect_avg"])
-        dated = pd.to_datetime(runs["unit"], format="%Y-%m-%d", errors="coerce").notna().all()
-        units = [period_text(u, grain, lang) for u in runs["unit"]] if dated else runs["unit"]
+        dated = pd.to_datetime(runs["unit"], format="%Y-%m-%d", errors="coerce")
+        # tried launch dates on a time axis (its ticks spaced by plotly, never on each
+        # other), named at the series' grain in the hover; other units on a category axis
+        units = dated if len(runs) and dated.notna().all() else runs["unit"]
         traces.append(
             scatter(
                 x=units,
@@ -452,7 +494,10 @@ def placebo_figure(
             )
         )
         shapes = [zero]
-        xaxis.update(type="category", automargin=True)
+        if units is dated:
+            xaxis.update(date_axis(grain, dated))
+        else:
+            xaxis.update(type="category", automargin=True)
         y_title = t("project.axis_effect_log" if log_scale else "project.axis_effect", lang)
     return figure(
         traces,
@@ -461,8 +506,10 @@ def placebo_figure(
             "title": _title(t(f"project.placebo_title_{kind}", lang)),
             "xaxis": xaxis,
             "yaxis": {"title": _title(y_title), **value_ticks(lang)},
-            "height": 320,
-            "margin": {"t": 50, "b": 46},
+            "height": 360,
+            # the legend at the foot of the figure, below two-line month ticks (not on them)
+            "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"},
+            "margin": {"t": 50, "b": 96},
             "showlegend": True,
         },
     )
@@ -525,44 +572,44 @@ def reported_value(row: dict[str, Any], lang: str) -> str:
     value = row.get("value")
     if value is None:
         return row.get("value_as_reported") or ""
-    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+    if (row.get("unit") or "") in formats.YEAR_UNITS:
+        return formats.year(value)  # 'launched in 2011', not '2,011 year'
+    text = formats.amount(value, row.get("unit"))
     unit = unit_label(row.get("unit") or "", lang)
     prefix = "≥ " if row.get("lower_bound") else ""
     return f"{prefix}{text} {unit}".strip()
 
 
-def _label_positions(
-    part: list[dict[str, Any]], start: pd.Timestamp, end: pd.Timestamp
-) -> list[str]:
-    """Above each dot, but below it when the metric's previous dot is within a year and
-    labelled above: values reported months apart would otherwise be written over each other.
-    Near either end of the time axis the label turns inward, so it is never cut off."""
-    edge = (end - start) * 0.15
-    vertical = ["top"] * len(part)
-    last: dict[str, tuple[pd.Timestamp, str]] = {}
-    for i in sorted(range(len(part)), key=lambda i: pd.Timestamp(part[i]["as_of_date"])):
-        when, metric = pd.Timestamp(part[i]["as_of_date"]), part[i]["metric"]
-        prev = last.get(metric)
-        if prev is not None and (when - prev[0]).days < 365 and prev[1] == "top":
-            vertical[i] = "bottom"
-        last[metric] = (when, vertical[i])
-    positions = []
-    for i, m in enumerate(part):
-        when = pd.Timestamp(m["as_of_date"])
-        side = "left" if when > end - edge else "right" if when < start + edge else "center"
-        positions.append(f"{vertical[i]} {side}")
-    return positions
+MILESTONE_LABEL_PX = 170.0  # row labels wrap here, so a phone keeps room for the dots
+MILESTONE_LINE_PX = 18  # one line of a 13 px row label
+MILESTONE_ROW_GAP_PX = 12
+
+
+def milestone_rows(milestones: list[dict[str, Any]], lang: str) -> list[str]:
+    """Each reported figure's row on the milestone chart: its metric and, below, its value
+    (the date of the report too when the same value was reported twice). One row per figure,
+    so values reported months apart are never written over each other."""
+    rows: list[str] = []
+    for m in milestones:
+        name = labels.wrap(metric_label(m["metric"], lang), MILESTONE_LABEL_PX, 13)
+        label = f"{name}<br>{reported_value(m, lang)}"
+        if label in rows:
+            label = f"{label} ({m.get('as_of')})"
+        rows.append(label)
+    return rows
 
 
 def milestone_figure(milestones: list[dict[str, Any]], lang: str) -> go.Figure:
-    """Reported figures as dots on a timeline, one row per metric, values written beside them.
+    """Reported figures as dots on a timeline, one row per figure named by its metric and value.
 
-    Dots are never joined: reported figures are points in time, not a measured trend."""
+    Dots are never joined: reported figures are points in time, not a measured trend. The
+    values are the rows' labels (`labels`: text a category axis spaces, never over a dot's
+    neighbour)."""
     lang = normalise_lang(lang)
     rows = [m for m in milestones if m.get("value") is not None and m.get("as_of_date")]
+    rows.sort(key=lambda m: (metric_label(m["metric"], lang), pd.Timestamp(m["as_of_date"])))
+    names = dict(zip(map(id, rows), milestone_rows(rows, lang), strict=True))
     traces: list[dict[str, Any]] = []
-    dates = [pd.Timestamp(m["as_of_date"]) for m in rows]
-    start, end = (min(dates), max(dates)) if dates else (pd.Timestamp(0), pd.Timestamp(0))
     for lower in (False, True):
         part = [m for m in rows if bool(m.get("lower_bound")) == lower]
         if not part:
@@ -570,31 +617,42 @@ def milestone_figure(milestones: list[dict[str, Any]], lang: str) -> go.Figure:
         traces.append(
             scatter(
                 x=[m["as_of_date"] for m in part],
-                y=[metric_label(m["metric"], lang) for m in part],
-                mode="markers+text",
+                y=[names[id(m)] for m in part],
+                mode="markers",
                 text=[reported_value(m, lang) for m in part],
-                textposition=_label_positions(part, start, end),
                 marker={
                     "size": 13,
                     "color": PALETTE[1] if lower else PALETTE[0],
                     "symbol": "triangle-up" if lower else "circle",
                 },
                 name=t("project.legend_lower_bound" if lower else "project.legend_reported", lang),
-                customdata=[[m.get("reported_by") or "", m.get("as_of")] for m in part],
+                customdata=[[formats.outlet(m), m.get("as_of")] for m in part],
                 hovertemplate="%{text}<br>%{customdata[1]} · %{customdata[0]}<extra></extra>",
             )
         )
-    n_metrics = len({m["metric"] for m in rows})
+    order = [names[id(m)] for m in rows]
+    lines = max([row.count("<br>") + 1 for row in order] or [1])
+    row_px = MILESTONE_LINE_PX * lines + MILESTONE_ROW_GAP_PX
     return figure(
         traces,
         {
-            "title": _title(t("project.chart_milestones_title", lang)),
-            "height": max(300, 150 + 70 * n_metrics),
-            "xaxis": {"title": _title(t("project.axis_reported_date", lang))},
-            # headroom above the top row for its labels
-            "yaxis": {"type": "category", "automargin": True, "range": [-0.6, n_metrics - 0.1]},
-            # the legend at the foot of the figure, below the axis title (not on it)
+            "title": {
+                **_title(t("project.chart_milestones_title", lang)),
+                "subtitle": {"text": t("project.chart_milestones_subtitle", lang)},
+                **TITLE_AT_TOP,
+            },
+            # category rows are evenly spaced: each as tall as the tallest label
+            "height": max(300, 190 + len(order) * row_px),
+            "xaxis": {"type": "date", "automargin": True},
+            "yaxis": {
+                "type": "category",
+                "automargin": True,
+                "categoryorder": "array",
+                "categoryarray": order[::-1],
+                "tickfont": {"size": 13},
+            },
+            # the legend at the foot of the figure, below the dates
             "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"},
-            "margin": {"t": 60, "b": 110},
+            "margin": {"t": 80, "b": 90},
         },
     )

@@ -6,9 +6,21 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from gosmart.dashboard.figures import labels
 from gosmart.dashboard.figures.project import figure
 from gosmart.dashboard.i18n import pick, t
 from gosmart.missing import is_missing
+
+LABEL_SIZE = 12
+LABEL_PX = 230.0  # an indicator's name wraps here (two lines fit in a column)
+COLUMN_PX = 38
+ROW_PX = 26
+
+
+def _two_lines(name: str) -> str:
+    """An indicator's name in at most two lines (a longer name gets longer lines)."""
+    width = max(LABEL_PX, labels.text_px(name, LABEL_SIZE) / 2 + 4 * LABEL_SIZE)
+    return labels.wrap(name, width, LABEL_SIZE)
 
 
 def coverage_figure(
@@ -31,7 +43,10 @@ def coverage_figure(
     periods[rows, cols] = coverage["periods"].to_numpy("float64")
     grains = dict(zip(coverage["indicator_id"], coverage["grain"], strict=True))
     grain_names = [t(f"sources.grain_{grains[i]}", lang) for i in ind_order]
-    x_labels = [pick(indicators.get(i, {}), "name", lang) or i for i in ind_order]
+    # Indicator names stand upright over their columns, wrapped to two lines at most: each
+    # column is wider than its label is thick, so no name is written over its neighbour;
+    # the grid is as wide as its columns need and scrolls inside its own box on a phone.
+    x_labels = [_two_lines(pick(indicators.get(i, {}), "name", lang) or i) for i in ind_order]
     y_labels = [pick(cities.get(c, {}), "name", lang) or c for c in city_order]
     text = [
         [
@@ -57,10 +72,15 @@ def coverage_figure(
     return figure(
         [heatmap],
         {
-            "title": {"text": t("sources.coverage_title", lang), "y": 0.995, "yanchor": "top"},
-            "height": max(320, 26 * len(city_order) + 220),
-            "xaxis": {"side": "top", "tickangle": -30},
-            "yaxis": {"autorange": "reversed"},
-            "margin": {"l": 160, "t": 200},
+            "width": COLUMN_PX * len(ind_order) + 280,
+            "height": ROW_PX * len(city_order) + LABEL_PX + 160,
+            "xaxis": {
+                "side": "top",
+                "tickangle": -90,
+                "automargin": True,
+                "tickfont": {"size": LABEL_SIZE},
+            },
+            "yaxis": {"autorange": "reversed", "automargin": True},
+            "margin": {"l": 10, "t": 10},  # titled by the page's heading above it
         },
     )

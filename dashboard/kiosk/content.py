@@ -13,10 +13,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlparse
 
 import pandas as pd
 
+from gosmart import formats
 from gosmart.dashboard import verdict as vd
 from gosmart.dashboard.i18n import pick, t
 from gosmart.dashboard.kiosk import data, figures, format, qr
@@ -43,11 +43,6 @@ class SlideUnavailable(RuntimeError):
 
 def _method_name(method: str, lang: str) -> str:
     return t(f"kiosk.method_{method}", lang) if method in KIOSK_METHODS else method
-
-
-def _host(url: str | None) -> str:
-    host = urlparse(url or "").hostname or ""
-    return host.removeprefix("www.")
 
 
 def _publishers(source_ids: list[str]) -> list[dict[str, Any]]:
@@ -159,7 +154,7 @@ def _milestone_headline(h: Headline, project: Mapping[str, Any], lang: str) -> d
     value = format.format_number(float(row["value"]), lang)
     if bool(row.get("lower_bound")):
         value = t("kiosk.at_least", lang, value=value)
-    who = row.get("reported_by") or _host(row.get("url"))
+    who = formats.outlet(row)
     return {
         "value": value,
         "unit": row.get("unit") or "",
@@ -321,7 +316,7 @@ def _milestones_chart(c: Chart, project: Mapping[str, Any], lang: str) -> dict |
         for v, b in zip(rows["value"], rows["lower_bound"].fillna(False), strict=True)
     ]
     labels = _chart_labels(lang, "", project)
-    hosts = ", ".join(dict.fromkeys(_host(u) for u in rows["url"] if u))
+    hosts = ", ".join(dict.fromkeys(formats.site(u) for u in rows["url"] if u))
     return {
         "figure": _ticked(
             figures.milestones_figure(rows, _launch(project), labels, texts),

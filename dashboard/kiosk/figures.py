@@ -64,6 +64,7 @@ def _layout(labels: Mapping[str, str], *, legend: bool = False) -> dict[str, Any
             "title": {"text": labels.get("unit", ""), "font": {"size": 22, "color": MUTED}},
             "rangemode": "tozero",
             "separatethousands": True,
+            "automargin": True,  # long tick labels push the title out, never under it
         },
     }
 

@@ -6,26 +6,14 @@ number came from. Chinese uses 萬/億 for large numbers, as readers there expec
 
 from __future__ import annotations
 
-import math
 import string
 from collections.abc import Mapping
 from datetime import date
 
 from gosmart.dashboard.i18n import normalise_lang, t
+from gosmart.formats import significant, trim_zeros
 
 MINUS = "\u2212"
-
-
-def _trim(text: str) -> str:
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def significant(value: float, digits: int = 3) -> str:
-    """`value` with at most `digits` significant digits, no trailing zeros."""
-    if value == 0:
-        return "0"
-    decimals = max(0, digits - 1 - int(math.floor(math.log10(abs(value)))))
-    return _trim(f"{value:,.{decimals}f}")
 
 
 def format_number(value: float, lang: str) -> str:
@@ -42,10 +30,10 @@ def format_number(value: float, lang: str) -> str:
     if v >= 1000:
         return f"{sign}{significant(v, 7) if v < 1e7 else significant(v, 4)}"
     if v >= 100:
-        return f"{sign}{_trim(f'{v:.0f}')}"
+        return f"{sign}{trim_zeros(f'{v:.0f}')}"
     if v >= 10:
-        return f"{sign}{_trim(f'{v:.1f}')}"
-    return f"{sign}{_trim(f'{v:.2f}')}"
+        return f"{sign}{trim_zeros(f'{v:.1f}')}"
+    return f"{sign}{trim_zeros(f'{v:.2f}')}"
 
 
 def format_signed(value: float, lang: str) -> str:
@@ -57,7 +45,7 @@ def format_signed(value: float, lang: str) -> str:
 def format_percent(fraction: float, lang: str, *, signed: bool = True) -> str:
     """A fraction as a percentage with a sign ('+4.2%', '−12%')."""
     pct = float(fraction) * 100
-    digits = f"{abs(pct):.0f}" if abs(pct) >= 10 else _trim(f"{abs(pct):.1f}")
+    digits = f"{abs(pct):.0f}" if abs(pct) >= 10 else trim_zeros(f"{abs(pct):.1f}")
     sign = (MINUS if pct < 0 else "+") if signed and digits not in ("0",) else ""
     return f"{sign}{digits}%"
 

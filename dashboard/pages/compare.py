@@ -14,6 +14,7 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, callback, ctx, dash_table, dcc, html, no_update
 
+from gosmart import formats
 from gosmart.dashboard import queries_compare as qc
 from gosmart.dashboard.components import fallback_notice, indicator_control, view_page
 from gosmart.dashboard.figures import compare as figs
@@ -23,6 +24,7 @@ from gosmart.dashboard.i18n import dropdown_labels, pick, t
 from gosmart.dashboard.queries import csv_text, records
 from gosmart.dashboard.theme import FONT_FAMILY
 from gosmart.dashboard.urlstate import decode, encode, parse_query, text_items, whole_number
+from gosmart.vocab import Grain
 
 dash.register_page(
     __name__, path="/compare", title="Compare · GO SMART Evidence", cache_view=qc.COMPARE_VIEW
@@ -82,7 +84,7 @@ def _notes(data: qc.CompareData, cities: dict[str, dict], lang: str) -> list:
                     lang,
                     city=figs.city_label(city_id, cities, lang),
                     project=pick(launch, "name", lang),
-                    date=str(launch["launch_date"])[:10],
+                    date=formats.period(launch["launch_date"], Grain.DAILY),
                 )
             )
     return [html.P(n, className="muted compare-note") for n in notes]

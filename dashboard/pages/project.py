@@ -8,9 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 import dash
-import pandas as pd
 from dash import Input, Output, State, dcc, html
 
+from gosmart import formats
 from gosmart.dashboard import project_context, queries, queries_project
 from gosmart.dashboard import verdict as vd
 from gosmart.dashboard.bundle import BundleError, ProjectView, build_bundle, load_view
@@ -19,9 +19,10 @@ from gosmart.dashboard.figures import project as figs
 from gosmart.dashboard.figures.showcase import effect_size_text
 from gosmart.dashboard.i18n import catalogue, engine_text, normalise_lang, pick, t
 from gosmart.dashboard.kiosk.format import significant
-from gosmart.dashboard.periods import span_text, windows_text
+from gosmart.dashboard.periods import period_text, span_text, windows_text
 from gosmart.dashboard.urlstate import Field, decode, href, register_view
 from gosmart.missing import is_missing
+from gosmart.vocab import Grain
 
 dash.register_page(
     __name__,
@@ -89,7 +90,7 @@ def _fmt(value: Any, digits: int = 3) -> str:
 
 
 def _date(value: Any) -> str:
-    return "–" if value is None else f"{pd.Timestamp(value):%Y-%m-%d}"
+    return formats.period(value, Grain.DAILY)
 
 
 def _link(url: str | None, text: str) -> html.A | str:
@@ -142,7 +143,6 @@ def _story(project: dict[str, Any], lang: str) -> html.Div:
 def _timeline_list(view: ProjectView, lang: str) -> html.Div:
     rows = []
     for m in view.marks:
-        end = f" – {m['end']:%Y-%m-%d}" if m.get("end") else ""
         kind = known("mark", m["mark"], lang)
         confidence = m.get("confidence")
         extra = f" ({known('confidence', confidence, lang)})" if confidence else ""
@@ -150,7 +150,7 @@ def _timeline_list(view: ProjectView, lang: str) -> html.Div:
             html.Li(
                 [
                     html.Span(str(m["number"]), className=f"mark-num mark-{m['mark']}"),
-                    f" {m['start']:%Y-%m-%d}{end} · {kind}{extra}: {pick(m, 'label', lang)} ",
+                    f" {figs.mark_when(m)} · {kind}{extra}: {pick(m, 'label', lang)} ",
                     _link(m.get("source_url"), t("common.source", lang)),
                 ]
             )
@@ -161,7 +161,7 @@ def _timeline_list(view: ProjectView, lang: str) -> html.Div:
     if lo is not None and hi is not None and _date(lo) != _date(hi):
         launch_note.append(
             html.P(
-                t("project.launch_uncertain", lang, lo=_date(lo), hi=_date(hi)),
+                t("project.launch_uncertain", lang, when=formats.day_range(lo, hi)),
                 className="muted",
             )
         )
@@ -608,7 +608,8 @@ def _quality_section(view: ProjectView, lang: str) -> html.Div:
             [
                 html.Li(
                     [
-                        f"{_date(b['date_start'])}: {pick(b, 'label', lang)} ",
+                        f"{period_text(b['date_start'], view.indicator.get('grain'), lang)}: "
+                        f"{pick(b, 'label', lang)} ",
                         _link(b.get("source_url"), t("common.source", lang)),
                     ]
                 )
@@ -655,7 +656,7 @@ def _milestone_section(view: ProjectView, lang: str) -> html.Div:
                     ]
                 ),
                 html.Td(figs.reported_value(m, lang) or "–"),
-                html.Td(m.get("reported_by") or m.get("publisher") or "–"),
+                html.Td(formats.outlet(m) or "–"),
                 html.Td(
                     [
                         html.Span(t("common.reported", lang), className="badge reported"),

@@ -151,7 +151,7 @@ def layout(**query: Any) -> html.Div:
 
 def _layout(state: dict[str, Any], notices: list[str]) -> html.Div:
     lang, year = state["lang"], state["year"]
-    head = [html.H1(t("showcase.title", lang)), html.P(t("common.tagline", lang), className="lead")]
+    head = [html.H1(t("showcase.title", lang)), html.P(t("showcase.lead", lang), className="lead")]
     head.append(fallback_notice(lang, notices))
     try:
         cards = queries_project.showcase_projects(int(year))

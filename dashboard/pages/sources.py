@@ -6,11 +6,13 @@ import dash
 import pandas as pd
 from dash import dcc, html
 
+from gosmart import formats
 from gosmart.dashboard import queries_compare as qc
 from gosmart.dashboard.components import fallback_notice, view_page
 from gosmart.dashboard.figures.sources import coverage_figure
 from gosmart.dashboard.i18n import pick, t
 from gosmart.missing import is_missing
+from gosmart.vocab import Grain
 
 dash.register_page(
     __name__, path="/sources", title="Sources · GO SMART Evidence", cache_view=qc.SOURCES_VIEW
@@ -18,14 +20,22 @@ dash.register_page(
 
 
 def _date(value: object) -> str:
-    return "" if is_missing(value) else str(value)[:10]
+    return "" if is_missing(value) else formats.period(value, Grain.DAILY)
 
 
-def _period(row: dict) -> list | str:
-    """'start – end', each date kept on one line (a narrow column broke them at the hyphens)."""
-    start, end = _date(row["period_start"]), _date(row["period_end"])
-    if not (start or end):
-        return "–"
+def _period(row: dict, indicators: dict[str, dict]) -> list | str:
+    """The source's span at the grain of the indicators it feeds ('2014–2018', '2018-01 –
+    2025-09'; days when they differ or none is known), each end kept on one line."""
+    names = row["indicators"] if row["indicators"] is not None else []
+    grains = {(indicators.get(i) or {}).get("native_grain") for i in names}
+    grain = grains.pop() if len(grains) == 1 else Grain.DAILY
+    grain = Grain.DAILY if grain in (None, Grain.HOURLY) else grain
+    text = formats.span(row["period_start"], row["period_end"], grain)
+    if text == formats.NONE:
+        return text
+    start, dash, end = text.partition(f" {formats.SPAN_DASH} ")
+    if not dash:
+        return html.Span(text, className="nowrap")
     return [html.Span(f"{start} –", className="nowrap"), " ", html.Span(end, className="nowrap")]
 
 
@@ -50,7 +60,7 @@ def _source_table(
             if row["url"]
             else row["title"]
         )
-        rows = "" if is_missing(row["rows"]) else f"{int(row['rows']):,}"
+        rows = "" if is_missing(row["rows"]) else formats.count(row["rows"])
         body.append(
             html.Tr(
                 [
@@ -60,7 +70,7 @@ def _source_table(
                     html.Td(badges),
                     html.Td(_date(row["retrieved_at"]), className="nowrap"),
                     html.Td(rows, className="num"),
-                    html.Td(_period(row)),
+                    html.Td(_period(row, indicators)),
                     html.Td(
                         ", ".join(pick(indicators.get(i, {}), "name", lang) or i for i in names)
                     ),
@@ -96,7 +106,7 @@ def _runs_table(frame: pd.DataFrame, lang: str) -> html.Table | html.P:
                     )
                 ),
                 html.Td(
-                    "" if is_missing(r["rows"]) else f"{int(r['rows']):,}",
+                    "" if is_missing(r["rows"]) else formats.count(r["rows"]),
                     className="num",
                 ),
                 html.Td(r["error"] or "", className="small"),
@@ -145,10 +155,14 @@ def render(state: dict, notices: list[str]) -> html.Div:
                 [
                     html.H2(t("sources.coverage_heading", lang)),
                     html.P(t("sources.coverage_help", lang), className="muted"),
-                    dcc.Graph(
-                        id="sources-coverage",
-                        figure=fig,
-                        config={"displaylogo": False, "responsive": True},
+                    html.Div(
+                        dcc.Graph(
+                            id="sources-coverage",
+                            figure=fig,
+                            config={"displaylogo": False},
+                            style={"width": f"{fig.layout.width}px"},
+                        ),
+                        className="table-scroll",
                     )
                     if not coverage.empty
                     else html.P(t("common.no_data", lang), className="muted empty"),
