@@ -16,7 +16,7 @@ from plotly.io.json import to_json_plotly
 from waitress.server import BaseWSGIServer, MultiSocketServer
 
 import gosmart.dashboard.theme  # noqa: F401 - registers the Plotly template
-from gosmart.dashboard import data, delivery, plotlyjs, queries, security
+from gosmart.dashboard import data, delivery, phone_view, plotlyjs, queries, security
 from gosmart.dashboard.components import render_flagging_failure
 from gosmart.dashboard.data import store
 from gosmart.dashboard.health import register_health
@@ -191,6 +191,7 @@ def create_app(settings: Settings) -> Dash:
     )
     app.layout = _shell
     plotlyjs.install(app)
+    phone_view.install(app)
     _cache_pages()
     _register_shell_callbacks(app)
     server = app.server
