@@ -16,7 +16,16 @@ from plotly.io.json import to_json_plotly
 from waitress.server import BaseWSGIServer, MultiSocketServer
 
 import gosmart.dashboard.theme  # noqa: F401 - registers the Plotly template
-from gosmart.dashboard import data, delivery, phone_view, plotlyjs, queries, security
+from gosmart.dashboard import (
+    data,
+    delivery,
+    phone_view,
+    plotlyjs,
+    polyfill,
+    queries,
+    security,
+    suite_bodies,
+)
 from gosmart.dashboard.components import render_flagging_failure
 from gosmart.dashboard.data import store
 from gosmart.dashboard.health import register_health
@@ -192,11 +201,13 @@ def create_app(settings: Settings) -> Dash:
     app.layout = _shell
     plotlyjs.install(app)
     phone_view.install(app)
+    polyfill.install(app)
     _cache_pages()
     _register_shell_callbacks(app)
     server = app.server
     security.install(server)
     delivery.install(server)
+    suite_bodies.install(app)
     register_health(server)
     try:
         from gosmart.dashboard.api import register_api

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from dash import Dash
+from flask import request
 
 from gosmart.resources import ASSETS_DIR
 
@@ -23,6 +25,7 @@ BUNDLE_DIR = ASSETS_DIR / FOLDER
 HASHED = re.compile(r"(?P<name>plotly|plotly-geo|chunk)-[A-Z0-9]{8}\.js")
 META = {"plotly": "gosmart-plotlyjs", "plotly-geo": "gosmart-plotlyjs-geo"}
 META_PRELOAD = "gosmart-plotlyjs-chunks"
+META_EAGER = "gosmart-plotlyjs-eager"
 
 
 def bundle_files(folder: Path = BUNDLE_DIR) -> dict[str, list[str]]:
@@ -56,6 +59,33 @@ def is_bundle_path(path: str) -> bool:
     return folder == f"/assets/{FOLDER}" and HASHED.fullmatch(name) is not None
 
 
+def draws_charts(path: str) -> bool:
+    """Whether the page at this URL path opens with a chart: every page but those
+    registered with `charts=False` (the methodology) and paths no page serves (the 404)."""
+    from dash._pages import _path_to_page
+
+    page, _ = _path_to_page(path.strip("/"))
+    return bool(page) and page.get("charts", True) and page.get("path") != "/404"
+
+
+def eager_tags(app: Dash) -> str:
+    """The loader's "import now" tag and a modulepreload of the entry and its chunk, so a
+    page with a chart starts fetching them while the HTML is still being read."""
+    files = bundle_files()
+    urls = [app.get_asset_url(f"{FOLDER}/{n}") for n in [*files["chunk"], files["plotly"][0]]]
+    links = "".join(f'<link rel="modulepreload" href="{url}">' for url in urls)
+    return f'<meta name="{META_EAGER}" content="1">{links}'
+
+
 def install(app: Dash) -> None:
-    """Tell the page's loader (assets/plotly_loader.js) where the bundle is."""
+    """Tell the page's loader (assets/plotly_loader.js) where the bundle is, and whether
+    this page needs it at once (its HTML is built per request, so it knows its path)."""
     app.config.meta_tags.extend(meta_tags(app))
+    interpolate = app.interpolate_index
+
+    def interpolate_index(**kwargs: Any) -> str:
+        if draws_charts(request.path):
+            kwargs["metas"] = kwargs.get("metas", "") + eager_tags(app)
+        return interpolate(**kwargs)
+
+    app.interpolate_index = interpolate_index  # type: ignore[method-assign]
