@@ -19,6 +19,7 @@ import gosmart.dashboard.theme  # noqa: F401 - registers the Plotly template
 from gosmart.dashboard import (
     data,
     delivery,
+    page_assets,
     phone_view,
     plotlyjs,
     polyfill,
@@ -101,7 +102,10 @@ def _shell() -> html.Div:
                     dcc.Link(t("common.app_title"), href="/", id="app-title", className="brand"),
                     html.Nav(
                         [
-                            dcc.Link(t(key), href=path, id=f"nav-{i}")
+                            # the kiosk's own assets come with its HTML (page_assets.py)
+                            (html.A if page_assets.is_kiosk_path(path) else dcc.Link)(
+                                t(key), href=path, id=f"nav-{i}"
+                            )
                             for i, (path, key) in enumerate(NAV)
                         ],
                         className="nav",
@@ -192,6 +196,7 @@ def create_app(settings: Settings) -> Dash:
         pages_folder=str(PAGES_DIR),
         assets_folder=str(ASSETS_DIR),
         assets_path_ignore=[f"^{plotlyjs.FOLDER}$"],
+        assets_ignore=page_assets.ASSETS_IGNORE,
         title="GO SMART Evidence",
         update_title=None,
         suppress_callback_exceptions=True,
@@ -202,6 +207,7 @@ def create_app(settings: Settings) -> Dash:
     plotlyjs.install(app)
     phone_view.install(app)
     polyfill.install(app)
+    page_assets.install(app)
     _cache_pages()
     _register_shell_callbacks(app)
     server = app.server

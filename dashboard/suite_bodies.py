@@ -52,6 +52,10 @@ class StrongSuites:
         except Exception:
             log.exception("brotli-11 of %s failed; it stays at level 5", path)
 
+    def drain(self) -> None:
+        """Wait for the compressions started so far (for tests)."""
+        self._pool.submit(lambda: None).result()
+
     def response(self, req: Request) -> Response | None:
         """The level-11 body for a suite request that accepts br, once it is made."""
         path = req.path
@@ -76,4 +80,5 @@ class StrongSuites:
 def install(app: Dash) -> None:
     """Answer suite requests with the level-11 bodies as they become available."""
     suites = StrongSuites(app)
+    app.server.extensions["gosmart_suite_bodies"] = suites
     app.server.before_request(lambda: suites.response(request))
