@@ -14,6 +14,8 @@ from typing import Any
 from dash import Dash
 from flask import request
 
+from gosmart.dashboard import index_html
+
 KIOSK_ONLY = ("kiosk.css", "kiosk.js")
 ASSETS_IGNORE = r"^kiosk\.(css|js)$"
 KIOSK_PATH = "/kiosk"
@@ -30,19 +32,18 @@ def _url(app: Dash, name: str) -> str:
 
 def install(app: Dash) -> None:
     """Link the kiosk's own assets from the HTML of the kiosk's URLs."""
-    interpolate = app.interpolate_index
 
-    def interpolate_index(**kwargs: Any) -> str:
-        if is_kiosk_path(request.path):
-            css = f'<link rel="stylesheet" href="{_url(app, "kiosk.css")}">'
-            script = f'<script src="{_url(app, "kiosk.js")}"></script>'
-            kwargs["css"] = kwargs.get("css", "") + "\n" + css
-            scripts = kwargs.get("scripts", "")
-            renderer = scripts.find("dash-renderer/build/dash_renderer")
-            at = scripts.rfind("<script", 0, renderer) if renderer >= 0 else -1
-            kwargs["scripts"] = (
-                scripts[:at] + script + "\n" + scripts[at:] if at >= 0 else scripts + script
-            )
-        return interpolate(**kwargs)
+    def edit(pieces: dict[str, Any]) -> None:
+        if not is_kiosk_path(request.path):
+            return
+        css = f'<link rel="stylesheet" href="{_url(app, "kiosk.css")}">'
+        script = f'<script src="{_url(app, "kiosk.js")}"></script>'
+        pieces["css"] = pieces.get("css", "") + "\n" + css
+        scripts = pieces.get("scripts", "")
+        renderer = scripts.find("dash-renderer/build/dash_renderer")
+        at = scripts.rfind("<script", 0, renderer) if renderer >= 0 else -1
+        pieces["scripts"] = (
+            scripts[:at] + script + "\n" + scripts[at:] if at >= 0 else scripts + script
+        )
 
-    app.interpolate_index = interpolate_index  # type: ignore[method-assign]
+    index_html.amend(app, edit)

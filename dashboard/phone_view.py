@@ -22,7 +22,7 @@ from dash import Dash, html
 from dash.development.base_component import Component
 from flask import Flask, Response, abort, request
 
-from gosmart.dashboard import queries, static_chart
+from gosmart.dashboard import index_html, queries, static_chart
 from gosmart.dashboard.data import store
 from gosmart.dashboard.i18n import HTML_LANG, pick, t
 from gosmart.dashboard.urlstate import decode, href
@@ -196,13 +196,11 @@ def register_chart(server: Flask) -> None:
 
 def install(app: Dash) -> None:
     """Write the phone view into the HTML of `/project/<id>`, before Dash's entry point."""
-    interpolate = app.interpolate_index
 
-    def interpolate_index(**kwargs: Any) -> str:
+    def edit(pieces: dict[str, Any]) -> None:
         view = view_html(request.path, dict(request.args))
         if view:
-            kwargs["app_entry"] = view + kwargs.get("app_entry", "")
-        return interpolate(**kwargs)
+            pieces["app_entry"] = view + pieces.get("app_entry", "")
 
-    app.interpolate_index = interpolate_index  # type: ignore[method-assign]
+    index_html.amend(app, edit)
     register_chart(app.server)

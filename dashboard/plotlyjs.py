@@ -18,6 +18,7 @@ from typing import Any
 from dash import Dash
 from flask import request
 
+from gosmart.dashboard import index_html
 from gosmart.resources import ASSETS_DIR
 
 FOLDER = "plotly"  # under assets/; Dash's assets_path_ignore keeps its files off the page
@@ -81,11 +82,9 @@ def install(app: Dash) -> None:
     """Tell the page's loader (assets/plotly_loader.js) where the bundle is, and whether
     this page needs it at once (its HTML is built per request, so it knows its path)."""
     app.config.meta_tags.extend(meta_tags(app))
-    interpolate = app.interpolate_index
 
-    def interpolate_index(**kwargs: Any) -> str:
+    def edit(pieces: dict[str, Any]) -> None:
         if draws_charts(request.path):
-            kwargs["metas"] = kwargs.get("metas", "") + eager_tags(app)
-        return interpolate(**kwargs)
+            pieces["metas"] = pieces.get("metas", "") + eager_tags(app)
 
-    app.interpolate_index = interpolate_index  # type: ignore[method-assign]
+    index_html.amend(app, edit)

@@ -14,6 +14,7 @@ from typing import Any
 
 from dash import Dash
 
+from gosmart.dashboard import index_html
 from gosmart.resources import ASSETS_DIR
 
 RUNTIME = ASSETS_DIR / "regenerator_runtime.js"  # Dash's assets loader puts it on every page
@@ -29,10 +30,8 @@ def install(app: Dash) -> None:
     """Leave the polyfill out of every page (assets/regenerator_runtime.js must exist)."""
     if not RUNTIME.is_file():
         raise RuntimeError(f"{RUNTIME}: rebuild it with bench/build_regenerator_runtime.sh")
-    interpolate = app.interpolate_index
 
-    def interpolate_index(**kwargs: Any) -> str:
-        kwargs["scripts"] = without_polyfill(kwargs.get("scripts", ""))
-        return interpolate(**kwargs)
+    def edit(pieces: dict[str, Any]) -> None:
+        pieces["scripts"] = without_polyfill(pieces.get("scripts", ""))
 
-    app.interpolate_index = interpolate_index  # type: ignore[method-assign]
+    index_html.amend(app, edit)

@@ -147,3 +147,28 @@ def test_suites_get_brotli_11_once_it_is_made(app, client) -> None:  # noqa: ANN
     assert later.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     gzip = client.get(src, headers={"Accept-Encoding": "gzip"})
     assert gzip.headers["Content-Encoding"] == "gzip"
+
+
+def test_only_the_kiosk_links_its_stylesheet_and_script(client) -> None:  # noqa: ANN001
+    kiosk = client.get("/kiosk?lang=zh").get_data(as_text=True)
+    for name in ("kiosk.css", "kiosk.js"):
+        src = re.search(rf'"(/assets/{re.escape(name)}\?m=[^"]+)"', kiosk)[1]
+        assert client.get(src).status_code == 200
+        for path in ("/", "/project/anything", "/about"):
+            assert f"/assets/{name}" not in client.get(path).get_data(as_text=True), path
+    scripts = re.findall(r'<script src="([^"]+)"', kiosk)
+    at = next(i for i, s in enumerate(scripts) if s.startswith("/assets/kiosk.js"))
+    assert at < next(i for i, s in enumerate(scripts) if "dash_renderer" in s)
+
+
+def test_the_menu_reaches_the_kiosk_by_a_full_page_load() -> None:
+    from gosmart.dashboard.app import NAV, _shell
+
+    kiosk = NAV.index(("/kiosk", "common.nav_kiosk"))
+    link = find_by_id(_shell(), f"nav-{kiosk}")
+    assert isinstance(link, html.A) and link.href == "/kiosk"
+    assert all(
+        isinstance(find_by_id(_shell(), f"nav-{i}"), dcc.Link)
+        for i in range(len(NAV))
+        if i != kiosk
+    )
