@@ -85,8 +85,8 @@
     return loading;
   }
 
-  /* A page that opens with a chart (the server says so with the "eager" tag, and has
-     already asked for the files with <link rel="modulepreload">) imports plotly.js at once.
+  /* A page that opens with a chart (the server says so with the "eager" tag) imports
+     plotly.js as soon as its scripts have run.
      Any other page (/about) fetches none of it until a graph first asks: dcc.Graph's
      Promise.resolve(window.Plotly) calls `then` on this object when it mounts. */
   window.Plotly = meta("gosmart-plotlyjs-eager") ? start() : {
