@@ -140,8 +140,12 @@ def test_a_page_without_a_chart_neither_preloads_nor_imports_plotly(client) -> N
     for path in ("/about", "/no-such-page"):
         html = client.get(path).get_data(as_text=True)
         assert plotlyjs.META_EAGER not in html, path
+        assert 'rel="preload"' not in html, path
     for path in ("/", "/project/anything", "/compare", "/map", "/sources", "/kiosk"):
         assert plotlyjs.draws_charts(path), path
+    html = client.get("/compare").get_data(as_text=True)
+    graph = re.search(r'<link rel="preload" as="script" href="([^"]+)">', html)[1]
+    assert graph.endswith("/dcc/async-graph.js") and client.get(graph).status_code == 200
 
 
 def test_each_file_has_a_brotli_twin_of_the_same_bytes() -> None:
