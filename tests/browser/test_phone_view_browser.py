@@ -86,6 +86,8 @@ def test_the_qr_code_opens_the_phone_view_in_the_kiosks_language(
         assert chart["width"] > 300 and chart["x"] + chart["width"] <= PHONE["width"] + 0.5
         assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
         screenshot(page, f"phone-qr-landing-412-{lang}", full_page=False)
+        page.locator("#project-indicator").scroll_into_view_if_needed()
+        screenshot(page, f"phone-qr-landing-412-{lang}-chart", full_page=False)
     finally:
         context.close()
 
