@@ -1,6 +1,6 @@
 /* Kiosk loop (/kiosk only): slide timer, progress, touch/keyboard controls, idle reset,
-   alternate-language cycle and a reload after long uptime. Dash loads every asset on
-   every page, so nothing here acts unless #kiosk-root is on the page.
+   alternate-language cycle and a reload after long uptime. Only the kiosk's HTML links
+   this file (dashboard/page_assets.py); even so nothing here acts without #kiosk-root.
 
    The loop lives in the browser: the server only (re)builds slide content, so a slow or
    failing server never stops the rotation. State shown for tests and operators:

@@ -13,7 +13,9 @@
    task and the screen would show none until the last one is done (4 s for the seven
    charts of a project page on a slow phone). Plotly.react therefore runs each call in a
    task of its own, in the order the graphs asked: the browser paints the first chart as
-   soon as it is drawn. Without the tags, Dash's default stays in place. */
+   soon as it is drawn. Without the tags, Dash's default stays in place.
+
+   Only pages with a chart load it (see the end). */
 (function () {
   function meta(name) {
     var tag = document.querySelector('meta[name="' + name + '"]');
@@ -64,18 +66,30 @@
     });
   }
 
-  window.Plotly = new Promise(function (resolve, reject) {
-    function load() {
-      prefetch();
-      import(entry).then(function (module) {
-        var Plotly = wrap(module.default, module.geoTraces || []);
-        window.Plotly = Plotly;
-        resolve(Plotly);
-      }, function (error) {
-        reject(new Error("plotly.js did not load from " + entry + ": " + error));
-      });
-    }
-    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", load);
-    else load();
-  });
+  var loading = null;
+  function start() {
+    loading = loading || new Promise(function (resolve, reject) {
+      function load() {
+        prefetch();
+        import(entry).then(function (module) {
+          var Plotly = wrap(module.default, module.geoTraces || []);
+          window.Plotly = Plotly;
+          resolve(Plotly);
+        }, function (error) {
+          reject(new Error("plotly.js did not load from " + entry + ": " + error));
+        });
+      }
+      if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", load);
+      else load();
+    });
+    return loading;
+  }
+
+  /* A page that opens with a chart (the server says so with the "eager" tag) imports
+     plotly.js as soon as its scripts have run.
+     Any other page (/about) fetches none of it until a graph first asks: dcc.Graph's
+     Promise.resolve(window.Plotly) calls `then` on this object when it mounts. */
+  window.Plotly = meta("gosmart-plotlyjs-eager") ? start() : {
+    then: function (onLoaded, onFailed) { return start().then(onLoaded, onFailed); }
+  };
 })();

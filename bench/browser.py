@@ -17,6 +17,7 @@ the DOM first showed the thing:
 
 * content: the page's layout rendered (a kiosk: its first slide shown);
 * verdict: `#verdict` visible with text ("-" when the page has none);
+* static: the server-drawn chart (phone_view.py's SVG image) shown, before any script;
 * chart: the first Plotly chart with data painted (a trace's path or image);
 * KB: bytes received until the page settled (headers and encoded bodies), JS KB the
   scripts' share, raw JS KB their decoded size (what the CPU parses);
@@ -84,7 +85,7 @@ PROFILES = {
 # Recorded in the page from its first byte on: window.__bench.{content,verdict,chart}
 # become performance.now() on the animation frame after the DOM first matched.
 MARKS = """(() => {
-  const b = window.__bench = {content: null, verdict: null, chart: null};
+  const b = window.__bench = {content: null, verdict: null, static: null, chart: null};
   const pending = {};
   const CHART = '.js-plotly-plot .main-svg g.trace path[d]:not([d=""]),'
               + ' .js-plotly-plot .main-svg g.hm image';  // a heatmap draws one image
@@ -95,6 +96,8 @@ MARKS = """(() => {
       const v = document.getElementById('verdict');
       return v && v.textContent.trim() && v.getClientRects().length;
     },
+    static: () => [...document.querySelectorAll('img.static-chart')]
+      .some(i => i.complete && i.naturalWidth && i.getClientRects().length),
     chart: () => document.querySelector(CHART),
   };
   function check() {
@@ -104,11 +107,14 @@ MARKS = """(() => {
         requestAnimationFrame(() => { b[key] = performance.now(); });
       }
     }
-    if (b.content !== null && b.verdict !== null && b.chart !== null) observer.disconnect();
+    if (b.content !== null && b.verdict !== null && b.static !== null && b.chart !== null) {
+      observer.disconnect();
+    }
   }
   const observer = new MutationObserver(check);
   observer.observe(document, {subtree: true, childList: true, characterData: true,
                               attributes: true, attributeFilter: ['class', 'data-current']});
+  document.addEventListener('load', check, true);  // an image's load is no DOM mutation
 })();"""
 
 # The page has settled: Dash idle, every dcc.Graph drawn (or the kiosk's first slide shown).
@@ -150,6 +156,7 @@ class Load:
     profile: str
     content_s: float | None = None
     verdict_s: float | None = None
+    static_s: float | None = None
     chart_s: float | None = None
     bytes: int = 0
     js_bytes: int = 0
@@ -243,7 +250,7 @@ def load_page(browser, base: str, path: str, profile: Profile, *, timeout_s: flo
                 break
             page.wait_for_timeout(100)
         marks = page.evaluate("() => window.__bench")
-        for key in ("content", "verdict", "chart"):
+        for key in ("content", "verdict", "static", "chart"):
             if marks.get(key) is not None:
                 setattr(result, f"{key}_s", marks[key] / 1000)
         rows = [r for r in traffic.rows.values() if r.get("url", "data:")[:5] != "data:"]
@@ -284,7 +291,7 @@ def median_load(loads: list[Load]) -> Load:
         present = [v for v in values if v is not None]
         return statistics.median(present) if present else None
 
-    for key in ("content_s", "verdict_s", "chart_s"):
+    for key in ("content_s", "verdict_s", "static_s", "chart_s"):
         setattr(out, key, med([getattr(x, key) for x in loads]))
     for key in ("bytes", "js_bytes", "js_raw_bytes", "requests"):
         setattr(out, key, int(med([getattr(x, key) for x in loads])))
@@ -328,7 +335,8 @@ def print_table(loads: list[Load], profile: Profile) -> None:
         else ", loopback, no throttling"
     )
     table = Table(title=title, title_justify="left")
-    for name in ("page", "content s", "verdict s", "chart s", "KB", "JS KB", "raw JS KB", "req"):
+    columns = ("page", "content s", "verdict s", "static s", "chart s", "KB", "JS KB", "raw JS KB")
+    for name in (*columns, "req"):
         table.add_column(name, justify="left" if name == "page" else "right")
     if profile.mobile:
         for width in PHONE_WIDTHS:
@@ -339,6 +347,7 @@ def print_table(loads: list[Load], profile: Profile) -> None:
             load.path + ("" if load.settled else " (not settled)"),
             _seconds(load.content_s, goal["content"]),
             _seconds(load.verdict_s, goal["verdict"]),
+            _seconds(load.static_s, None),
             _seconds(load.chart_s, goal["chart"]),
             _kb(load.bytes, goal["kb"]),
             _kb(load.js_bytes),

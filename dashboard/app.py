@@ -16,7 +16,17 @@ from plotly.io.json import to_json_plotly
 from waitress.server import BaseWSGIServer, MultiSocketServer
 
 import gosmart.dashboard.theme  # noqa: F401 - registers the Plotly template
-from gosmart.dashboard import data, delivery, plotlyjs, queries, security
+from gosmart.dashboard import (
+    data,
+    delivery,
+    page_assets,
+    phone_view,
+    plotlyjs,
+    polyfill,
+    queries,
+    security,
+    suite_bodies,
+)
 from gosmart.dashboard.components import render_flagging_failure
 from gosmart.dashboard.data import store
 from gosmart.dashboard.health import register_health
@@ -92,7 +102,10 @@ def _shell() -> html.Div:
                     dcc.Link(t("common.app_title"), href="/", id="app-title", className="brand"),
                     html.Nav(
                         [
-                            dcc.Link(t(key), href=path, id=f"nav-{i}")
+                            # the kiosk's own assets come with its HTML (page_assets.py)
+                            (html.A if page_assets.is_kiosk_path(path) else dcc.Link)(
+                                t(key), href=path, id=f"nav-{i}"
+                            )
                             for i, (path, key) in enumerate(NAV)
                         ],
                         className="nav",
@@ -183,6 +196,7 @@ def create_app(settings: Settings) -> Dash:
         pages_folder=str(PAGES_DIR),
         assets_folder=str(ASSETS_DIR),
         assets_path_ignore=[f"^{plotlyjs.FOLDER}$"],
+        assets_ignore=page_assets.ASSETS_IGNORE,
         title="GO SMART Evidence",
         update_title=None,
         suppress_callback_exceptions=True,
@@ -191,11 +205,15 @@ def create_app(settings: Settings) -> Dash:
     )
     app.layout = _shell
     plotlyjs.install(app)
+    phone_view.install(app)
+    polyfill.install(app)
+    page_assets.install(app)
     _cache_pages()
     _register_shell_callbacks(app)
     server = app.server
     security.install(server)
     delivery.install(server)
+    suite_bodies.install(app)
     register_health(server)
     try:
         from gosmart.dashboard.api import register_api

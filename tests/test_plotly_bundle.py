@@ -122,7 +122,8 @@ def client(built_store: Path) -> Iterator[FlaskClient]:
 def test_pages_name_the_bundle_for_the_loader_and_do_not_block_on_it(client) -> None:  # noqa: ANN001
     html = client.get("/").get_data(as_text=True)
     metas = dict(re.findall(r'<meta name="(gosmart-plotlyjs[^"]*)" content="([^"]*)"', html))
-    assert set(metas) == {*plotlyjs.META.values(), plotlyjs.META_PRELOAD}, metas
+    assert set(metas) == {*plotlyjs.META.values(), plotlyjs.META_PRELOAD, plotlyjs.META_EAGER}
+    metas.pop(plotlyjs.META_EAGER)
     urls = [u for content in metas.values() for u in content.split()]
     assert len(urls) == sum(len(names) for names in plotlyjs.bundle_files().values())
     assert re.search(r'<script src="/assets/plotly_loader\.js\?m=', html)
@@ -133,6 +134,18 @@ def test_pages_name_the_bundle_for_the_loader_and_do_not_block_on_it(client) -> 
         assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
         name = url.rsplit("/", 1)[1]
         assert response.get_data() == (plotlyjs.BUNDLE_DIR / name).read_bytes()
+
+
+def test_a_page_without_a_chart_neither_preloads_nor_imports_plotly(client) -> None:  # noqa: ANN001
+    for path in ("/about", "/no-such-page"):
+        html = client.get(path).get_data(as_text=True)
+        assert plotlyjs.META_EAGER not in html, path
+        assert 'rel="preload"' not in html, path
+    for path in ("/", "/project/anything", "/compare", "/map", "/sources", "/kiosk"):
+        assert plotlyjs.draws_charts(path), path
+    html = client.get("/compare").get_data(as_text=True)
+    graph = re.search(r'<link rel="preload" as="script" href="([^"]+)">', html)[1]
+    assert graph.endswith("/dcc/async-graph.js") and client.get(graph).status_code == 200
 
 
 def test_each_file_has_a_brotli_twin_of_the_same_bytes() -> None:

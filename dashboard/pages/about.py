@@ -14,7 +14,11 @@ from gosmart.dashboard.urlstate import decode, register_view
 from gosmart.vocab import Method
 
 dash.register_page(
-    __name__, path="/about", title="GO SMART Evidence - methodology", cache_view="about"
+    __name__,
+    path="/about",
+    title="GO SMART Evidence - methodology",
+    cache_view="about",
+    charts=False,  # plotly.js is not fetched for it (dashboard/plotlyjs.py)
 )
 register_view("about", [])
 

@@ -11,7 +11,7 @@ import dash
 from dash import Input, Output, State, dcc, html
 
 from gosmart import formats
-from gosmart.dashboard import project_context, queries, queries_project
+from gosmart.dashboard import phone_view, project_context, queries, queries_project
 from gosmart.dashboard import verdict as vd
 from gosmart.dashboard.bundle import BundleError, ProjectView, build_bundle, load_view
 from gosmart.dashboard.components import failure_notice, fallback_notice, guarded_page
@@ -176,6 +176,18 @@ def _timeline_list(view: ProjectView, lang: str) -> html.Div:
     )
 
 
+def indicator_chart(view: ProjectView, state: dict[str, Any], lang: str) -> Any:
+    """The headline chart: the indicator in the project's city beside its comparisons."""
+    return figs.indicator_figure(
+        view.series,
+        project=view.project,
+        indicator=view.indicator,
+        marks=view.marks,
+        lang=lang,
+        per_capita=bool(state.get("pc")),
+    )
+
+
 def _indicator_section(view: ProjectView, state: dict[str, Any], lang: str) -> html.Div:
     if not view.indicator:
         return html.P(t("project.no_indicator", lang), className="muted")
@@ -186,15 +198,8 @@ def _indicator_section(view: ProjectView, state: dict[str, Any], lang: str) -> h
     if len(view.series) == 0:
         parts.append(html.P(t("project.no_series_yet", lang), className="notice"))
     else:
-        fig = figs.indicator_figure(
-            view.series,
-            project=view.project,
-            indicator=view.indicator,
-            marks=view.marks,
-            lang=lang,
-            per_capita=bool(state.get("pc")),
-        )
-        parts.append(_graph(fig, "project-indicator-graph"))
+        graph = _graph(indicator_chart(view, state, lang), "project-indicator-graph")
+        parts.append(phone_view.chart_frame(view, state, lang, graph))
     parts.append(_timeline_list(view, lang))
     return html.Div(parts)
 
@@ -762,32 +767,28 @@ def layout(project_id: str | None = None, **query: Any) -> html.Div:
     )
 
 
-def _layout(project_id: Any, state: dict[str, Any], notices: list[str]) -> html.Div:
-    lang = state["lang"]
-    try:
-        known_ids = queries.project_ids()
-    except Exception:
-        log.exception("project ids unavailable")
-        known_ids = set()
-    if not isinstance(project_id, str) or project_id not in known_ids:
-        return _not_found(lang)
-    try:
-        view = load_view(project_id)
-        chosen = state.get("ind") or None
-        if chosen and chosen not in {i["indicator_id"] for i in view.indicators}:
-            notices.append("ind")
-            chosen = None
-        if chosen:
-            view = load_view(project_id, chosen)
-        view = project_context.analysed_at(view)
-    except (BundleError, Exception):
-        log.exception("project %s could not be read", project_id)
-        return html.Div([failure_notice(lang)], className="page")
+def page_view(project_id: str, state: dict[str, Any], notices: list[str]) -> ProjectView:
+    """What the page shows for this URL state: the chosen indicator (an unknown one is
+    named in `notices` and the headline shown), per capita only where it is offered."""
+    view = load_view(project_id)
+    chosen = state.get("ind") or None
+    if chosen and chosen not in {i["indicator_id"] for i in view.indicators}:
+        notices.append("ind")
+        chosen = None
+    if chosen:
+        view = load_view(project_id, chosen)
+    view = project_context.analysed_at(view)
     if state.get("pc") and not view.indicator.get("per_capita_scale"):
         state["pc"] = False
+    return view
+
+
+def page_head(view: ProjectView, lang: str) -> html.Div:
+    """The page's first lines: back link, project, verdict (`#verdict`), city and award.
+    The server-drawn phone view (dashboard/phone_view.py) shows these very components."""
     p = view.project
     home = "/" if lang == "en" else "/?lang=zh"
-    header = html.Div(
+    return html.Div(
         [
             dcc.Link(f"← {t('project.back', lang)}", href=home, className="back"),
             html.H1(pick(p, "name", lang), id="project-title"),
@@ -802,12 +803,30 @@ def _layout(project_id: Any, state: dict[str, Any], notices: list[str]) -> html.
                 ),
                 className="muted",
             ),
-        ]
+        ],
+        className="project-head",
     )
+
+
+def _layout(project_id: Any, state: dict[str, Any], notices: list[str]) -> html.Div:
+    lang = state["lang"]
+    try:
+        known_ids = queries.project_ids()
+    except Exception:
+        log.exception("project ids unavailable")
+        known_ids = set()
+    if not isinstance(project_id, str) or project_id not in known_ids:
+        return _not_found(lang)
+    try:
+        view = page_view(project_id, state, notices)
+    except (BundleError, Exception):
+        log.exception("project %s could not be read", project_id)
+        return html.Div([failure_notice(lang)], className="page")
+    p = view.project
     notice = [fallback_notice(lang, notices)]
     return html.Div(
         [
-            header,
+            page_head(view, lang),
             *notice,
             _story(p, lang),
             _selectors(view, state, lang),

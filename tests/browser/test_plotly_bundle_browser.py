@@ -59,7 +59,7 @@ def test_the_bundle_registers_exactly_the_traces_its_header_lists(live_server: s
 
 def test_without_the_loader_dash_falls_back_to_its_full_build(live_server: str, page) -> None:  # noqa: ANN001
     """The check above can fail: with assets/plotly_loader.js emptied, Dash fetches
-    plotly.min.js itself and the bundle is never asked for."""
+    plotly.min.js itself, draws with it, and the bundle is never asked for."""
     page.route(
         "**/assets/plotly_loader.js*", lambda r: r.fulfill(body="", content_type="text/javascript")
     )
@@ -67,4 +67,7 @@ def test_without_the_loader_dash_falls_back_to_its_full_build(live_server: str, 
     page.on("request", lambda r: asked.append(urlsplit(r.url).path))
     with page.expect_request(lambda r: FULL_BUILD in r.url, timeout=30000):
         page.goto(live_server + "/compare")
+    wait_for_graphs(page)
     assert not any(u.startswith("/assets/plotly/") for u in asked), asked
+    traces = set(page.evaluate("() => Object.keys(window.Plotly.PlotSchema.get().traces)"))
+    assert traces > bundled_traces()  # the full build: every trace type plotly.js has
