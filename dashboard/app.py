@@ -16,7 +16,7 @@ from plotly.io.json import to_json_plotly
 from waitress.server import BaseWSGIServer, MultiSocketServer
 
 import gosmart.dashboard.theme  # noqa: F401 - registers the Plotly template
-from gosmart.dashboard import data, delivery, plotlyjs, queries, security
+from gosmart.dashboard import a11y, data, delivery, plotlyjs, queries, security
 from gosmart.dashboard.components import render_flagging_failure
 from gosmart.dashboard.data import store
 from gosmart.dashboard.health import register_health
@@ -190,6 +190,7 @@ def create_app(settings: Settings) -> Dash:
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.layout = _shell
+    a11y.install(app)
     plotlyjs.install(app)
     _cache_pages()
     _register_shell_callbacks(app)

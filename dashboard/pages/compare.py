@@ -15,7 +15,12 @@ import pandas as pd
 from dash import Input, Output, State, callback, ctx, dash_table, dcc, html, no_update
 
 from gosmart.dashboard import queries_compare as qc
-from gosmart.dashboard.components import fallback_notice, indicator_control, view_page
+from gosmart.dashboard.components import (
+    fallback_notice,
+    indicator_control,
+    period_slider,
+    view_page,
+)
 from gosmart.dashboard.figures import compare as figs
 from gosmart.dashboard.figures.maps import choropleth_figure
 from gosmart.dashboard.geo import boundaries
@@ -281,7 +286,7 @@ def _controls(state: dict, data: qc.CompareData, cities: dict[str, dict], lang: 
             html.Div(
                 [
                     html.Label(t("compare.period", lang), htmlFor="compare-years"),
-                    dcc.RangeSlider(
+                    period_slider(
                         id="compare-years",
                         min=lo,
                         max=hi,
@@ -290,13 +295,14 @@ def _controls(state: dict, data: qc.CompareData, cities: dict[str, dict], lang: 
                         marks=marks,
                         allowCross=False,
                         tooltip={"placement": "bottom"},
+                        lang=lang,
                     ),
                 ],
                 className="control control-wide",
             ),
-            html.Div(
+            html.Fieldset(
                 [
-                    html.Label(t("compare.grain", lang), htmlFor="compare-grain"),
+                    html.Legend(t("compare.grain", lang)),
                     dcc.RadioItems(
                         id="compare-grain",
                         options=grains,

@@ -1,0 +1,156 @@
+/* Accessibility repairs Dash 4's components cannot take as properties (issue 17), applied to
+   whatever React renders, again after every re-render (a MutationObserver):
+
+   - <html lang> follows the page's `lang` URL field (the server sets it on the first load);
+   - dcc.Dropdown: its trigger button is the one tab stop, named by its <label> and value
+     (Dash puts an unnamed focus trampoline marked aria-hidden before it);
+   - dcc.RadioItems / dcc.Checklist: native radios and checkboxes in their labels, without the
+     listbox/option roles Dash wraps round them (interactive controls inside options);
+   - dcc.RangeSlider: its thumbs named in the page's language (data-thumb-labels on a wrapper);
+   - dcc.Tabs: a tablist of tabs reachable and chosen with the keyboard;
+   - a region that scrolls sideways (a wide table on a phone) can take focus, so the keyboard
+     can scroll it. */
+(function () {
+  "use strict";
+
+  function pageLang() {
+    var lang = new URLSearchParams(window.location.search).get("lang");
+    return lang === "zh" ? "zh-Hant" : "en";
+  }
+
+  function setAttr(el, name, value) {
+    if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+  }
+
+  /* A text node `text` first in `el` (marked, so it is added once), or none when `text` is "". */
+  function leadingText(el, text) {
+    var first = el.firstChild, ours = first && first.nodeType === 3 && first.a11ySeparator;
+    if (ours && first.nodeValue === text) return;
+    if (ours) el.removeChild(first);
+    if (!text) return;
+    var node = document.createTextNode(text);
+    node.a11ySeparator = true;
+    el.insertBefore(node, el.firstChild);
+  }
+
+  /* The chosen items' ", " as text (Dash draws it with ::before, which is not text: a reader
+     and axe would hear "New Taipei CityTaipei City"), and a space before the count. */
+  function separators(wrap) {
+    wrap.classList.add("a11y-separated");
+    wrap.querySelectorAll(".dash-dropdown-value-item").forEach(function (item, i) {
+      leadingText(item, i ? ", " : "");
+    });
+    var count = wrap.querySelector(".dash-dropdown-value-count");
+    if (count) leadingText(count, " ");
+    // the mouse's clear button is no tab stop (the keyboard clears with Delete): not part of
+    // the dropdown's name ("4 selectedClear selection")
+    wrap.querySelectorAll("a.dash-dropdown-clear:not([href])").forEach(function (a) {
+      setAttr(a, "aria-hidden", "true");
+    });
+  }
+
+  function dropdowns(root) {
+    root.querySelectorAll(".dash-dropdown-wrapper").forEach(function (wrap) {
+      var trap = wrap.querySelector(":scope > .dash-dropdown-focus-target");
+      var button = wrap.querySelector(":scope > button.dash-dropdown");
+      if (!button) return;
+      separators(wrap);
+      if (trap) setAttr(trap, "tabindex", "-1");
+      if (!button.disabled) setAttr(button, "tabindex", "0");
+      var label = button.id && document.querySelector('label[for="' + CSS.escape(button.id) + '"]');
+      if (label) {
+        if (!label.id) label.id = button.id + "-label";
+        // the label, then the button's own text (its value, ", " between items, the count)
+        setAttr(button, "aria-labelledby", label.id + " " + button.id);
+      }
+    });
+  }
+
+  function optionLists(root) {
+    root.querySelectorAll(".dash-options-list[role]").forEach(function (list) {
+      list.removeAttribute("role");
+    });
+    root.querySelectorAll(".dash-options-list-option[role], .dash-options-list-option[aria-selected]").forEach(function (option) {
+      option.removeAttribute("role");
+      option.removeAttribute("aria-selected");
+    });
+  }
+
+  function sliders(root) {
+    root.querySelectorAll("[data-thumb-labels]").forEach(function (wrap) {
+      var labels = wrap.getAttribute("data-thumb-labels").split("|");
+      wrap.querySelectorAll('[role="slider"]').forEach(function (thumb, i) {
+        if (labels[i]) setAttr(thumb, "aria-label", labels[i]);
+      });
+      var inputs = [".dash-range-slider-min-input", ".dash-range-slider-max-input"];
+      inputs.forEach(function (selector, i) {
+        var input = wrap.querySelector(selector);
+        if (input && labels[i]) setAttr(input, "aria-label", labels[i]);
+      });
+    });
+  }
+
+  function tabs(root) {
+    root.querySelectorAll(".tab-container").forEach(function (list) {
+      setAttr(list, "role", "tablist");
+      list.querySelectorAll(":scope > .tab").forEach(function (tab) {
+        var selected = tab.classList.contains("tab--selected");
+        setAttr(tab, "role", "tab");
+        setAttr(tab, "aria-selected", selected ? "true" : "false");
+        setAttr(tab, "tabindex", "0");
+      });
+    });
+  }
+
+  function scrollers(root) {
+    root.querySelectorAll(".table-scroll, .sources .card, .page table").forEach(function (el) {
+      if (el.scrollWidth > el.clientWidth + 1) {
+        if (!el.hasAttribute("tabindex")) el.setAttribute("tabindex", "0");
+        if (el.tagName === "TABLE") return;  // a table keeps its role (a phone scrolls it)
+        if (!el.hasAttribute("role")) el.setAttribute("role", "region");
+        if (!el.hasAttribute("aria-label") && !el.hasAttribute("aria-labelledby")) {
+          var heading = el.querySelector("caption, h2, h3");
+          if (heading) {
+            if (!heading.id) heading.id = "scroll-" + Math.random().toString(36).slice(2, 9);
+            el.setAttribute("aria-labelledby", heading.id);
+          }
+        }
+      }
+    });
+  }
+
+  var queued = false;
+  function repair() {
+    queued = false;
+    var kiosk = document.getElementById("kiosk-root");  // its language button switches in place
+    setAttr(document.documentElement, "lang", (kiosk && kiosk.getAttribute("lang")) || pageLang());
+    var root = document.getElementById("react-entry-point");
+    if (!root) return;
+    dropdowns(root);
+    optionLists(root);
+    sliders(root);
+    tabs(root);
+    scrollers(root);
+  }
+  function queue() {
+    if (!queued) { queued = true; window.requestAnimationFrame(repair); }
+  }
+
+  document.addEventListener("keydown", function (e) {
+    var tab = e.target && e.target.closest ? e.target.closest('.tab-container > [role="tab"]') : null;
+    if (!tab) return;
+    if (e.key === "Enter" || e.key === " ") { e.preventDefault(); tab.click(); return; }
+    if (e.key === "ArrowRight" || e.key === "ArrowLeft") {
+      var all = Array.prototype.slice.call(tab.parentElement.querySelectorAll(':scope > [role="tab"]'));
+      var next = all[(all.indexOf(tab) + (e.key === "ArrowRight" ? 1 : -1) + all.length) % all.length];
+      e.preventDefault();
+      next.focus();
+    }
+  });
+  window.addEventListener("resize", queue);
+  window.addEventListener("popstate", queue);
+  new MutationObserver(queue).observe(document.documentElement, {
+    subtree: true, childList: true, attributes: true, attributeFilter: ["tabindex", "role", "class", "lang"], characterData: true
+  });
+  queue();
+})();
