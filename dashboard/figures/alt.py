@@ -8,10 +8,14 @@ chart (a shape named "launch") is said to be marked."""
 
 from __future__ import annotations
 
+import base64
 import math
+from collections import Counter
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import quote, urlencode
 
+import numpy as np
 import pandas as pd
 from dash import html
 
@@ -61,18 +65,51 @@ def _finite(y: Any) -> bool:
 
 
 def _values(trace: dict, key: str) -> list[Any]:
+    """A data array of a trace as a list, whether a list, a numpy array or the typed-array
+    form plotly stores numpy arrays in ({"dtype": "f8", "bdata": base64, "shape": "3, 5"})."""
     values = trace.get(key)
     if values is None:
         return []
-    return list(values.tolist() if hasattr(values, "tolist") else values)
+    if isinstance(values, dict) and "bdata" in values:
+        array = np.frombuffer(base64.b64decode(values["bdata"]), dtype=np.dtype(values["dtype"]))
+        if values.get("shape"):
+            array = array.reshape([int(n) for n in str(values["shape"]).split(",")])
+        values = array
+    if isinstance(values, np.ndarray):
+        if values.dtype.kind == "M":  # datetime64[ns] would list as integers
+            values = values.astype("datetime64[s]")
+        return values.tolist()
+    if isinstance(values, str):
+        return [values]
+    return list(values)
+
+
+def _category_phrase(trace: dict, lang: str) -> str | None:
+    """Dots on a category axis (reported figures by metric): each dot's label and date."""
+    xs, ys, labels = _values(trace, "x"), _values(trace, "y"), _values(trace, "text")
+    dates = [x for x in xs if not is_missing(x)]
+    items = [
+        t("common.alt_dot", lang, what=_text(y), value=_text(label), when=_when(x, dates))
+        for x, y, label in zip(xs, ys, labels, strict=False)
+        if not is_missing(x) and isinstance(y, str) and label
+    ]
+    name = _text(trace.get("name"))
+    if not items or not name:
+        return None
+    shown = items[:MAX_LINES] + (
+        [t("common.alt_more", lang, n=len(items) - MAX_LINES)] if len(items) > MAX_LINES else []
+    )
+    return t("common.alt_dots", lang, name=name, items=t("common.alt_list_join", lang).join(shown))
 
 
 def _line_phrase(trace: dict, lang: str) -> str | None:
     xs, ys = _values(trace, "x"), _values(trace, "y")
+    if any(isinstance(y, str) for y in ys):
+        return _category_phrase(trace, lang)
     points = [(x, y) for x, y in zip(xs, ys, strict=False) if _finite(y) and not is_missing(x)]
     name = _text(trace.get("name"))
-    if not points or not name:
-        return None
+    if not points or not name or trace.get("fill") not in (None, "none"):
+        return None  # an unnamed helper line or a band's outline: no line of its own
     (x0, y0), (x1, y1) = points[0], points[-1]
     dates = [x for x, _ in points]
     if len(points) == 1:
@@ -132,6 +169,12 @@ def _grid_phrase(trace: dict, lang: str) -> str | None:
     )
 
 
+def _has_data(trace: dict) -> bool:
+    """Whether a trace draws anything (a legend-only trace has x=[None])."""
+    keys = ("z",) if trace.get("type") in ("choropleth", "heatmap") else ("y",)
+    return any(not is_missing(v) for key in keys for v in _values(trace, key)[:1000])
+
+
 def _launch_year(layout: dict) -> str | None:
     for shape in layout.get("shapes") or []:
         if isinstance(shape, dict) and shape.get("name") == LAUNCH_SHAPE:
@@ -152,8 +195,15 @@ def chart_sentence(fig: Any, lang: str) -> str:
     points, a map's or a grid's extent, and its launch mark; '' when it shows no data."""
     lang = normalise_lang(lang)
     traces, layout = _plain(fig)
-    phrases = []
+    names = Counter(_text(tr.get("name")) for tr in traces if _has_data(tr))
+    phrases, groups = [], []
     for trace in traces:
+        name = _text(trace.get("name"))
+        if name and names[name] > 1:  # many lines of one kind (comparison cities): counted
+            group = t("common.alt_group", lang, name=name, n=names[name])
+            if group not in groups:
+                groups.append(group)
+            continue
         kind = trace.get("type") or "scatter"
         if kind == "choropleth":
             phrase = _area_phrase(trace, lang)
@@ -165,16 +215,32 @@ def chart_sentence(fig: Any, lang: str) -> str:
             phrase = None
         if phrase and phrase not in phrases:
             phrases.append(phrase)
-    if not phrases:
+    if not phrases and not groups:
         return t("common.alt_empty", lang)
     shown = phrases[:MAX_LINES]
     if len(phrases) > MAX_LINES:
         shown.append(t("common.alt_more", lang, n=len(phrases) - MAX_LINES))
+    shown += groups
     year = _launch_year(layout)
     if year:
         shown.append(t("common.alt_launch", lang, year=year))
     sentence = t("common.alt_join", lang).join(shown)
     return sentence[:1].upper() + sentence[1:] + t("common.alt_stop", lang)
+
+
+def series_csv_href(project_id: str) -> str:
+    """The data API's CSV of every series a project's charts are drawn from."""
+    return f"/api/v1/project/{quote(project_id, safe='')}/series.csv"
+
+
+def indicator_csv_href(
+    indicator_id: str, cities: list[str], lang: str, years: tuple[int, int] | None = None
+) -> str:
+    """The data API's CSV of one indicator for `cities` (and `years`, both ends included)."""
+    params = {"cities": ",".join(cities), "lang": lang}
+    if years:
+        params.update({"from": str(years[0]), "to": str(years[1])})
+    return f"/api/v1/indicator/{quote(indicator_id, safe='')}.csv?{urlencode(params, safe=',')}"
 
 
 def chart_figure(

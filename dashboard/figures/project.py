@@ -155,6 +155,7 @@ def timeline(
                 "y1": 1,
                 "yref": "paper",
                 "line": {"color": colour, "width": 2 if m["mark"] == "launch" else 1, "dash": dash},
+                "name": m["mark"],  # "launch" is said in the chart's text alternative
             }
         )
         annotations.append(
@@ -435,7 +436,7 @@ def placebo_figure(
         xaxis.update(date_axis(grain, [p[0] for p in with_paths[0]["path"]]))
         launch = _day(project.get("launch_date"))
         if launch:
-            shapes.append(vline(launch, {"color": LAUNCH, "width": 2}))
+            shapes.append(vline(launch, {"color": LAUNCH, "width": 2}) | {"name": "launch"})
         y_title = t("project.axis_gap_log" if log_scale else "project.axis_gap", lang)
     else:
         runs = runs.dropna(subset=["effect_avg"])

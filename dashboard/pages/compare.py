@@ -22,6 +22,7 @@ from gosmart.dashboard.components import (
     view_page,
 )
 from gosmart.dashboard.figures import compare as figs
+from gosmart.dashboard.figures.alt import chart_figure
 from gosmart.dashboard.figures.maps import choropleth_figure
 from gosmart.dashboard.geo import boundaries
 from gosmart.dashboard.i18n import dropdown_labels, pick, t
@@ -349,6 +350,8 @@ def render(state: dict, notices: list[str]) -> html.Div:
     if not data.indicator and state["ind"] not in notices:
         notices = [*notices, "ind"]
     body = TAB_BODY[state["tab"]](data, cities, lang)
+    if isinstance(body, dcc.Graph):
+        body = chart_figure(body, body.figure, lang, data_href=api_href(state, "csv"))
     return html.Div(
         [
             dcc.Location(id="compare-url", refresh="callback-nav"),

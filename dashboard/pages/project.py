@@ -16,6 +16,7 @@ from gosmart.dashboard import verdict as vd
 from gosmart.dashboard.bundle import BundleError, ProjectView, build_bundle, load_view
 from gosmart.dashboard.components import failure_notice, fallback_notice, guarded_page
 from gosmart.dashboard.figures import project as figs
+from gosmart.dashboard.figures.alt import chart_figure, series_csv_href
 from gosmart.dashboard.figures.showcase import effect_size_text
 from gosmart.dashboard.i18n import catalogue, engine_text, normalise_lang, pick, t
 from gosmart.dashboard.kiosk.format import significant
@@ -51,15 +52,17 @@ def known(prefix: str, value: Any, lang: str) -> str:
     return str(value or "").replace("_", " ")
 
 
-def _graph(fig, graph_id: str) -> dcc.Graph:
+def _graph(fig, graph_id: str, lang: str, project_id: str) -> html.Figure:
+    """The chart with its text alternative and a link to the project's series CSV."""
     height = fig.layout.height or 450
-    return dcc.Graph(
+    graph = dcc.Graph(
         id=graph_id,
         figure=fig,
         config=figs.CHART_CONFIG,
         className="project-graph",
         style={"height": f"{height}px"},
     )
+    return chart_figure(graph, fig, lang, data_href=series_csv_href(project_id))
 
 
 def _panel_plain(body: Callable[[], Any], lang: str, panel_id: str) -> Any:
@@ -194,7 +197,7 @@ def _indicator_section(view: ProjectView, state: dict[str, Any], lang: str) -> h
             lang=lang,
             per_capita=bool(state.get("pc")),
         )
-        parts.append(_graph(fig, "project-indicator-graph"))
+        parts.append(_graph(fig, "project-indicator-graph", lang, view.project["project_id"]))
     parts.append(_timeline_list(view, lang))
     return html.Div(parts)
 
@@ -381,7 +384,7 @@ def _effect_section(view: ProjectView, lang: str) -> html.Div:
             lang=lang,
             per_capita=effect_per_capita(e),
         )
-        parts.append(_graph(fig, "project-effect-graph"))
+        parts.append(_graph(fig, "project-effect-graph", lang, view.project["project_id"]))
     parts.append(
         html.Dl(
             [
@@ -534,6 +537,8 @@ def _placebo_section(view: ProjectView, lang: str) -> html.Div:
                         grain=view.indicator.get("grain"),
                     ),
                     f"project-placebo-{kind}",
+                    lang,
+                    view.project["project_id"],
                 ),
                 html.P(known("placebo_help", kind, lang), className="muted small"),
             ],
@@ -610,7 +615,12 @@ def _milestone_section(view: ProjectView, lang: str) -> html.Div:
     parts: list[Any] = [html.P(t("project.milestones_note", lang), className="muted")]
     if any(m.get("value") is not None for m in view.milestones):
         parts.append(
-            _graph(figs.milestone_figure(view.milestones, lang), "project-milestone-graph")
+            _graph(
+                figs.milestone_figure(view.milestones, lang),
+                "project-milestone-graph",
+                lang,
+                view.project["project_id"],
+            )
         )
     head = html.Tr(
         [

@@ -8,6 +8,7 @@ from dash import dcc, html
 
 from gosmart.dashboard import queries_compare as qc
 from gosmart.dashboard.components import fallback_notice, view_page
+from gosmart.dashboard.figures.alt import chart_figure
 from gosmart.dashboard.figures.sources import coverage_figure
 from gosmart.dashboard.i18n import pick, t
 from gosmart.missing import is_missing
@@ -145,10 +146,14 @@ def render(state: dict, notices: list[str]) -> html.Div:
                 [
                     html.H2(t("sources.coverage_heading", lang)),
                     html.P(t("sources.coverage_help", lang), className="muted"),
-                    dcc.Graph(
-                        id="sources-coverage",
-                        figure=fig,
-                        config={"displaylogo": False, "responsive": True},
+                    chart_figure(
+                        dcc.Graph(
+                            id="sources-coverage",
+                            figure=fig,
+                            config={"displaylogo": False, "responsive": True},
+                        ),
+                        fig,
+                        lang,
                     )
                     if not coverage.empty
                     else html.P(t("common.no_data", lang), className="muted empty"),
