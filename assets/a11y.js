@@ -8,6 +8,7 @@
      listbox/option roles Dash wraps round them (interactive controls inside options);
    - dcc.RangeSlider: its thumbs named in the page's language (data-thumb-labels on a wrapper);
    - dcc.Tabs: a tablist of tabs reachable and chosen with the keyboard;
+   - dash_table's page buttons: named in the page's language (data-pager-labels);
    - a region that scrolls sideways (a wide table on a phone) can take focus, so the keyboard
      can scroll it. */
 (function () {
@@ -90,6 +91,19 @@
     });
   }
 
+  /* dash_table's page buttons hold only an icon: named from data-pager-labels on a wrapper
+     ("First page|Previous page|Next page|Last page|Page number", in the page's language). */
+  function pagers(root) {
+    root.querySelectorAll("[data-pager-labels]").forEach(function (wrap) {
+      var labels = wrap.getAttribute("data-pager-labels").split("|");
+      [".first-page", ".previous-page", ".next-page", ".last-page", ".current-page"].forEach(function (selector, i) {
+        wrap.querySelectorAll(".previous-next-container " + selector).forEach(function (el) {
+          if (labels[i]) setAttr(el, "aria-label", labels[i]);
+        });
+      });
+    });
+  }
+
   function tabs(root) {
     root.querySelectorAll(".tab-container").forEach(function (list) {
       setAttr(list, "role", "tablist");
@@ -130,6 +144,7 @@
     optionLists(root);
     sliders(root);
     tabs(root);
+    pagers(root);
     scrollers(root);
   }
   function queue() {

@@ -17,7 +17,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))  # for tests.browser
 
-from tests.browser.axe import audit_kiosk, audit_pages, count, describe  # noqa: E402
+from tests.browser.axe import EXTRA_VIEWS, audit_kiosk, audit_pages, count, describe  # noqa: E402
 from tests.browser.conftest import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -32,7 +32,7 @@ def main() -> None:
     ap.add_argument("--pages", help="comma-separated paths (default: every page and the kiosk)")
     ap.add_argument("--detail", action="store_true", help="print every failing element")
     args = ap.parse_args()
-    pages = args.pages.split(",") if args.pages else [*DASHBOARD_PAGES, "/kiosk"]
+    pages = args.pages.split(",") if args.pages else [*DASHBOARD_PAGES, *EXTRA_VIEWS, "/kiosk"]
 
     from playwright.sync_api import sync_playwright
 

@@ -169,6 +169,12 @@ def _grid_phrase(trace: dict, lang: str) -> str | None:
     )
 
 
+def _width(trace: dict) -> float:
+    line = trace.get("line") if isinstance(trace.get("line"), dict) else {}
+    width = line.get("width")
+    return float(width) if isinstance(width, int | float) else 2.0
+
+
 def _has_data(trace: dict) -> bool:
     """Whether a trace draws anything (a legend-only trace has x=[None])."""
     keys = ("z",) if trace.get("type") in ("choropleth", "heatmap") else ("y",)
@@ -196,8 +202,12 @@ def chart_sentence(fig: Any, lang: str) -> str:
     lang = normalise_lang(lang)
     traces, layout = _plain(fig)
     names = Counter(_text(tr.get("name")) for tr in traces if _has_data(tr))
+    with_lines = any("lines" in str(tr.get("mode") or "lines") for tr in traces if _has_data(tr))
     phrases, groups = [], []
-    for trace in traces:
+    # the boldest line first: a project's own city is drawn wider than its comparisons
+    for trace in sorted(traces, key=_width, reverse=True):
+        if with_lines and trace.get("mode") == "markers":
+            continue  # dots over lines mark points of the lines (thin data, a launch window)
         name = _text(trace.get("name"))
         if name and names[name] > 1:  # many lines of one kind (comparison cities): counted
             group = t("common.alt_group", lang, name=name, n=names[name])
@@ -216,7 +226,7 @@ def chart_sentence(fig: Any, lang: str) -> str:
         if phrase and phrase not in phrases:
             phrases.append(phrase)
     if not phrases and not groups:
-        return t("common.alt_empty", lang)
+        return _sentence([t("common.alt_empty", lang)], lang)
     shown = phrases[:MAX_LINES]
     if len(phrases) > MAX_LINES:
         shown.append(t("common.alt_more", lang, n=len(phrases) - MAX_LINES))
@@ -224,7 +234,11 @@ def chart_sentence(fig: Any, lang: str) -> str:
     year = _launch_year(layout)
     if year:
         shown.append(t("common.alt_launch", lang, year=year))
-    sentence = t("common.alt_join", lang).join(shown)
+    return _sentence(shown, lang)
+
+
+def _sentence(phrases: list[str], lang: str) -> str:
+    sentence = t("common.alt_join", lang).join(phrases)
     return sentence[:1].upper() + sentence[1:] + t("common.alt_stop", lang)
 
 

@@ -364,7 +364,12 @@ def render(state: dict, notices: list[str]) -> html.Div:
                 value=state["tab"],
                 children=[dcc.Tab(label=t(f"compare.tab_{k}", lang), value=k) for k in qc.TABS],
             ),
-            html.Div(body, className="card compare-body", id="compare-body"),
+            html.Div(
+                body,
+                className="card compare-body",
+                id="compare-body",
+                **{"data-pager-labels": t("common.pager_labels", lang)},  # read by a11y.js
+            ),
             html.Div(_notes(data, cities, lang), id="compare-notes"),
             html.Div(
                 [

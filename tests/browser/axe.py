@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.browser.dashpage import settle
 from tests.conftest import REPO_ROOT
 
 AXE_JS = REPO_ROOT / "tests" / "fixtures" / "axe" / "axe.min.js"
@@ -45,9 +46,17 @@ def describe(violations: list[dict], where: str) -> list[str]:
 
 
 WIDTHS = (1440, 412)
-LANG_QUERY = {"en": "", "zh": "?lang=zh"}
-SETTLED = """() => !document.querySelector('[data-dash-is-loading="true"], .dash-graph--pending')
-  && [...document.querySelectorAll('.dash-graph')].every(g => g.querySelector('.main-svg'))"""
+# Views beyond DASHBOARD_PAGES: the compare page's map and table tabs.
+EXTRA_VIEWS = ["/compare?tab=map", "/compare?tab=table"]
+
+
+def with_lang(path: str, lang: str) -> str:
+    """`path` in `lang` (English is the default, so it carries no field)."""
+    if lang == "en":
+        return path
+    return f"{path}{'&' if '?' in path else '?'}lang={lang}"
+
+
 KIOSK_SHOWN = """(id) => {
   const r = document.getElementById('kiosk-root');
   const el = r && r.querySelector(`.kiosk-slide[data-slide-id="${id}"]`);
@@ -57,20 +66,13 @@ KIOSK_SHOWN = """(id) => {
 }"""
 
 
-def settle(page: Any) -> None:  # noqa: ANN401
-    """Wait until Dash is idle and every chart is drawn (polling on a timer: animation frames
-    starve on a loaded machine)."""
-    page.wait_for_selector("#react-entry-point .page, #kiosk-root[data-current]", timeout=60000)
-    page.wait_for_function(SETTLED, polling=100, timeout=60000)
-
-
 def audit_pages(page: Any, base: str, paths: list[str], langs=("en", "zh")):  # noqa: ANN001, ANN201, ANN401
     """(view name, violations) for every path x language x width, one load per path and
     language (the width changes by resizing the same page)."""
     for path in paths:
         for lang in langs:
             page.set_viewport_size({"width": WIDTHS[0], "height": 900})
-            page.goto(base + path + LANG_QUERY[lang])
+            page.goto(base + with_lang(path, lang))
             for width in WIDTHS:
                 page.set_viewport_size({"width": width, "height": 900})
                 settle(page)
@@ -87,15 +89,14 @@ def kiosk_slides(page: Any) -> list[str]:  # noqa: ANN401
 
 def audit_kiosk(page: Any, base: str, langs=("en", "zh")):  # noqa: ANN001, ANN201, ANN401
     """(view name, violations) for every kiosk slide at 1920x1080 in each language, stepped
-    through with the ▶ button (which pauses the loop, so each slide stays on while axe runs)."""
+    through with the ▶ button, the loop paused so each slide stays on while axe runs."""
     for lang in langs:
         page.set_viewport_size({"width": 1920, "height": 1080})
-        page.goto(base + "/kiosk" + LANG_QUERY[lang])
+        page.goto(base + with_lang("/kiosk", lang))
         page.wait_for_selector("#kiosk-root[data-current]", timeout=60000)
-        ids = kiosk_slides(page)
         page.click("#kiosk-pause")
-        for i, slide in enumerate(ids):
-            if i:
-                page.click("#kiosk-next")
+        for _ in kiosk_slides(page):
+            slide = page.get_attribute("#kiosk-root", "data-current")
             page.wait_for_function(KIOSK_SHOWN, arg=slide, polling=100, timeout=60000)
             yield f"/kiosk {lang} {slide}", run_axe(page)
+            page.click("#kiosk-next")
