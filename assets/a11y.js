@@ -23,26 +23,29 @@
     if (el.getAttribute(name) !== value) el.setAttribute(name, value);
   }
 
-  /* A text node `text` first in `el` (marked, so it is added once), or none when `text` is "". */
-  function leadingText(el, text) {
-    var first = el.firstChild, ours = first && first.nodeType === 3 && first.a11ySeparator;
-    if (ours && first.nodeValue === text) return;
-    if (ours) el.removeChild(first);
-    if (!text) return;
+  function separator(text) {
     var node = document.createTextNode(text);
     node.a11ySeparator = true;
-    el.insertBefore(node, el.firstChild);
+    return node;
   }
+  function isSeparator(node) { return node && node.nodeType === 3 && node.a11ySeparator; }
 
-  /* The chosen items' ", " as text (Dash draws it with ::before, which is not text: a reader
-     and axe would hear "New Taipei CityTaipei City"), and a space before the count. */
+  /* The chosen items' ", " as text between them (Dash draws it with ::before, which is not
+     text: a reader and axe would hear "New Taipei CityTaipei City"), a space before the count. */
   function separators(wrap) {
     wrap.classList.add("a11y-separated");
-    wrap.querySelectorAll(".dash-dropdown-value-item").forEach(function (item, i) {
-      leadingText(item, i ? ", " : "");
-    });
+    var value = wrap.querySelector(".dash-dropdown-value");
+    if (value) {
+      Array.prototype.slice.call(value.childNodes).forEach(function (node) {
+        var prev = node.previousSibling;
+        if (isSeparator(node) && (!prev || isSeparator(prev) || !node.nextSibling)) value.removeChild(node);
+      });
+      value.querySelectorAll(":scope > .dash-dropdown-value-item").forEach(function (item, i) {
+        if (i && !isSeparator(item.previousSibling)) value.insertBefore(separator(", "), item);
+      });
+    }
     var count = wrap.querySelector(".dash-dropdown-value-count");
-    if (count) leadingText(count, " ");
+    if (count && !isSeparator(count.firstChild)) count.insertBefore(separator(" "), count.firstChild);
     // the mouse's clear button is no tab stop (the keyboard clears with Delete): not part of
     // the dropdown's name ("4 selectedClear selection")
     wrap.querySelectorAll("a.dash-dropdown-clear:not([href])").forEach(function (a) {
@@ -68,12 +71,13 @@
   }
 
   function optionLists(root) {
-    root.querySelectorAll(".dash-options-list[role]").forEach(function (list) {
+    // only radio and checkbox groups: a dropdown's open menu is a real listbox
+    root.querySelectorAll(".dash-radioitems[role], .dash-checklist[role]").forEach(function (list) {
       list.removeAttribute("role");
-    });
-    root.querySelectorAll(".dash-options-list-option[role], .dash-options-list-option[aria-selected]").forEach(function (option) {
-      option.removeAttribute("role");
-      option.removeAttribute("aria-selected");
+      list.querySelectorAll(":scope > .dash-options-list-option").forEach(function (option) {
+        option.removeAttribute("role");
+        option.removeAttribute("aria-selected");
+      });
     });
   }
 

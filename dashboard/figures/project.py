@@ -27,7 +27,7 @@ from gosmart.dashboard.theme import (
 from gosmart.missing import is_missing
 from gosmart.vocab import Grain
 
-GREY = "#9a9a9a"
+GREY = "#888888"  # comparison lines: 3.5:1 on white
 LAUNCH_RANGE = "rgba(0, 0, 0, 0.08)"
 CONFOUNDER_FILL = "rgba(213, 94, 0, 0.10)"
 MAX_NAMED_COMPARISONS = 5

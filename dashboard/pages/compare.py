@@ -15,6 +15,7 @@ import pandas as pd
 from dash import Input, Output, State, callback, ctx, dash_table, dcc, html, no_update
 
 from gosmart.dashboard import queries_compare as qc
+from gosmart.dashboard.a11y import in_languages
 from gosmart.dashboard.components import (
     fallback_notice,
     indicator_control,
@@ -106,11 +107,17 @@ def _source_list(data: qc.CompareData, lang: str) -> html.Div:
         items.append(
             html.Li(
                 [
-                    html.A(row["title"], href=row["url"], rel="noopener", target="_blank")
+                    html.A(
+                        in_languages(row["title"], lang),
+                        href=row["url"],
+                        rel="noopener",
+                        target="_blank",
+                    )
                     if row["url"]
-                    else html.Span(row["title"]),
-                    f" — {row['publisher']} · {row['licence']} · "
-                    + t("compare.retrieved", lang, date=retrieved),
+                    else html.Span(in_languages(row["title"], lang)),
+                    " — ",
+                    html.Span(in_languages(row["publisher"], lang)),
+                    f" · {row['licence']} · " + t("compare.retrieved", lang, date=retrieved),
                     *badges,
                 ]
             )

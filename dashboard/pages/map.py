@@ -12,6 +12,7 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from gosmart.dashboard import queries_compare as qc
+from gosmart.dashboard.a11y import in_languages
 from gosmart.dashboard.components import fallback_notice, indicator_control, view_page
 from gosmart.dashboard.figures.alt import chart_figure, indicator_csv_href
 from gosmart.dashboard.figures.maps import choropleth_figure
@@ -189,7 +190,9 @@ def render(state: dict, notices: list[str]) -> html.Div:
                             ),
                         ]
                     ),
-                    html.P(t("map.boundary_credit", lang), className="muted small"),
+                    html.P(
+                        in_languages(t("map.boundary_credit", lang), lang), className="muted small"
+                    ),
                 ],
                 id="map-notes",
             ),

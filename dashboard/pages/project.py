@@ -13,6 +13,7 @@ from dash import Input, Output, State, dcc, html
 
 from gosmart.dashboard import project_context, queries, queries_project
 from gosmart.dashboard import verdict as vd
+from gosmart.dashboard.a11y import in_languages
 from gosmart.dashboard.bundle import BundleError, ProjectView, build_bundle, load_view
 from gosmart.dashboard.components import failure_notice, fallback_notice, guarded_page
 from gosmart.dashboard.figures import project as figs
@@ -95,7 +96,7 @@ def _date(value: Any) -> str:
     return "–" if value is None else f"{pd.Timestamp(value):%Y-%m-%d}"
 
 
-def _link(url: str | None, text: str) -> html.A | str:
+def _link(url: str | None, text: Any) -> Any:
     if not url:
         return text
     return html.A(text, href=url, target="_blank", rel="noopener noreferrer")
@@ -139,7 +140,7 @@ def _selectors(view: ProjectView, state: dict[str, Any], lang: str) -> html.Div:
 def _story(project: dict[str, Any], lang: str) -> html.Div:
     text = pick(project, "story", lang) or pick(project, "summary", lang)
     paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
-    return html.Div([html.P(p) for p in paragraphs], className="project-story")
+    return html.Div([html.P(in_languages(p, lang)) for p in paragraphs], className="project-story")
 
 
 def _timeline_list(view: ProjectView, lang: str) -> html.Div:
@@ -635,11 +636,13 @@ def _milestone_section(view: ProjectView, lang: str) -> html.Div:
                 html.Td(
                     [
                         figs.metric_label(m["metric"], lang),
-                        html.Div(m["note"], className="muted small") if m.get("note") else None,
+                        html.Div(in_languages(m["note"], lang), className="muted small")
+                        if m.get("note")
+                        else None,
                     ]
                 ),
                 html.Td(figs.reported_value(m, lang) or "–"),
-                html.Td(m.get("reported_by") or m.get("publisher") or "–"),
+                html.Td(in_languages(m.get("reported_by") or m.get("publisher") or "–", lang)),
                 html.Td(
                     [
                         html.Span(t("common.reported", lang), className="badge reported"),
@@ -671,7 +674,7 @@ def _sources_section(view: ProjectView, lang: str) -> html.Div:
         html.Tr(
             [
                 html.Td(
-                    [s.get("publisher") or ""]
+                    [in_languages(s.get("publisher") or "", lang)]
                     + (
                         [" ", html.Span(t("project.third_party", lang), className="badge reported")]
                         if s.get("third_party")
@@ -683,7 +686,9 @@ def _sources_section(view: ProjectView, lang: str) -> html.Div:
                         else []
                     )
                 ),
-                html.Td(_link(s.get("url"), s.get("title") or s.get("source_id"))),
+                html.Td(
+                    _link(s.get("url"), in_languages(s.get("title") or s.get("source_id"), lang))
+                ),
                 html.Td(s.get("licence") or "–"),
                 html.Td(_date(s.get("retrieved_at"))),
             ]

@@ -7,6 +7,7 @@ import pandas as pd
 from dash import dcc, html
 
 from gosmart.dashboard import queries_compare as qc
+from gosmart.dashboard.a11y import in_languages
 from gosmart.dashboard.components import fallback_notice, view_page
 from gosmart.dashboard.figures.alt import chart_figure
 from gosmart.dashboard.figures.sources import coverage_figure
@@ -47,15 +48,17 @@ def _source_table(
             badges.append(html.Span(t("sources.third_party", lang), className="badge third-party"))
         names = row["indicators"] if row["indicators"] is not None else []
         title = (
-            html.A(row["title"], href=row["url"], rel="noopener", target="_blank")
+            html.A(
+                in_languages(row["title"], lang), href=row["url"], rel="noopener", target="_blank"
+            )
             if row["url"]
-            else row["title"]
+            else in_languages(row["title"], lang)
         )
         rows = "" if is_missing(row["rows"]) else f"{int(row['rows']):,}"
         body.append(
             html.Tr(
                 [
-                    html.Td(row["publisher"]),
+                    html.Td(in_languages(row["publisher"], lang)),
                     html.Td([title, html.Div(row["source_id"], className="muted small")]),
                     html.Td(row["licence"]),
                     html.Td(badges),
