@@ -39,10 +39,10 @@ HAN = r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]"
 HAN_RUN = re.compile(rf"{HAN}+(?:[0-9 .,%/:-]+{HAN}+)*")
 
 
-def in_languages(text: object, lang: str) -> Any:
+def in_languages(text: object, lang: str) -> str | html.Span:
     """`text` for a page in `lang`, with each run of Chinese inside an English page in a
-    <span lang="zh-Hant"> (WCAG 3.1.2), so a screen reader switches voice for it; the text
-    itself when there is nothing to mark (a string, as callers pass it on)."""
+    <span lang="zh-Hant"> (WCAG 3.1.2), so a screen reader switches voice for it, all in one
+    <span>; the text itself when there is nothing to mark."""
     text = "" if text is None else str(text)
     if normalise_lang(lang) == "zh" or not HAN_RUN.search(text):
         return text
@@ -55,4 +55,4 @@ def in_languages(text: object, lang: str) -> Any:
         at = match.end()
     if at < len(text):
         parts.append(text[at:])
-    return parts
+    return html.Span(parts)  # one component: Dash renders no list nested in a list

@@ -30,9 +30,11 @@ def test_every_page_is_served_with_its_language(built_store: Path, query: str, l
 
 
 def test_chinese_inside_english_text_carries_its_own_lang():
-    parts = in_languages(
+    marked = in_languages(
         "Mayor Hou: 'online since 2021' (自2021年上線); 「用心網助、平安守護」.", "en"
     )
+    assert isinstance(marked, html.Span)  # one component: it goes wherever the text went
+    parts = marked.children
     spans = [p for p in parts if isinstance(p, html.Span)]
     assert [s.children for s in spans] == ["自2021年上線", "「用心網助、平安守護」"]
     assert {s.lang for s in spans} == {"zh-Hant"}

@@ -74,10 +74,14 @@ def audit_pages(page: Any, base: str, paths: list[str], langs=("en", "zh")):  # 
             page.set_viewport_size({"width": WIDTHS[0], "height": 900})
             page.goto(base + with_lang(path, lang))
             for width in WIDTHS:
+                view = f"{path} {lang} {width}"
                 page.set_viewport_size({"width": width, "height": 900})
-                settle(page)
+                try:
+                    settle(page)
+                except Exception as exc:
+                    raise AssertionError(f"{view} did not settle: {exc}") from exc
                 page.wait_for_timeout(300)  # Plotly's responsive resize is debounced
-                yield f"{path} {lang} {width}", run_axe(page)
+                yield view, run_axe(page)
 
 
 def kiosk_slides(page: Any) -> list[str]:  # noqa: ANN401
