@@ -28,6 +28,8 @@ from gosmart.missing import is_missing
 from gosmart.vocab import Grain
 
 GREY = "#888888"  # comparison lines: 3.5:1 on white
+# A mark's number is text: its line's colour darkened to 4.5:1 on white (as in project.css).
+MARK_TEXT = {GREY: "#6b6b6b", EVENT: "#b34700"}
 LAUNCH_RANGE = "rgba(0, 0, 0, 0.08)"
 CONFOUNDER_FILL = "rgba(213, 94, 0, 0.10)"
 MAX_NAMED_COMPARISONS = 5
@@ -167,7 +169,7 @@ def timeline(
                 "text": f"{m['number']}",
                 "showarrow": False,
                 "hovertext": hover,
-                "font": {"size": 12, "color": colour},
+                "font": {"size": 12, "color": MARK_TEXT.get(colour, colour)},
                 "bgcolor": "white",
                 "bordercolor": colour,
                 "borderwidth": 1,
