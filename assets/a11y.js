@@ -142,6 +142,8 @@
     queued = false;
     var kiosk = document.getElementById("kiosk-root");  // its language button switches in place
     setAttr(document.documentElement, "lang", (kiosk && kiosk.getAttribute("lang")) || pageLang());
+    var langButton = document.getElementById("kiosk-lang-btn");  // names the other language
+    if (langButton) setAttr(langButton, "lang", /[\u4e00-\u9fff]/.test(langButton.textContent) ? "zh-Hant" : "en");
     var root = document.getElementById("react-entry-point");
     if (!root) return;
     dropdowns(root);

@@ -108,9 +108,11 @@ def test_kiosk_controls_work_from_the_keyboard_with_a_focus_ring(live_server: st
         "(b) => document.getElementById('kiosk-root').dataset.current !== b", arg=before
     )
     assert pg.get_attribute("#kiosk-root", "data-mode") == "visitor"
+    assert pg.get_attribute("#kiosk-lang-btn", "lang") == "zh-Hant"  # it says 繁體中文
     pg.focus("#kiosk-lang-btn")
     pg.keyboard.press("Enter")
     pg.wait_for_function("() => document.documentElement.lang === 'zh-Hant'")
+    pg.wait_for_function("() => document.getElementById('kiosk-lang-btn').lang === 'en'")
     pg.keyboard.press("Escape")  # back to the loop it left: attract mode, default language
     assert pg.get_attribute("#kiosk-root", "data-mode") == "attract"
     pg.wait_for_function("() => document.documentElement.lang === 'en'")
