@@ -17,6 +17,7 @@ from waitress.server import BaseWSGIServer, MultiSocketServer
 
 import gosmart.dashboard.theme  # noqa: F401 - registers the Plotly template
 from gosmart.dashboard import (
+    a11y,
     data,
     delivery,
     page_assets,
@@ -204,6 +205,7 @@ def create_app(settings: Settings) -> Dash:
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.layout = _shell
+    a11y.install(app)
     plotlyjs.install(app)
     phone_view.install(app)
     polyfill.install(app)

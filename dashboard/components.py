@@ -115,3 +115,11 @@ def indicator_control(
         ],
         className="control control-wide",
     )
+
+
+def period_slider(*, id: str, lang: str, **props: Any) -> html.Div:
+    """A dcc.RangeSlider of years whose two thumbs and two year boxes are named in `lang`
+    ("From" and "To"; Dash names the thumbs in English and the boxes not at all), which
+    assets/a11y.js reads from `data-thumb-labels`."""
+    names = "|".join(t(f"common.period_{end}", lang) for end in ("from", "to"))
+    return html.Div(dcc.RangeSlider(id=id, **props), **{"data-thumb-labels": names})

@@ -29,6 +29,7 @@ from gosmart.dashboard.bundle import ProjectView
 from gosmart.dashboard.components import failure_notice
 from gosmart.dashboard.data import query
 from gosmart.dashboard.figures import context as figs
+from gosmart.dashboard.figures.alt import chart_figure, indicator_csv_href
 from gosmart.dashboard.figures.project import CHART_CONFIG, metric_label
 from gosmart.dashboard.i18n import pick, t
 from gosmart.dashboard.queries import records
@@ -122,14 +123,15 @@ def _start_statement(first: pd.Timestamp, launch: Any, grain: str, words: dict, 
     )
 
 
-def _graph(fig: Any, graph_id: str) -> dcc.Graph:
-    return dcc.Graph(
+def _graph(fig: Any, graph_id: str, lang: str, data_href: str) -> html.Figure:
+    graph = dcc.Graph(
         id=graph_id,
         figure=fig,
         config=CHART_CONFIG,
         className="project-graph",
         style={"height": f"{fig.layout.height}px"},
     )
+    return chart_figure(graph, fig, lang, data_href=data_href)
 
 
 def _rank_card(
@@ -178,7 +180,12 @@ def _rank_card(
                     ),
                     className="context-rank",
                 ),
-                _graph(fig, f"project-context-rank-{ind_id}"),
+                _graph(
+                    fig,
+                    f"project-context-rank-{ind_id}",
+                    lang,
+                    indicator_csv_href(ind_id, [c for c in [own, *peers, country] if c], lang),
+                ),
             ],
             className="card context-card",
         )
@@ -220,5 +227,6 @@ def _national_card(
     description = pick(ind, "description", lang)
     if description:
         parts.append(html.P(description, className="muted small"))
-    parts.append(_graph(fig, f"project-context-national-{ind_id}"))
+    csv = indicator_csv_href(ind_id, [unit], lang)
+    parts.append(_graph(fig, f"project-context-national-{ind_id}", lang, csv))
     return [html.Div(parts, className="card context-card")]

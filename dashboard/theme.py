@@ -5,8 +5,11 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import plotly.io as pio
 
-# Okabe & Ito (2008) palette; the project's city is always the first colour.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+# Okabe & Ito (2008) palette, colour-blind safe; the project's city is always the first colour.
+# Its orange, sky blue and yellow are darkened (same hues) so every line and marker stands
+# 3:1 against the white plot (WCAG 1.4.11): #E69F00 -> #B87800, #56B4E9 -> #3A8AC0,
+# #F0E442 -> #8F8600. The kiosk's dark screen keeps the originals (dashboard/kiosk/figures.py).
+PALETTE = ["#0072B2", "#B87800", "#009E73", "#CC79A7", "#3A8AC0", "#D55E00", "#8F8600", "#000000"]
 TREATED = PALETTE[0]
 COUNTERFACTUAL = "#555555"
 BAND = "rgba(85, 85, 85, 0.18)"

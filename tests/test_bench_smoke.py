@@ -109,3 +109,18 @@ def test_browser_benchmark_prints_both_profiles_and_measures_what_each_page_has(
         widths = {"360", "412", "430"} if profile == "phone" else set()
         assert set(project["overflow"]) == widths
         assert all(isinstance(v, int) for v in project["overflow"].values())
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_accessibility_benchmark_prints_a_count_per_view():
+    from tests.browser.conftest import _require_chromium
+
+    _require_chromium()
+    out = _bench("a11y.py", "--pages", "/about")
+    counts = re.findall(r"^/about (en|zh) (1440|412) +(\d+)", out, re.M)
+    assert {(lang, width) for lang, width, _ in counts} == {
+        (lang, width) for lang in ("en", "zh") for width in ("1440", "412")
+    }
+    total = sum(int(n) for _, _, n in counts)
+    assert re.search(rf"^{total} violations in 4 views$", out, re.M), out[-500:]

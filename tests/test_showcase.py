@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from dash import dcc
+from dash import dcc, html
 
 from gosmart.dashboard import verdict as vd
 from tests.conftest import use_store
-from tests.dash_pages import find_by_id, find_ids, page_module, texts
+from tests.dash_pages import find_all, find_by_id, find_ids, page_module, texts
 from tests.store_builder import FAMILY, OLD, REPORTED
 from tests.store_files import rows
 
@@ -80,7 +80,9 @@ def test_hostile_query_falls_back_with_a_notice(dashboard_store):
 
 def test_sparkline_marks_launch_and_uncertain_range(dashboard_store):
     graph = find_by_id(showcase.layout(), f"showcase-card-{FAMILY}")
-    sparkline = next(c for c in graph.children if isinstance(c, dcc.Graph))
+    (chart,) = find_all(graph, lambda c: isinstance(c, html.Figure))  # with its caption
+    sparkline = chart.children[0]
+    assert isinstance(sparkline, dcc.Graph)
     shapes = sparkline.figure.layout.shapes
     (card,) = rows(dashboard_store, CARD, [FAMILY])
     (rect,) = [s for s in shapes if s.type == "rect"]

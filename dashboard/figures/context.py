@@ -93,7 +93,7 @@ def _launch_shapes(project: dict[str, Any]) -> list[dict[str, Any]]:
     if not is_missing(launch):
         shapes.append(
             {"type": "line", "x0": launch, "x1": launch, "xref": "x", "y0": 0, "y1": 1,
-             "yref": "paper", "line": {"color": LAUNCH, "width": 2}}
+             "yref": "paper", "line": {"color": LAUNCH, "width": 2}, "name": "launch"}
         )  # fmt: skip
     return shapes
 

@@ -28,7 +28,9 @@ from gosmart.dashboard.theme import (
 from gosmart.missing import is_missing
 from gosmart.vocab import Grain
 
-GREY = "#9a9a9a"
+GREY = "#888888"  # comparison lines: 3.5:1 on white
+# A mark's number is text: its line's colour darkened to 4.5:1 on white (as in project.css).
+MARK_TEXT = {GREY: "#6b6b6b", EVENT: "#b34700"}
 LAUNCH_RANGE = "rgba(0, 0, 0, 0.08)"
 CONFOUNDER_FILL = "rgba(213, 94, 0, 0.10)"
 MAX_NAMED_COMPARISONS = 5
@@ -162,6 +164,7 @@ def timeline(
                 "y1": 1,
                 "yref": "paper",
                 "line": {"color": colour, "width": 2 if m["mark"] == "launch" else 1, "dash": dash},
+                "name": m["mark"],  # "launch" is said in the chart's text alternative
             }
         )
         annotations.append(
@@ -173,7 +176,7 @@ def timeline(
                 "text": f"{m['number']}",
                 "showarrow": False,
                 "hovertext": hover,
-                "font": {"size": 12, "color": colour},
+                "font": {"size": 12, "color": MARK_TEXT.get(colour, colour)},
                 "bgcolor": "white",
                 "bordercolor": colour,
                 "borderwidth": 1,
@@ -475,7 +478,7 @@ def placebo_figure(
         xaxis.update(date_axis(grain, [*drawn, *gap.get("period_start", [])]))
         launch = _day(project.get("launch_date"))
         if launch:
-            shapes.append(vline(launch, {"color": LAUNCH, "width": 2}))
+            shapes.append(vline(launch, {"color": LAUNCH, "width": 2}) | {"name": "launch"})
         y_title = t("project.axis_gap_log" if log_scale else "project.axis_gap", lang)
     else:
         runs = runs.dropna(subset=["effect_avg"])

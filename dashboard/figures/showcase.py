@@ -39,7 +39,9 @@ def sparkline(values: pd.DataFrame, card: dict[str, Any], lang: str) -> go.Figur
     if lo and hi and lo < hi:
         shapes.append(vrect(lo, hi, LAUNCH_RANGE))
     if launch:
-        shapes.append(vline(launch, {"color": LAUNCH, "width": 2}) | {"yref": "paper"})
+        shapes.append(
+            vline(launch, {"color": LAUNCH, "width": 2}) | {"yref": "paper", "name": "launch"}
+        )
         annotations.append(
             {
                 "x": launch,

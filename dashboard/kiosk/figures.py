@@ -131,7 +131,7 @@ def _mark_launch(
     if x_range:
         start, end = (pd.Timestamp(v) for v in x_range)
         left = (pd.Timestamp(day) - start) > (end - start) / 2
-    fig.add_vline(x=day, line={"color": LAUNCH, "width": 4, "dash": "dash"})
+    fig.add_vline(x=day, line={"color": LAUNCH, "width": 4, "dash": "dash"}, name="launch")
     fig.add_annotation(
         x=day,
         y=1,

@@ -6,6 +6,7 @@ from typing import Any
 
 from dash import dcc, html
 
+from gosmart.dashboard.figures.alt import chart_sentence
 from gosmart.dashboard.i18n import HTML_LANG, t
 
 GRAPH_CONFIG = {"displayModeBar": False, "staticPlot": True, "responsive": True}
@@ -94,12 +95,16 @@ def _chart(chart: dict[str, Any] | None, lang: str) -> html.Div:
     return html.Div(
         [
             html.Div(chart["title"], className="kiosk-chart-title"),
-            dcc.Graph(
-                figure=chart["figure"],
-                config=GRAPH_CONFIG,
+            html.Div(  # one image to a screen reader, named by its title and sentence
+                dcc.Graph(
+                    figure=chart["figure"],
+                    config=GRAPH_CONFIG,
+                    responsive=True,
+                    style={"height": "100%", "width": "100%"},
+                ),
                 className="kiosk-graph",
-                responsive=True,
-                style={"height": "100%", "width": "100%"},
+                role="img",
+                **{"aria-label": f"{chart['title']}. {chart_sentence(chart['figure'], lang)}"},
             ),
             html.Div(chart.get("source") or "", className="kiosk-source"),
         ],

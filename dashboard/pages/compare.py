@@ -16,8 +16,15 @@ from dash import Input, Output, State, callback, ctx, dash_table, dcc, html, no_
 
 from gosmart import formats
 from gosmart.dashboard import queries_compare as qc
-from gosmart.dashboard.components import fallback_notice, indicator_control, view_page
+from gosmart.dashboard.a11y import in_languages
+from gosmart.dashboard.components import (
+    fallback_notice,
+    indicator_control,
+    period_slider,
+    view_page,
+)
 from gosmart.dashboard.figures import compare as figs
+from gosmart.dashboard.figures.alt import chart_figure
 from gosmart.dashboard.figures.maps import choropleth_figure
 from gosmart.dashboard.geo import boundaries
 from gosmart.dashboard.i18n import dropdown_labels, pick, t
@@ -102,11 +109,17 @@ def _source_list(data: qc.CompareData, lang: str) -> html.Div:
         items.append(
             html.Li(
                 [
-                    html.A(row["title"], href=row["url"], rel="noopener", target="_blank")
+                    html.A(
+                        in_languages(row["title"], lang),
+                        href=row["url"],
+                        rel="noopener",
+                        target="_blank",
+                    )
                     if row["url"]
-                    else html.Span(row["title"]),
-                    f" — {row['publisher']} · {row['licence']} · "
-                    + t("compare.retrieved", lang, date=retrieved),
+                    else html.Span(in_languages(row["title"], lang)),
+                    " — ",
+                    html.Span(in_languages(row["publisher"], lang)),
+                    f" · {row['licence']} · " + t("compare.retrieved", lang, date=retrieved),
                     *badges,
                 ]
             )
@@ -283,7 +296,7 @@ def _controls(state: dict, data: qc.CompareData, cities: dict[str, dict], lang: 
             html.Div(
                 [
                     html.Label(t("compare.period", lang), htmlFor="compare-years"),
-                    dcc.RangeSlider(
+                    period_slider(
                         id="compare-years",
                         min=lo,
                         max=hi,
@@ -292,13 +305,14 @@ def _controls(state: dict, data: qc.CompareData, cities: dict[str, dict], lang: 
                         marks=marks,
                         allowCross=False,
                         tooltip={"placement": "bottom"},
+                        lang=lang,
                     ),
                 ],
                 className="control control-wide",
             ),
-            html.Div(
+            html.Fieldset(
                 [
-                    html.Label(t("compare.grain", lang), htmlFor="compare-grain"),
+                    html.Legend(t("compare.grain", lang)),
                     dcc.RadioItems(
                         id="compare-grain",
                         options=grains,
@@ -345,6 +359,8 @@ def render(state: dict, notices: list[str]) -> html.Div:
     if not data.indicator and state["ind"] not in notices:
         notices = [*notices, "ind"]
     body = TAB_BODY[state["tab"]](data, cities, lang)
+    if isinstance(body, dcc.Graph):
+        body = chart_figure(body, body.figure, lang, data_href=api_href(state, "csv"))
     return html.Div(
         [
             dcc.Location(id="compare-url", refresh="callback-nav"),
@@ -357,7 +373,12 @@ def render(state: dict, notices: list[str]) -> html.Div:
                 value=state["tab"],
                 children=[dcc.Tab(label=t(f"compare.tab_{k}", lang), value=k) for k in qc.TABS],
             ),
-            html.Div(body, className="card compare-body", id="compare-body"),
+            html.Div(
+                body,
+                className="card compare-body",
+                id="compare-body",
+                **{"data-pager-labels": t("common.pager_labels", lang)},  # read by a11y.js
+            ),
             html.Div(_notes(data, cities, lang), id="compare-notes"),
             html.Div(
                 [

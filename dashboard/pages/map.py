@@ -12,7 +12,9 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from gosmart.dashboard import queries_compare as qc
+from gosmart.dashboard.a11y import in_languages
 from gosmart.dashboard.components import fallback_notice, indicator_control, view_page
+from gosmart.dashboard.figures.alt import chart_figure, indicator_csv_href
 from gosmart.dashboard.figures.maps import choropleth_figure
 from gosmart.dashboard.geo import boundaries
 from gosmart.dashboard.i18n import dropdown_labels, pick, t
@@ -106,9 +108,17 @@ def render(state: dict, notices: list[str]) -> html.Div:
     compare_state = {"lang": lang, "ind": state["ind"], "cities": view["cities"][:6]}
     if view["year"]:
         compare_state.update({"from": view["year"], "to": view["year"]})
+    year = (view["year"], view["year"]) if view["year"] else None
     body = (
-        dcc.Graph(
-            id="map-graph", figure=view["figure"], config={"displaylogo": False, "responsive": True}
+        chart_figure(
+            dcc.Graph(
+                id="map-graph",
+                figure=view["figure"],
+                config={"displaylogo": False, "responsive": True},
+            ),
+            view["figure"],
+            lang,
+            data_href=indicator_csv_href(state["ind"], view["cities"], lang, year),
         )
         if view["figure"] is not None
         else html.P(view["notes"][0], className="muted empty", id="map-empty")
@@ -180,7 +190,9 @@ def render(state: dict, notices: list[str]) -> html.Div:
                             ),
                         ]
                     ),
-                    html.P(t("map.boundary_credit", lang), className="muted small"),
+                    html.P(
+                        in_languages(t("map.boundary_credit", lang), lang), className="muted small"
+                    ),
                 ],
                 id="map-notes",
             ),

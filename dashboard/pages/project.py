@@ -13,9 +13,11 @@ from dash import Input, Output, State, dcc, html
 from gosmart import formats
 from gosmart.dashboard import phone_view, project_context, queries, queries_project
 from gosmart.dashboard import verdict as vd
+from gosmart.dashboard.a11y import in_languages
 from gosmart.dashboard.bundle import BundleError, ProjectView, build_bundle, load_view
 from gosmart.dashboard.components import failure_notice, fallback_notice, guarded_page
 from gosmart.dashboard.figures import project as figs
+from gosmart.dashboard.figures.alt import chart_figure, series_csv_href
 from gosmart.dashboard.figures.showcase import effect_size_text
 from gosmart.dashboard.i18n import catalogue, engine_text, normalise_lang, pick, t
 from gosmart.dashboard.kiosk.format import significant
@@ -52,15 +54,21 @@ def known(prefix: str, value: Any, lang: str) -> str:
     return str(value or "").replace("_", " ")
 
 
-def _graph(fig, graph_id: str) -> dcc.Graph:
+def _graph(
+    fig, graph_id: str, lang: str, project_id: str, around: Callable[[Any], Any] | None = None
+) -> html.Figure:
+    """The chart with its text alternative and a link to the project's series CSV; `around`
+    wraps the graph itself (the phone view's static chart under it)."""
     height = fig.layout.height or 450
-    return dcc.Graph(
+    graph = dcc.Graph(
         id=graph_id,
         figure=fig,
         config=figs.CHART_CONFIG,
         className="project-graph",
         style={"height": f"{height}px"},
     )
+    body = around(graph) if around else graph
+    return chart_figure(body, fig, lang, data_href=series_csv_href(project_id))
 
 
 def _panel_plain(body: Callable[[], Any], lang: str, panel_id: str) -> Any:
@@ -93,7 +101,7 @@ def _date(value: Any) -> str:
     return formats.period(value, Grain.DAILY)
 
 
-def _link(url: str | None, text: str) -> html.A | str:
+def _link(url: str | None, text: Any) -> Any:
     if not url:
         return text
     return html.A(text, href=url, target="_blank", rel="noopener noreferrer")
@@ -137,7 +145,7 @@ def _selectors(view: ProjectView, state: dict[str, Any], lang: str) -> html.Div:
 def _story(project: dict[str, Any], lang: str) -> html.Div:
     text = pick(project, "story", lang) or pick(project, "summary", lang)
     paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
-    return html.Div([html.P(p) for p in paragraphs], className="project-story")
+    return html.Div([html.P(in_languages(p, lang)) for p in paragraphs], className="project-story")
 
 
 def _timeline_list(view: ProjectView, lang: str) -> html.Div:
@@ -198,8 +206,16 @@ def _indicator_section(view: ProjectView, state: dict[str, Any], lang: str) -> h
     if len(view.series) == 0:
         parts.append(html.P(t("project.no_series_yet", lang), className="notice"))
     else:
-        graph = _graph(indicator_chart(view, state, lang), "project-indicator-graph")
-        parts.append(phone_view.chart_frame(view, state, lang, graph))
+        fig = indicator_chart(view, state, lang)
+        parts.append(
+            _graph(
+                fig,
+                "project-indicator-graph",
+                lang,
+                view.project["project_id"],
+                around=lambda graph: phone_view.chart_frame(view, state, lang, graph),
+            )
+        )
     parts.append(_timeline_list(view, lang))
     return html.Div(parts)
 
@@ -404,7 +420,7 @@ def _effect_section(view: ProjectView, lang: str) -> html.Div:
             lang=lang,
             per_capita=effect_per_capita(e),
         )
-        parts.append(_graph(fig, "project-effect-graph"))
+        parts.append(_graph(fig, "project-effect-graph", lang, view.project["project_id"]))
         if wide:
             parts.append(
                 html.P(
@@ -565,6 +581,8 @@ def _placebo_section(view: ProjectView, lang: str) -> html.Div:
                         grain=view.indicator.get("grain"),
                     ),
                     f"project-placebo-{kind}",
+                    lang,
+                    view.project["project_id"],
                 ),
                 html.P(known("placebo_help", kind, lang), className="muted small"),
             ],
@@ -642,7 +660,12 @@ def _milestone_section(view: ProjectView, lang: str) -> html.Div:
     parts: list[Any] = [html.P(t("project.milestones_note", lang), className="muted")]
     if any(m.get("value") is not None for m in view.milestones):
         parts.append(
-            _graph(figs.milestone_figure(view.milestones, lang), "project-milestone-graph")
+            _graph(
+                figs.milestone_figure(view.milestones, lang),
+                "project-milestone-graph",
+                lang,
+                view.project["project_id"],
+            )
         )
     head = html.Tr(
         [
@@ -657,11 +680,13 @@ def _milestone_section(view: ProjectView, lang: str) -> html.Div:
                 html.Td(
                     [
                         figs.metric_label(m["metric"], lang),
-                        html.Div(m["note"], className="muted small") if m.get("note") else None,
+                        html.Div(in_languages(m["note"], lang), className="muted small")
+                        if m.get("note")
+                        else None,
                     ]
                 ),
                 html.Td(figs.reported_value(m, lang) or "–"),
-                html.Td(formats.outlet(m) or "–"),
+                html.Td(in_languages(formats.outlet(m) or "–", lang)),
                 html.Td(
                     [
                         html.Span(t("common.reported", lang), className="badge reported"),
@@ -693,7 +718,7 @@ def _sources_section(view: ProjectView, lang: str) -> html.Div:
         html.Tr(
             [
                 html.Td(
-                    [s.get("publisher") or ""]
+                    [in_languages(s.get("publisher") or "", lang)]
                     + (
                         [" ", html.Span(t("project.third_party", lang), className="badge reported")]
                         if s.get("third_party")
@@ -705,7 +730,9 @@ def _sources_section(view: ProjectView, lang: str) -> html.Div:
                         else []
                     )
                 ),
-                html.Td(_link(s.get("url"), s.get("title") or s.get("source_id"))),
+                html.Td(
+                    _link(s.get("url"), in_languages(s.get("title") or s.get("source_id"), lang))
+                ),
                 html.Td(s.get("licence") or "–"),
                 html.Td(_date(s.get("retrieved_at"))),
             ]

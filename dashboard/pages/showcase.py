@@ -13,6 +13,7 @@ from dash import dcc, html
 from gosmart.dashboard import queries_project
 from gosmart.dashboard import verdict as vd
 from gosmart.dashboard.components import failure_notice, fallback_notice, guarded_page
+from gosmart.dashboard.figures.alt import chart_figure, series_csv_href
 from gosmart.dashboard.figures.project import metric_label
 from gosmart.dashboard.figures.showcase import effect_size_text, sparkline
 from gosmart.dashboard.i18n import pick, t
@@ -111,11 +112,15 @@ def project_card(card: dict[str, Any], values, lang: str) -> html.Article:
     """One project: city, agency, one sentence, sparkline, effect badge, link to the evidence."""
     link = href(f"/project/{card['project_id']}", "project", {"lang": lang})
     if values is not None and len(values):
-        chart: Any = dcc.Graph(
-            figure=sparkline(values, card, lang),
+        fig = sparkline(values, card, lang)
+        graph = dcc.Graph(
+            figure=fig,
             config={"displayModeBar": False, "responsive": True},
             className="sparkline",
             style={"height": "120px"},
+        )
+        chart: Any = chart_figure(
+            graph, fig, lang, data_href=series_csv_href(card["project_id"]), title=""
         )
     else:
         chart = html.P(t("showcase.no_series", lang), className="muted sparkline-empty")

@@ -8,7 +8,9 @@ from dash import dcc, html
 
 from gosmart import formats
 from gosmart.dashboard import queries_compare as qc
+from gosmart.dashboard.a11y import in_languages
 from gosmart.dashboard.components import fallback_notice, view_page
+from gosmart.dashboard.figures.alt import chart_figure
 from gosmart.dashboard.figures.sources import coverage_figure
 from gosmart.dashboard.i18n import pick, t
 from gosmart.missing import is_missing
@@ -56,15 +58,17 @@ def _source_table(
             badges.append(html.Span(t("sources.third_party", lang), className="badge third-party"))
         names = row["indicators"] if row["indicators"] is not None else []
         title = (
-            html.A(row["title"], href=row["url"], rel="noopener", target="_blank")
+            html.A(
+                in_languages(row["title"], lang), href=row["url"], rel="noopener", target="_blank"
+            )
             if row["url"]
-            else row["title"]
+            else in_languages(row["title"], lang)
         )
         rows = "" if is_missing(row["rows"]) else formats.count(row["rows"])
         body.append(
             html.Tr(
                 [
-                    html.Td(row["publisher"]),
+                    html.Td(in_languages(row["publisher"], lang)),
                     html.Td([title, html.Div(row["source_id"], className="muted small")]),
                     html.Td(row["licence"]),
                     html.Td(badges),
@@ -155,14 +159,21 @@ def render(state: dict, notices: list[str]) -> html.Div:
                 [
                     html.H2(t("sources.coverage_heading", lang)),
                     html.P(t("sources.coverage_help", lang), className="muted"),
-                    html.Div(
-                        dcc.Graph(
-                            id="sources-coverage",
-                            figure=fig,
-                            config={"displaylogo": False},
-                            style={"width": f"{fig.layout.width}px"},
+                    chart_figure(
+                        html.Div(
+                            dcc.Graph(
+                                id="sources-coverage",
+                                figure=fig,
+                                config={"displaylogo": False},
+                                style={"width": f"{fig.layout.width}px"},
+                            ),
+                            className="table-scroll",
+                            tabIndex="0",
+                            role="region",
+                            **{"aria-label": t("sources.coverage_heading", lang)},
                         ),
-                        className="table-scroll",
+                        fig,
+                        lang,
                     )
                     if not coverage.empty
                     else html.P(t("common.no_data", lang), className="muted empty"),
