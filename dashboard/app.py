@@ -101,6 +101,14 @@ def _shell() -> html.Div:
             html.Header(
                 [
                     dcc.Link(t("common.app_title"), href="/", id="app-title", className="brand"),
+                    # a phone's compact header: the links behind one button (assets/nav_menu.js)
+                    html.Button(
+                        t("common.menu"),
+                        id="nav-toggle",
+                        className="nav-toggle",
+                        type="button",
+                        **{"aria-expanded": "false", "aria-controls": "main-nav"},
+                    ),
                     html.Nav(
                         [
                             # the kiosk's own assets come with its HTML (page_assets.py)
@@ -109,6 +117,7 @@ def _shell() -> html.Div:
                             )
                             for i, (path, key) in enumerate(NAV)
                         ],
+                        id="main-nav",
                         className="nav",
                         **{"aria-label": "Main"},
                     ),
@@ -152,6 +161,7 @@ def _register_shell_callbacks(app: Dash) -> None:
             Output("footer-version", "children"),
             Output("app-header", "className"),
             Output("app-footer", "className"),
+            Output("nav-toggle", "children"),
             *outputs,
         ],
         Input("_pages_location", "pathname"),
@@ -183,6 +193,7 @@ def _register_shell_callbacks(app: Dash) -> None:
             version,
             header_cls,
             footer_cls,
+            t("common.menu", lang),
             *[t(key, lang) for _, key in NAV],
             *[path + suffix for path, _ in NAV],
         ]

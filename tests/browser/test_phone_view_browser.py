@@ -31,6 +31,18 @@ def _phone(browser, width: int = PHONE["width"]):  # noqa: ANN001, ANN202 - Play
     return context, page
 
 
+def _slider_labels_overlapping(page) -> list[str]:  # noqa: ANN001
+    """Pairs of the period slider's shown year labels whose boxes overlap."""
+    return page.evaluate(
+        """() => { const boxes = [...document.querySelectorAll('.dash-slider-mark')]
+             .filter(m => m.offsetParent).map(m => [m.textContent, m.getBoundingClientRect()]);
+           return boxes.flatMap(([a, r], i) => boxes.slice(i + 1)
+             .filter(([, s]) => r.left < s.right && s.left < r.right
+                                && r.top < s.bottom && s.top < r.bottom)
+             .map(([b]) => a + ' / ' + b)); }"""
+    )
+
+
 def _words(html: str) -> str:
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
@@ -168,6 +180,7 @@ def test_every_page_fits_360_px(live_server: str, browser, path: str) -> None:  
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, f"{path} is {overflow} px wider than a 360 px screen"
+        assert not _slider_labels_overlapping(page), f"{path}: slider year labels overlap"
         if path.startswith("/kiosk"):
             lines = page.evaluate(
                 """() => { const r = document.createRange();
@@ -180,5 +193,39 @@ def test_every_page_fits_360_px(live_server: str, browser, path: str) -> None:  
             assert dots["x"] + dots["width"] <= controls["x"], (dots, controls)
             name = "kiosk-zh" if "zh" in path else "kiosk"
             screenshot(page, f"phone-360-{name}", full_page=False)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_phone_header_is_compact_and_its_menu_opens_and_closes(
+    live_server: str, browser, lang: str
+) -> None:  # noqa: ANN001
+    """At 412 px the links hide behind one menu button: it opens them, a link or Escape
+    closes them, and Escape gives the focus back to the button. At 1440 px there is none."""
+    context, page = _phone(browser)
+    try:
+        page.goto(f"{live_server}/compare?lang={lang}")
+        wait_for_dash(page)
+        toggle, link = page.locator("#nav-toggle"), page.locator("#nav-1")
+        assert toggle.inner_text() == {"en": "Menu", "zh": "選單"}[lang]
+        assert toggle.is_visible() and not link.is_visible()
+        overlapping = _slider_labels_overlapping(page)
+        assert not overlapping, f"the period slider's year labels overlap: {overlapping}"
+        header = page.locator("#app-header").bounding_box()
+        assert header["height"] < 90, f"the header takes {header['height']} px of the phone"
+        toggle.click()
+        assert toggle.get_attribute("aria-expanded") == "true" and link.is_visible()
+        screenshot(page, f"phone-menu-open-{lang}", full_page=False)
+        page.keyboard.press("Escape")
+        assert toggle.get_attribute("aria-expanded") == "false" and not link.is_visible()
+        assert page.evaluate("document.activeElement.id") == "nav-toggle"
+        page.keyboard.press("Enter")  # the keyboard opens it too
+        assert link.is_visible()
+        page.click("#nav-3")  # a link closes it and goes
+        page.wait_for_url("**/sources**")
+        assert toggle.get_attribute("aria-expanded") == "false"
+        page.set_viewport_size({"width": 1440, "height": 900})
+        assert not toggle.is_visible() and link.is_visible()
     finally:
         context.close()
