@@ -9,6 +9,7 @@ figures are formatted here, the same way on the project page, showcase, kiosk an
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from gosmart import texts
@@ -73,6 +74,11 @@ def mde_downward(effect: dict[str, Any] | None) -> tuple[float, float] | None:
     e = effect or {}
     mde = _details(e).get("mde")
     mde = mde if isinstance(mde, dict) else {}
+    upper = e.get("mde_rel_up", mde.get("relative"))  # the upward side the details hold
+    if _has(e, "mde_rel") and not (
+        is_missing(upper) or math.isclose(float(upper), float(e["mde_rel"]))
+    ):
+        return None  # a downward side of another MDE than the one shown
     value, share = e.get("mde_lo", mde.get("value_lo")), e.get("mde_rel_lo", mde.get("relative_lo"))
     if is_missing(value) or is_missing(share):
         return None

@@ -8,6 +8,7 @@ SELECT e.project_id, e.indicator_id, e.method, e.verdict, e.evidence_level, e.md
        -- a log-scale fit's downward MDE (expm1(-x)), beside the upward mde / mde_rel
        TRY_CAST(json_extract_string(e.details, '$.mde.value_lo') AS DOUBLE) AS mde_lo,
        TRY_CAST(json_extract_string(e.details, '$.mde.relative_lo') AS DOUBLE) AS mde_rel_lo,
+       TRY_CAST(json_extract_string(e.details, '$.mde.relative') AS DOUBLE) AS mde_rel_up,
        -- the scale rule: an interval wider than the series itself, drawn without its band
        coalesce(TRY_CAST(json_extract_string(e.details, '$.scale_check.fires') AS BOOLEAN), false)
            AS scale_rule_fires

@@ -35,6 +35,7 @@ SELECT p.project_id, p.award_year, p.name_en, p.name_zh, p.city_id,
        -- a log-scale fit's downward MDE (expm1(-x)), beside the upward mde / mde_rel
        TRY_CAST(json_extract_string(e.details, '$.mde.value_lo') AS DOUBLE) AS mde_lo,
        TRY_CAST(json_extract_string(e.details, '$.mde.relative_lo') AS DOUBLE) AS mde_rel_lo,
+       TRY_CAST(json_extract_string(e.details, '$.mde.relative') AS DOUBLE) AS mde_rel_up,
        -- why a result has no estimate ('no_design_at_default': series exist, no design ran)
        json_extract_string(e.details, '$.messages.reason.params.why.key') AS reason_key,
        e.p_value, p.headline_metric, r.metric_first, r.metric_last
