@@ -263,6 +263,9 @@ def _index_of(output_list: list[dict]) -> list[int]:
     Output("kiosk-lang-btn", "children"),
     Output("kiosk-paused-text", "children"),
     Output("kiosk-hint-text", "children"),
+    Output("kiosk-prev", "aria-label"),
+    Output("kiosk-pause", "aria-label"),
+    Output("kiosk-next", "aria-label"),
     Input("kiosk-lang", "data"),
     Input("kiosk-refresh", "n_intervals"),
     State("kiosk-status", "data"),
@@ -284,7 +287,7 @@ def refresh_slides(lang: Any, _ticks: Any, status: Any) -> tuple:
             "error": type(exc).__name__,
             "at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
-        return (*keep, failed, no_update, no_update, no_update)
+        return (*keep, failed, *[no_update] * 6)
 
 
 def _refresh(lang: Any, status: Any, bodies_out: list[dict]) -> tuple:
@@ -324,7 +327,8 @@ def _refresh(lang: Any, status: Any, bodies_out: list[dict]) -> tuple:
         "ok": True,
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    return bodies, classes, new_status, lang_label, paused, hint
+    names = [t(f"kiosk.{button}", lang) for button in ("prev", "pause", "next")]
+    return bodies, classes, new_status, lang_label, paused, hint, *names
 
 
 dash.clientside_callback(

@@ -187,6 +187,11 @@ def test_click_pauses_language_toggles_and_idle_resets(kiosk_server: str, browse
         _wait(page, f"() => {CJK}.test({ACTIVE_CAPTION})")
         assert _caption(page) != english
         assert page.inner_text("#kiosk-lang-btn") == "English"
+        # the buttons' names for a screen reader follow the language too
+        assert [page.get_attribute(f"#kiosk-{b}", "aria-label") for b in ("prev", "next")] == [
+            "上一頁",
+            "下一頁",
+        ]
         assert page.get_attribute("#kiosk-root", "data-mode") == "visitor"
 
         # left alone, it goes back to the loop: title slide, default language
