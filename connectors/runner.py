@@ -36,6 +36,7 @@ from gosmart.connectors.core import Batch, SourceSpec, load_batch, sha256_bytes
 from gosmart.connectors.derive import derive
 from gosmart.connectors.errors import IngestError
 from gosmart.connectors.secrets import scrub
+from gosmart.connectors.status import period_text, source_grains
 from gosmart.registry import load_registry
 from gosmart.resources import REGISTRY_DIR
 from gosmart.store import insert_rows, writing
@@ -239,8 +240,9 @@ class _Abandon(Exception):
 
 def _summary(
     con: duckdb.DuckDBPyConnection,
-) -> dict[str, tuple[date | None, date | None, int, int | None]]:
-    """Per source: the period and cities of what the store holds from it, and its rows."""
+) -> dict[str, tuple[date | None, date | None, int, int | None, str | None]]:
+    """Per source: the period and cities of what the store holds from it, its rows, and the
+    grain its period is written at."""
     rows = con.execute(
         """
         SELECT s.source_id, s.period_start, s.period_end,
@@ -251,7 +253,8 @@ def _summary(
         FROM source s
         """
     ).fetchall()
-    return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
+    grains = source_grains(con)
+    return {r[0]: (r[1], r[2], r[3], r[4], grains.get(r[0])) for r in rows}
 
 
 def marker_counts(markers: dict[str, int]) -> str:
@@ -265,8 +268,8 @@ def print_table(console: Console, outcomes: list[Outcome], summary: dict) -> Non
     for col in ("source", "rows", "period covered", "cities", "markers read", "status"):
         table.add_column(col, justify="right" if col in ("rows", "cities") else "left")
     for o in outcomes:
-        start, end, cities, stored = summary.get(o.source_id, (None, None, 0, None))
-        period = f"{start} … {end}" if start else "-"
+        start, end, cities, stored, grain = summary.get(o.source_id, (None, None, 0, None, None))
+        period = period_text(start, end, grain)
         status = {"ok": "[green]ok", "skipped": f"[dim]skipped: {o.error}"}.get(
             o.status, f"[red]failed: {o.error}"
         )

@@ -9,16 +9,40 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
+from gosmart import formats
 from gosmart.connectors.catalog import all_specs
 from gosmart.snapshot import store_loads
 from gosmart.store import connect_read, data_version
+from gosmart.vocab import Grain
+
+# The grains a source holds: of its series, and of the city values it loaded directly.
+SOURCE_GRAINS = """
+SELECT source_id, list(DISTINCT grain) FROM (
+    SELECT source_id, grain FROM series
+    UNION ALL SELECT source_id, grain FROM indicator_value WHERE source_id IS NOT NULL
+) GROUP BY source_id
+"""
+
+
+def source_grains(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
+    """Per source, the grain its period is written at: its finest, but no finer than a day
+    (the store keeps a source's period as dates)."""
+    found = {sid: formats.finest(g) for sid, g in con.execute(SOURCE_GRAINS).fetchall()}
+    return {sid: Grain.DAILY.value if g == Grain.HOURLY else g for sid, g in found.items()}
+
+
+def period_text(start: object, end: object, grain: str | None) -> str:
+    """A source's period covered, at its grain ('2014–2023', '2018-04 – 2025-09'), or '-'."""
+    return formats.span(start, end, grain) if start else "-"
 
 
 def status_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """One dict per source in the store, plus catalogued sources never loaded."""
     rows = store_loads(con).sources
+    grains = source_grains(con)
     for r in rows:
         r["feed"] = f"snapshot ({r['kind']})" if r["from_snapshot"] else r["kind"]
+        r["grain"] = grains.get(r["source_id"])
     loaded = {r["source_id"] for r in rows}
     for sid, spec in all_specs().items():
         if sid not in loaded:
@@ -33,6 +57,7 @@ def status_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
                     "rows": None,
                     "period_start": None,
                     "period_end": None,
+                    "grain": None,
                     "status": "never loaded",
                     "error": None,
                 }
@@ -85,7 +110,7 @@ def print_status(db: Path, *, as_json: bool = False) -> int:
             loaded += f"\n[red]last run failed: {r['error']}"
         elif r["status"] == "never loaded":
             loaded = "[dim]never loaded"
-        period = f"{r['period_start']} … {r['period_end']}" if r["period_start"] else "-"
+        period = period_text(r["period_start"], r["period_end"], r["grain"])
         rows_text = f"{r['rows']:,}" if r["rows"] is not None else "-"
         table.add_row(r["source_id"], r["publisher"], r["licence"], feed, loaded, rows_text, period)
     console.print(table)

@@ -85,6 +85,12 @@ def periods(values: Any, grain: str | None) -> list[str]:
     return [NONE if missing else str(v) for v, missing in zip(text, ts.isna(), strict=True)]
 
 
+def finest(grains: Any) -> str | None:
+    """The finest of some grains (a source's series): the one its span is written at."""
+    known = [Grain(g) for g in grains or () if g in Grain.__members__.values()]
+    return min(known, key=list(Grain).index).value if known else None
+
+
 def span(start: Any, end: Any, grain: str | None) -> str:
     """First to last period: '2014–2023' for years, '2018-04 – 2025-09' otherwise (the
     spaced dash keeps the parts of a date apart); one period alone when both are the same."""

@@ -130,3 +130,11 @@ def test_measured_quantities_keep_significant_digits_never_an_exponent():
     assert formats.significant(0) == "0" and formats.trim_zeros("12.50") == "12.5"
     for bad in BAD:
         assert formats.measured(bad) == formats.NONE
+
+
+def test_the_finest_grain_of_a_source_sets_how_its_span_reads():
+    assert formats.finest(["annual", "monthly"]) == "monthly"
+    assert formats.finest(["annual"]) == "annual"
+    assert formats.finest(["hourly", "daily", "weekly"]) == "hourly"
+    assert formats.finest(["fortnightly"]) is None  # unknown grains are not guessed
+    assert formats.finest([]) is None and formats.finest(None) is None

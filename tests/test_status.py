@@ -20,11 +20,14 @@ def test_status_lists_loaded_and_unloaded_sources(db_file, tmp_path, capsys):
     folder = tmp_path / "opendata"
     shutil.copytree(FIX, folder)
     assert runner.run_ingest(db_file, sources=SOURCES, from_dir=folder) == 0
-    capsys.readouterr()
+    ingested = capsys.readouterr().out
+    assert "2017-01-01" not in ingested and "2017–" in ingested  # at the grain there too
     assert print_status(db_file) == 0
     out = capsys.readouterr().out
     assert "mohw_child_protection_2019_2023" in out and "Open Government Data License" in out
+    assert "2017–" in out and "2017-01-01" not in out  # IQAir's annual data, at its grain
     rows = {r["source_id"]: r for r in status_rows(connect_read(db_file))}
+    assert rows["iqair_pm25_annual"]["grain"] == "annual"
     assert rows["iqair_pm25_annual"]["third_party"] is True
     assert rows["iqair_pm25_annual"]["feed"] == "file"
     assert rows["krtc_daily_ridership"]["status"] == "never loaded"
