@@ -96,6 +96,7 @@ def test_the_qr_code_opens_the_phone_view_in_the_kiosks_language(
         )
         chart = page.locator("#project-indicator-graph").bounding_box()
         assert chart["width"] > 300 and chart["x"] + chart["width"] <= PHONE["width"] + 0.5
+        assert chart["y"] < PHONE["height"], "the chart does not start in the first screen"
         assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
         screenshot(page, f"phone-qr-landing-412-{lang}", full_page=False)
         page.locator("#project-indicator").scroll_into_view_if_needed()
@@ -227,5 +228,20 @@ def test_the_phone_header_is_compact_and_its_menu_opens_and_closes(
         assert toggle.get_attribute("aria-expanded") == "false"
         page.set_viewport_size({"width": 1440, "height": 900})
         assert not toggle.is_visible() and link.is_visible()
+    finally:
+        context.close()
+
+
+def test_on_a_phone_the_chart_comes_straight_after_the_verdict(live_server: str, browser) -> None:  # noqa: ANN001
+    """MeNGo has three indicators: their buttons follow the chart, they do not push it down."""
+    context, page = _phone(browser)
+    try:
+        page.goto(f"{live_server}/project/mengo")
+        page.wait_for_selector(PLOTLY_TRACE.replace("project-indicator-graph", "project-indicator"))
+        verdict = page.locator("#verdict").bounding_box()
+        chart = page.locator("#project-indicator-graph").bounding_box()
+        picker = page.locator(".project-selectors").bounding_box()
+        assert verdict["y"] < chart["y"] < picker["y"], (verdict, chart, picker)
+        assert chart["y"] < PHONE["height"], "the chart does not start in the first screen"
     finally:
         context.close()
