@@ -1,5 +1,7 @@
 """Assets only the kiosk uses, on the kiosk alone: a phone opening a project page does not
-receive the kiosk's stylesheet and script (7 KB, two requests of the first load).
+receive the kiosk's stylesheet and script (7 KB, two requests of the first load). The
+favicon (114 bytes) rides in the HTML as a data: URL, which spares a phone a request whose
+headers weigh eight times the icon.
 
 Dash puts every file of assets/ on every page; `ASSETS_IGNORE` keeps these two off, and
 the HTML of a /kiosk URL links them where Dash would have. The menu reaches the kiosk by
@@ -8,6 +10,7 @@ a full page load (app.py's NAV), so no page without them ever shows it.
 
 from __future__ import annotations
 
+import base64
 import os
 from typing import Any
 
@@ -47,3 +50,13 @@ def install(app: Dash) -> None:
         )
 
     index_html.amend(app, edit)
+    icon = os.path.join(app.config.assets_folder, "favicon.ico")
+    if os.path.exists(icon):
+        with open(icon, "rb") as fh:
+            data = base64.b64encode(fh.read()).decode("ascii")
+        link = f'<link rel="icon" type="image/x-icon" href="data:image/x-icon;base64,{data}">'
+
+        def inline_favicon(pieces: dict[str, Any]) -> None:
+            pieces["favicon"] = link
+
+        index_html.amend(app, inline_favicon)

@@ -5,6 +5,7 @@ tests/browser/test_phone_view_browser.py."""
 
 from __future__ import annotations
 
+import base64
 import pkgutil
 import re
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from gosmart.dashboard import phone_view, static_chart
 from gosmart.dashboard import verdict as vd
 from gosmart.dashboard.figures.project import figure, scatter
 from gosmart.dashboard.kiosk.format import significant
+from gosmart.resources import ASSETS_DIR
 from gosmart.settings import Settings
 from tests.conftest import use_store
 from tests.dash_pages import find_by_id, page_module, texts
@@ -172,3 +174,11 @@ def test_the_menu_reaches_the_kiosk_by_a_full_page_load() -> None:
         for i in range(len(NAV))
         if i != kiosk
     )
+
+
+def test_the_favicon_rides_in_the_html_as_the_file_it_is(client) -> None:  # noqa: ANN001
+    """No request of its own on a phone's first load: the icon's bytes are in the page."""
+    page = client.get("/project/mengo").get_data(as_text=True)
+    links = re.findall(r'<link rel="icon"[^>]*href="([^"]+)"', page)
+    assert len(links) == 1 and links[0].startswith("data:image/x-icon;base64,"), links
+    assert base64.b64decode(links[0].split(",", 1)[1]) == (ASSETS_DIR / "favicon.ico").read_bytes()

@@ -452,7 +452,8 @@ def placebo_figure(
             traces.append(
                 scatter(
                     x=[p[0] for p in run["path"]],
-                    y=[p[1] for p in run["path"]],
+                    # six significant digits: the hover shows four, and a phone loads less
+                    y=[float(f"{p[1]:.6g}") if p[1] is not None else None for p in run["path"]],
                     mode="lines",
                     line={"color": GREY, "width": 1},
                     opacity=0.7,
