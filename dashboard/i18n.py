@@ -45,6 +45,20 @@ def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def t_parts(key: str, lang: str = DEFAULT_LANG, **values: object) -> list[object]:
+    """The message for `key` as a list of children: text, with each value that is not a
+    string (a component, such as a span that must not wrap) placed where its `{name}` is."""
+    marks = {name: f"\x00{name}\x00" for name, v in values.items() if not isinstance(v, str)}
+    text = t(key, lang, **{**values, **marks})
+    parts: list[object] = []
+    for i, piece in enumerate(text.split("\x00")):
+        if i % 2:
+            parts.append(values[piece])
+        elif piece:
+            parts.append(piece)
+    return parts
+
+
 def pick(row: dict, field: str, lang: str) -> str:
     """A bilingual registry field: `<field>_zh` in Chinese when present, else `<field>_en`."""
     lang = normalise_lang(lang)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from dash import html
+
 from gosmart import formats
-from gosmart.dashboard.i18n import t
+from gosmart.dashboard.i18n import t, t_parts
 from gosmart.vocab import Grain
 
 NONE = formats.NONE
@@ -36,6 +38,23 @@ def dated_text(value: Any, precision: str | None, lang: str) -> str:
     """A hand-dated thing (a launch, an event) at the precision it was written."""
     grain = formats.PRECISION_GRAIN.get(precision or "", Grain.DAILY)
     return period_text(value, grain, lang)
+
+
+def windows_parts(effect: dict[str, Any], grain: str | None, lang: str) -> list[object]:
+    """The same for a page: each span kept on one line (a phone would break '2010-01' at
+    its hyphen)."""
+    return t_parts(
+        "project.windows_value",
+        lang,
+        pre=html.Span(
+            span_text(effect.get("pre_start"), effect.get("pre_end"), grain, lang),
+            className="nowrap",
+        ),
+        post=html.Span(
+            span_text(effect.get("post_start"), effect.get("post_end"), grain, lang),
+            className="nowrap",
+        ),
+    )
 
 
 def windows_text(effect: dict[str, Any], grain: str | None, lang: str) -> str:

@@ -17,7 +17,8 @@ import duckdb
 import pytest
 
 from gosmart.dashboard import verdict as vd
-from gosmart.dashboard.periods import period_text, span_text, windows_text
+from gosmart.dashboard.i18n import t_parts
+from gosmart.dashboard.periods import period_text, span_text, windows_parts, windows_text
 from gosmart.readiness import upgrade_store
 from gosmart.resources import SNAPSHOT_DIR
 from gosmart.store import VERDICT_COLUMNS, connect_read, pending_upgrades, writing
@@ -134,6 +135,30 @@ def test_an_effects_windows_read_before_and_after_launch():
     assert windows_text(row, "annual", "en") == "before launch 2014–2018; after launch 2020–2023"
     assert windows_text(row, "annual", "zh") == "上線前 2014–2018 年；上線後 2020–2023 年"
     assert period_text("2019-07-01", "monthly", "en") == "2019-07"
+
+
+def test_on_a_page_each_window_is_one_unbreakable_span_of_the_same_words():
+    row = {"pre_start": date(2010, 1, 1), "pre_end": date(2018, 8, 1),
+           "post_start": date(2018, 9, 1), "post_end": date(2020, 1, 1)}  # fmt: skip
+    for lang in ("en", "zh"):
+        parts = windows_parts(row, "monthly", lang)
+        spans = [p for p in parts if not isinstance(p, str)]
+        assert [s.children for s in spans] == ["2010-01 – 2018-08", "2018-09 – 2020-01"]
+        assert all(s.className == "nowrap" for s in spans)
+        words = "".join(p if isinstance(p, str) else p.children for p in parts)
+        assert words == windows_text(row, "monthly", lang)
+
+
+def test_a_message_takes_components_where_its_placeholders_are():
+    mark = object()
+    assert t_parts("project.windows_value", "en", pre=mark, post="2020") == [
+        "before launch ",
+        mark,
+        "; after launch 2020",
+    ]
+    assert t_parts("project.windows_value", "en", pre="a", post="b") == [
+        "before launch a; after launch b"
+    ]
 
 
 # -- the overfit display ----------------------------------------------------------------------

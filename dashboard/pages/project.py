@@ -19,9 +19,9 @@ from gosmart.dashboard.components import failure_notice, fallback_notice, guarde
 from gosmart.dashboard.figures import project as figs
 from gosmart.dashboard.figures.alt import chart_figure, series_csv_href
 from gosmart.dashboard.figures.showcase import effect_size_text
-from gosmart.dashboard.i18n import catalogue, engine_text, normalise_lang, pick, t
+from gosmart.dashboard.i18n import catalogue, engine_text, normalise_lang, pick, t, t_parts
 from gosmart.dashboard.kiosk.format import significant
-from gosmart.dashboard.periods import period_text, span_text, windows_text
+from gosmart.dashboard.periods import period_text, span_text, windows_parts
 from gosmart.dashboard.urlstate import Field, decode, href, register_view
 from gosmart.missing import is_missing
 from gosmart.vocab import Grain
@@ -309,14 +309,14 @@ def verdict_block(view: ProjectView, lang: str) -> html.Section:
     if more:
         lines.append(_reason_details(more, lang, "verdict-reason-details"))
     if e and e.get("estimable"):
-        design = t(
+        design = t_parts(
             "project.verdict_design",
             lang,
             method=known("method", e["method"], lang),
-            windows=windows_text(e, view.indicator.get("grain"), lang),
+            windows=html.Span(windows_parts(e, view.indicator.get("grain"), lang)),
         )
         more = html.A(t("project.verdict_more", lang) + " ↓", href="#project-effect")
-        lines.append(html.P([design, " · ", more], className="verdict-design muted"))
+        lines.append(html.P([*design, " · ", more], className="verdict-design muted"))
     return html.Section(lines, id="verdict", className=f"card verdict verdict-{vd.code(e)}")
 
 
@@ -451,7 +451,7 @@ def _effect_section(view: ProjectView, lang: str) -> html.Div:
                     engine_text(e.get("details"), "agreement", lang, e.get("agreement") or "–")
                 ),
                 html.Dt(t("project.windows", lang)),
-                html.Dd(windows_text(e, view.indicator.get("grain"), lang)),
+                html.Dd(windows_parts(e, view.indicator.get("grain"), lang)),
                 *_strengthen_fact(e, lang),
             ],
             className="effect-facts",
